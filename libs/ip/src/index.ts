@@ -1,0 +1,2 @@
+export * from './ip4.js';
+export * from './ip4-net.js';

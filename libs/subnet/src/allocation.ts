@@ -1,0 +1,50 @@
+import { containsIP4, ip4Net, overlaps, sameNet, sizeOf, type IP4, type IP4Net } from '@flannel-ts/ip';
+import type { Lease } from './lease.js';
+
+/** The part of the network config the allocator needs. */
+export interface AllocationRange {
+  readonly network: IP4Net;
+  readonly subnetLen: number;
+  readonly subnetMin: IP4;
+  readonly subnetMax: IP4;
+}
+
+/** A subnet a config can hand out: inside [SubnetMin, SubnetMax] with exactly SubnetLen (A's rule). */
+export function isCompatible(range: AllocationRange, subnet: IP4Net): boolean {
+  return (
+    subnet.prefixLen === range.subnetLen &&
+    subnet.ip >= range.subnetMin &&
+    subnet.ip <= range.subnetMax &&
+    containsIP4(range.network, subnet.ip)
+  );
+}
+
+export function isFree(subnet: IP4Net, leases: readonly Lease[]): boolean {
+  return !leases.some((l) => overlaps(l.subnet, subnet));
+}
+
+/** Up to `limit` free subnets from SubnetMin upwards, skipping any that overlap a lease. */
+export function freeSubnets(range: AllocationRange, leases: readonly Lease[], limit = 100): IP4Net[] {
+  const step = sizeOf(range.subnetLen);
+  const taken = leases.map((l) => l.subnet).sort((a, b) => a.ip - b.ip);
+  const free: IP4Net[] = [];
+  for (let ip = range.subnetMin; ip <= range.subnetMax && free.length < limit; ip += step) {
+    const candidate = ip4Net(ip, range.subnetLen);
+    if (!taken.some((t) => overlaps(t, candidate))) free.push(candidate);
+  }
+  return free;
+}
+
+/** The first lease advertising this public IP (A's "reuse by PublicIP"). */
+export function leaseOfPublicIp(leases: readonly Lease[], publicIp: IP4): Lease | undefined {
+  return leases.find((l) => l.attrs.publicIp === publicIp);
+}
+
+export function leaseOfSubnet(leases: readonly Lease[], subnet: IP4Net): Lease | undefined {
+  return leases.find((l) => sameNet(l.subnet, subnet));
+}
+
+export function pickRandom<T>(items: readonly T[], random: () => number = Math.random): T | undefined {
+  if (items.length === 0) return undefined;
+  return items[Math.floor(random() * items.length)];
+}

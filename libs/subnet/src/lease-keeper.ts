@@ -1,0 +1,188 @@
+import type { Logger } from 'pino';
+import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
+import { acquireLease } from './acquire-lease.js';
+import type { AllocationRange } from './allocation.js';
+import type { EtcdLeaseRegistry } from './etcd-registry.js';
+import { isReservation, type Lease, type LeaseAttrs, type LeaseEvent } from './lease.js';
+
+export interface LeaseKeeperOptions {
+  readonly registry: EtcdLeaseRegistry;
+  readonly range: AllocationRange;
+  readonly attrs: LeaseAttrs;
+  readonly ttlMs: number;
+  readonly renewMarginMs: number;
+  readonly log: Logger;
+  /** Called with every lease the keeper ends up holding after the first one. */
+  readonly onLeaseChanged: (lease: Lease, previous: Lease) => void;
+  /** Delay between failed acquisitions (reference: 1 s). */
+  readonly retryMs?: number;
+  readonly random?: () => number;
+}
+
+type Wake = 'renew' | 'expired' | 'lost' | 'aborted';
+
+/**
+ * Holds this host's lease: renews it `renewMarginMs` before it expires, keeps its own expiry
+ * clock (a keepalive stream can stay silent after a network cut), and re-acquires a lease
+ * that was lost — the same subnet when it is still free, never one another host now holds.
+ */
+export class LeaseKeeper {
+  private current: Lease | undefined;
+  private expiresAt = Infinity;
+  private wake: ((why: Wake) => void) | undefined;
+  private lostReason: string | undefined;
+
+  constructor(private readonly o: LeaseKeeperOptions) {}
+
+  get lease(): Lease | undefined {
+    return this.current;
+  }
+
+  /** Acquires the first lease, retrying every second until it succeeds or `signal` aborts. */
+  async acquire(signal: AbortSignal, preferred?: Lease['subnet']): Promise<Lease> {
+    for (;;) {
+      signal.throwIfAborted();
+      const started = performance.now();
+      try {
+        const lease = await acquireLease(this.o.registry, this.o.range, this.o.attrs, {
+          ttlSeconds: Math.round(this.o.ttlMs / 1000),
+          log: this.o.log,
+          ...(preferred ? { preferredSubnet: preferred } : {}),
+          ...(this.o.random ? { random: this.o.random } : {}),
+        });
+        this.hold(lease, started);
+        return lease;
+      } catch (err) {
+        this.o.log.error(`Failed to acquire subnet (will retry): ${(err as Error).message}`);
+        await delay(this.o.retryMs ?? 1_000, signal);
+      }
+    }
+  }
+
+  /** Feed of lease changes seen by the watcher: tells the keeper when its key went away. */
+  observe(events: readonly LeaseEvent[]): void {
+    const own = this.current;
+    if (!own) return;
+    for (const ev of events) {
+      if (!sameNet(ev.lease.subnet, own.subnet)) continue;
+      if (ev.type === 'removed') this.markLost(`lease ${formatIP4Net(own.subnet)} was removed from etcd`);
+      else if (ev.lease.attrs.publicIp !== own.attrs.publicIp) {
+        this.markLost(`lease ${formatIP4Net(own.subnet)} is now held by ${formatIP4(ev.lease.attrs.publicIp)}`);
+      } else if (ev.lease.etcdLeaseId !== own.etcdLeaseId || ev.lease.value !== own.value) {
+        this.markLost(`lease ${formatIP4Net(own.subnet)} was rewritten behind our back`);
+      }
+    }
+  }
+
+  /** Renews until `signal` aborts; re-acquires after a loss. The lease stays in etcd on abort. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const why = await this.sleepUntilDue(signal);
+      if (why === 'aborted') return;
+      if (why === 'renew') {
+        await this.renew();
+        continue;
+      }
+      const previous = this.current!;
+      this.o.log.error(
+        `Lease ${formatIP4Net(previous.subnet)} lost: ${why === 'expired' ? 'it expired before it could be renewed' : this.lostReason}; re-acquiring`,
+      );
+      this.lostReason = undefined;
+      this.current = undefined;
+      let lease: Lease;
+      try {
+        lease = await this.acquire(signal, previous.subnet);
+      } catch (err) {
+        if (signal.aborted) return;
+        throw err;
+      }
+      if (!sameNet(lease.subnet, previous.subnet)) {
+        this.o.log.error(
+          `Lease changed: ${formatIP4Net(previous.subnet)} is held by another host now; this host moved to ${formatIP4Net(lease.subnet)}`,
+        );
+      }
+      this.o.onLeaseChanged(lease, previous);
+    }
+  }
+
+  private hold(lease: Lease, grantedAt: number): void {
+    this.current = lease;
+    this.expiresAt = isReservation(lease) ? Infinity : grantedAt + this.o.ttlMs;
+  }
+
+  private async renew(): Promise<void> {
+    const lease = this.current!;
+    const started = performance.now();
+    try {
+      const ttl = await this.o.registry.keepAlive(lease.etcdLeaseId);
+      if (this.current !== lease) return;
+      if (ttl <= 0) {
+        this.markLost(`etcd no longer knows lease ${lease.etcdLeaseId} of ${formatIP4Net(lease.subnet)}`);
+        return;
+      }
+      this.expiresAt = started + ttl * 1000;
+      this.o.log.info(`Lease renewed, new expiration: ${new Date(Date.now() + ttl * 1000).toISOString()}`);
+    } catch (err) {
+      const retryMs = this.renewRetryMs();
+      this.o.log.error(`Error renewing lease (trying again in ${Math.round(retryMs / 1000)} s): ${(err as Error).message}`);
+      this.renewRetryAt = performance.now() + retryMs;
+    }
+  }
+
+  private renewRetryAt: number | undefined;
+
+  private renewRetryMs(): number {
+    return Math.min(60_000, this.o.ttlMs / 10);
+  }
+
+  private markLost(reason: string): void {
+    if (!this.current || this.lostReason) return;
+    this.lostReason = reason;
+    this.wake?.('lost');
+  }
+
+  private sleepUntilDue(signal: AbortSignal): Promise<Wake> {
+    if (signal.aborted) return Promise.resolve('aborted');
+    if (this.lostReason) return Promise.resolve('lost');
+    const now = performance.now();
+    if (now >= this.expiresAt) return Promise.resolve('expired');
+    let renewAt = this.expiresAt - this.o.renewMarginMs;
+    if (this.renewRetryAt !== undefined && this.renewRetryAt > renewAt) renewAt = this.renewRetryAt;
+    const renewing = renewAt < this.expiresAt;
+    const dueAt = renewing ? Math.max(now, renewAt) : this.expiresAt;
+    if (Number.isFinite(dueAt)) {
+      this.o.log.debug(`Waiting for ${Math.round(dueAt - now)} ms to ${renewing ? 'renew' : 'expire'} lease`);
+    }
+    return new Promise((resolve) => {
+      const finish = (why: Wake) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.wake = undefined;
+        resolve(why);
+      };
+      const onAbort = () => finish('aborted');
+      const timer = Number.isFinite(dueAt)
+        ? setTimeout(() => {
+            this.renewRetryAt = undefined;
+            finish(renewing ? 'renew' : 'expired');
+          }, dueAt - now)
+        : undefined;
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.wake = finish;
+    });
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,30 @@
+import type { IP4, IP4Net } from '@flannel-ts/ip';
+
+/** What a host advertises in its lease value (reference §3.2). */
+export interface LeaseAttrs {
+  readonly publicIp: IP4;
+  readonly backendType?: string;
+  /** Raw JSON of BackendData, exactly as stored (e.g. `{"VNI":1,"VtepMAC":"…"}`). */
+  readonly backendData?: string;
+}
+
+/** One key under `<prefix>/subnets/` as read from etcd. */
+export interface Lease {
+  readonly subnet: IP4Net;
+  readonly attrs: LeaseAttrs;
+  /** The etcd lease id holding the key, as a decimal string; "0" for a TTL-less reservation. */
+  readonly etcdLeaseId: string;
+  readonly modRevision: string;
+  /** The exact stored value, so "unchanged" can be told from "renewed". */
+  readonly value: string;
+}
+
+export function isReservation(lease: Lease): boolean {
+  return lease.etcdLeaseId === '0';
+}
+
+/** A change of the lease set; `removed` carries the lease as it was last known. */
+export interface LeaseEvent {
+  readonly type: 'added' | 'removed';
+  readonly lease: Lease;
+}
