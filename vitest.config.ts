@@ -22,6 +22,7 @@ export default defineConfig({
           name: 'unit',
           include: ['{apps,libs,tools}/*/src/**/*.test.ts'],
           pool: 'threads',
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -31,6 +32,7 @@ export default defineConfig({
           include: ['{apps,libs,tools}/*/test/**/*.test.ts'],
           pool: 'forks',
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { BACKEND_TYPES, isBackendType, parseBackendConfig, type BackendConfig } from './backend-config.js';
+import { ConfigError, UnknownBackendError } from './errors.js';
+import { parseNetworkConfig } from './network-config.js';
+
+function backendOf(backend: unknown): BackendConfig {
+  return parseBackendConfig(parseNetworkConfig(JSON.stringify({ Network: '10.1.0.0/16', Backend: backend })));
+}
+
+function failure(backend: unknown): ConfigError {
+  try {
+    backendOf(backend);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+describe('backend types', () => {
+  it('knows exactly flannel’s registration names', () => {
+    expect(BACKEND_TYPES).toEqual(['udp', 'vxlan', 'host-gw', 'aws-vpc', 'gce', 'alloc']);
+    expect(isBackendType('vxlan')).toBe(true);
+    expect(isBackendType('VXLAN')).toBe(false);
+    expect(isBackendType('ipip')).toBe(false);
+  });
+
+  it('defaults to udp on port 8285 when Backend is absent', () => {
+    expect(parseBackendConfig(parseNetworkConfig('{"Network":"10.1.0.0/16"}'))).toEqual({ type: 'udp', port: 8285 });
+  });
+
+  it.each([['host-gw'], ['gce'], ['alloc'], ['aws-vpc']])('%s has no required options', (type) => {
+    expect(backendOf({ Type: type, Whatever: 1 })).toEqual({ type });
+  });
+
+  it('refuses an unknown type with flannel’s message, distinguishable from other errors', () => {
+    const err = failure({ Type: 'IPIP' });
+    expect(err).toBeInstanceOf(UnknownBackendError);
+    expect(err.message).toBe('unknown backend type: ipip');
+    expect(err.field).toBe('Backend.Type');
+    expect((err as UnknownBackendError).backendType).toBe('ipip');
+    expect(err.name).toBe('UnknownBackendError');
+  });
+
+  it('refuses a Backend without Type as type ""', () => {
+    const err = failure({ Port: 8285 });
+    expect(err).toBeInstanceOf(UnknownBackendError);
+    expect(err.message).toBe('unknown backend type: ');
+    expect(failure(null)).toBeInstanceOf(UnknownBackendError);
+  });
+
+  it('lower-cases a type given directly', () => {
+    expect(parseBackendConfig({ backendType: 'Host-Gw', backendRaw: undefined })).toEqual({ type: 'host-gw' });
+  });
+});
+
+describe('udp', () => {
+  it('reads Port case-insensitively', () => {
+    expect(backendOf({ Type: 'udp', port: 9000 })).toEqual({ type: 'udp', port: 9000 });
+    expect(backendOf({ Type: 'UDP', Port: null })).toEqual({ type: 'udp', port: 8285 });
+  });
+
+  it.each([[0], [65536], [-1]])('refuses Port %j', (port) => {
+    const err = failure({ Type: 'udp', Port: port });
+    expect(err).not.toBeInstanceOf(UnknownBackendError);
+    expect(err.field).toBe('Backend.Port');
+    expect(err.message).toBe(`config: Backend.Port: must be between 1 and 65535 (got ${port})`);
+  });
+
+  it('refuses a Port that is not an integer', () => {
+    expect(failure({ Type: 'udp', Port: '8285' }).message).toBe(
+      'config: Backend.Port: must be an integer (got "8285")',
+    );
+  });
+});
+
+describe('vxlan', () => {
+  it('fills flannel’s defaults', () => {
+    expect(backendOf({ Type: 'vxlan' })).toEqual({
+      type: 'vxlan',
+      vni: 1,
+      port: 0,
+      gbp: false,
+      learning: false,
+      directRouting: false,
+    });
+  });
+
+  it('reads every option case-insensitively, MTU included', () => {
+    expect(
+      backendOf({ type: 'VxLan', vni: 42, PORT: 4789, gbp: true, Learning: true, directrouting: true, mtu: 1400 }),
+    ).toEqual({ type: 'vxlan', vni: 42, port: 4789, gbp: true, learning: true, directRouting: true, mtu: 1400 });
+  });
+
+  it('accepts the range limits', () => {
+    expect(backendOf({ Type: 'vxlan', VNI: 0, Port: 65535, MTU: 68 })).toMatchObject({ vni: 0, port: 65535, mtu: 68 });
+    expect(backendOf({ Type: 'vxlan', VNI: 16777215, MTU: 65535 })).toMatchObject({ vni: 16777215, mtu: 65535 });
+  });
+
+  it.each([
+    [{ VNI: 16777216 }, 'Backend.VNI', 'must be between 0 and 16777215 (got 16777216)'],
+    [{ VNI: -1 }, 'Backend.VNI', 'must be between 0 and 16777215 (got -1)'],
+    [{ VNI: '1' }, 'Backend.VNI', 'must be an integer (got "1")'],
+    [{ Port: 65536 }, 'Backend.Port', 'must be between 0 and 65535 (got 65536)'],
+    [{ GBP: 'true' }, 'Backend.GBP', 'must be true or false (got "true")'],
+    [{ Learning: 1 }, 'Backend.Learning', 'must be true or false (got 1)'],
+    [{ DirectRouting: {} }, 'Backend.DirectRouting', 'must be true or false (got an object)'],
+    [{ MTU: 67 }, 'Backend.MTU', 'must be between 68 and 65535 (got 67)'],
+    [{ MTU: 1450.5 }, 'Backend.MTU', 'must be an integer (got 1450.5)'],
+  ])('refuses %j', (options, field, detail) => {
+    const err = failure({ Type: 'vxlan', ...options });
+    expect(err.field).toBe(field);
+    expect(err.message).toBe(`config: ${field}: ${detail}`);
+  });
+
+  it('ignores options of other backends', () => {
+    expect(backendOf({ Type: 'udp', VNI: 'not checked for udp' })).toEqual({ type: 'udp', port: 8285 });
+  });
+});
+
+describe('aws-vpc', () => {
+  it('reads RouteTableID case-insensitively; empty means autodetect', () => {
+    expect(backendOf({ Type: 'aws-vpc', routetableid: 'rtb-123' })).toEqual({
+      type: 'aws-vpc',
+      routeTableId: 'rtb-123',
+    });
+    expect(backendOf({ Type: 'aws-vpc', RouteTableID: '' })).toEqual({ type: 'aws-vpc' });
+  });
+
+  it('refuses a RouteTableID that is not a string (a list, as in flannel)', () => {
+    const err = failure({ Type: 'aws-vpc', RouteTableID: ['rtb-1'] });
+    expect(err.field).toBe('Backend.RouteTableID');
+    expect(err.message).toBe('config: Backend.RouteTableID: must be a string (got an array)');
+  });
+});

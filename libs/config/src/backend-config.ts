@@ -1,0 +1,91 @@
+import { UnknownBackendError } from './errors.js';
+import { JsonFields } from './json-fields.js';
+import type { NetworkConfig } from './network-config.js';
+
+/** Backend types flannel-ts knows, by their flannel registration names. */
+export const BACKEND_TYPES = ['udp', 'vxlan', 'host-gw', 'aws-vpc', 'gce', 'alloc'] as const;
+export type BackendType = (typeof BACKEND_TYPES)[number];
+
+export function isBackendType(type: string): type is BackendType {
+  return (BACKEND_TYPES as readonly string[]).includes(type);
+}
+
+export const UDP_DEFAULT_PORT = 8285;
+export const VXLAN_DEFAULT_VNI = 1;
+export const VXLAN_MAX_VNI = 0xffffff;
+/** What the Linux kernel uses when a vxlan device is created with port 0 (not IANA's 4789). */
+export const VXLAN_KERNEL_DEFAULT_PORT = 8472;
+export const MIN_MTU = 68;
+export const MAX_MTU = 65535;
+
+export interface UdpBackendConfig {
+  readonly type: 'udp';
+  readonly port: number;
+}
+
+export interface VxlanBackendConfig {
+  readonly type: 'vxlan';
+  readonly vni: number;
+  /** 0 lets the kernel choose (VXLAN_KERNEL_DEFAULT_PORT). */
+  readonly port: number;
+  readonly gbp: boolean;
+  readonly learning: boolean;
+  readonly directRouting: boolean;
+  /** Our extension; undefined means external interface MTU − 50. */
+  readonly mtu?: number;
+}
+
+export interface AwsVpcBackendConfig {
+  readonly type: 'aws-vpc';
+  /** Undefined (or "" in the JSON) means: detect the route table. */
+  readonly routeTableId?: string;
+}
+
+export type BackendConfig =
+  | UdpBackendConfig
+  | VxlanBackendConfig
+  | { readonly type: 'host-gw' }
+  | AwsVpcBackendConfig
+  | { readonly type: 'gce' }
+  | { readonly type: 'alloc' };
+
+/**
+ * Decodes the `Backend` section for its type, case-insensitively, filling flannel's defaults.
+ * Throws UnknownBackendError for a type we do not know, ConfigError for a bad key.
+ */
+export function parseBackendConfig(cfg: Pick<NetworkConfig, 'backendType' | 'backendRaw'>): BackendConfig {
+  const fields: JsonFields = new JsonFields(cfg.backendRaw ?? {}, 'Backend');
+  const type = cfg.backendType.toLowerCase();
+  switch (type) {
+    case 'udp':
+      return { type, port: fields.int('Port', { min: 1, max: 65535 }) ?? UDP_DEFAULT_PORT };
+    case 'vxlan':
+      return parseVxlan(fields);
+    case 'aws-vpc':
+      return parseAwsVpc(fields);
+    case 'host-gw':
+    case 'gce':
+    case 'alloc':
+      return { type };
+    default:
+      throw new UnknownBackendError(type);
+  }
+}
+
+function parseVxlan(fields: JsonFields): VxlanBackendConfig {
+  const mtu = fields.int('MTU', { min: MIN_MTU, max: MAX_MTU });
+  return {
+    type: 'vxlan',
+    vni: fields.int('VNI', { min: 0, max: VXLAN_MAX_VNI }) ?? VXLAN_DEFAULT_VNI,
+    port: fields.int('Port', { min: 0, max: 65535 }) ?? 0,
+    gbp: fields.bool('GBP') ?? false,
+    learning: fields.bool('Learning') ?? false,
+    directRouting: fields.bool('DirectRouting') ?? false,
+    ...(mtu === undefined ? {} : { mtu }),
+  };
+}
+
+function parseAwsVpc(fields: JsonFields): AwsVpcBackendConfig {
+  const routeTableId = fields.string('RouteTableID');
+  return routeTableId ? { type: 'aws-vpc', routeTableId } : { type: 'aws-vpc' };
+}

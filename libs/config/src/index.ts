@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './network-config.js';
+export * from './backend-config.js';
+export * from './serialize.js';
+export { resolveSubnetRange, MAX_SUBNET_LEN, MIN_USEFUL_NETWORK_PREFIX } from './subnet-range.js';
+export type { SubnetRange, SubnetRangeInput } from './subnet-range.js';
+export type { JsonObject } from './json-fields.js';
