@@ -1,0 +1,5 @@
+export type { Logger } from 'pino';
+export { createLogger, type CreateLoggerOptions, type LogFormat } from './create-logger.js';
+export { levelForVerbosity, type LogLevel } from './levels.js';
+export { REDACTED_PATHS } from './redact.js';
+export { formatTextLine, textStream } from './text-format.js';
