@@ -1,0 +1,168 @@
+// Every flanneld flag: B's (v0.5.6), A's additions (v0.20), ours, and glog's accepted-and-ignored
+// ones. Names and defaults are flannel's; see flannel-reference.md §1.4-1.5 and the Decisions table.
+import {
+  boolFlag,
+  customFlag,
+  formatDurationMs,
+  ignoredFlag,
+  intFlag,
+  stringFlag,
+  stringListFlag,
+} from '@flannel-ts/go-flags';
+import {
+  parseCommaList,
+  parseIPv4,
+  parseIpMasqBackend,
+  parseLeaseTtlMs,
+  parseMinutesOrDurationMs,
+  parseOptionalCommaList,
+  parseOptionalIPv4,
+  parsePort,
+  parseRegexSource,
+  parseResyncPeriodMs,
+  type IpMasqBackend,
+} from './flag-table-values.js';
+
+export const ENV_PREFIX = 'FLANNELD';
+
+export const DEFAULT_ETCD_ENDPOINTS = ['http://127.0.0.1:4001', 'http://127.0.0.1:2379'];
+export const DEFAULT_LEASE_TTL_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_RENEW_MARGIN_MS = 60 * 60 * 1000;
+export const DEFAULT_IPTABLES_RESYNC_MS = 5000;
+
+const NOT_YET = '(not supported yet)';
+const GLOG_IGNORED = 'accepted for compatibility with glog; ignored';
+
+const quoted = (text: string): string => JSON.stringify(text);
+
+export const FLANNELD_FLAGS = {
+  etcdEndpoints: customFlag<string[]>({
+    name: 'etcd-endpoints',
+    default: DEFAULT_ETCD_ENDPOINTS,
+    valueName: 'string',
+    help: 'comma-separated list of etcd endpoints',
+    parse: parseCommaList,
+    describeDefault: (list) => quoted(list.join(',')),
+  }),
+  etcdPrefix: stringFlag({ name: 'etcd-prefix', default: '/coreos.com/network', help: 'etcd key prefix of the network' }),
+  etcdKeyfile: stringFlag({ name: 'etcd-keyfile', help: 'TLS key file for authenticating to etcd' }),
+  etcdCertfile: stringFlag({ name: 'etcd-certfile', help: 'TLS certificate file for authenticating to etcd' }),
+  etcdCafile: stringFlag({ name: 'etcd-cafile', help: 'TLS CA bundle for verifying the etcd servers' }),
+  etcdUsername: stringFlag({ name: 'etcd-username', help: 'username for etcd authentication' }),
+  etcdPassword: stringFlag({ name: 'etcd-password', help: 'password for etcd authentication' }),
+
+  publicIp: customFlag<string>({
+    name: 'public-ip',
+    default: '',
+    valueName: 'string',
+    help: 'IPv4 address advertised to other hosts (default: the address of the chosen interface)',
+    parse: parseOptionalIPv4,
+  }),
+  publicIpv6: stringFlag({ name: 'public-ipv6', help: 'IPv6 address advertised to other hosts (not supported: IPv4 only)' }),
+  ifaces: stringListFlag({
+    name: 'iface',
+    help: 'interface name or IPv4 address for traffic between hosts; repeat to try several in order\n(default: the interface of the default route)',
+  }),
+  ifaceRegexes: stringListFlag({
+    name: 'iface-regex',
+    help: 'regular expression matched against interface names and addresses; repeatable, tried after every -iface',
+    parseItem: parseRegexSource,
+  }),
+  ifaceCanReach: customFlag<string>({
+    name: 'iface-can-reach',
+    default: '',
+    valueName: 'string',
+    help: 'use the interface the kernel routes through to reach this IPv4 address; tried last',
+    parse: parseOptionalIPv4,
+  }),
+
+  subnetFile: stringFlag({ name: 'subnet-file', default: '/run/flannel/subnet.env', help: 'file the lease is written to as environment variables' }),
+  subnetDir: stringFlag({ name: 'subnet-dir', default: '/run/flannel/networks', help: 'directory of per-network env files, for multi-network mode' }),
+  subnetLeaseTtl: customFlag<number>({
+    name: 'subnet-lease-ttl',
+    default: DEFAULT_LEASE_TTL_MS,
+    valueName: 'duration',
+    help: 'lifetime of the subnet lease in etcd (whole seconds, at least 10s)',
+    parse: parseLeaseTtlMs,
+    describeDefault: formatDurationMs,
+  }),
+  subnetLeaseRenewMargin: customFlag<number>({
+    name: 'subnet-lease-renew-margin',
+    default: DEFAULT_RENEW_MARGIN_MS,
+    valueName: 'minutes',
+    help: 'renew the lease this long before it expires: minutes, or a duration such as 45m; must be below\nthe lease TTL (default 60, but at most a quarter of -subnet-lease-ttl)',
+    parse: parseMinutesOrDurationMs,
+  }),
+
+  ipMasq: boolFlag({ name: 'ip-masq', help: `masquerade traffic leaving the overlay network ${NOT_YET}` }),
+  ipMasqBackend: customFlag<IpMasqBackend>({
+    name: 'ip-masq-backend',
+    default: 'auto',
+    valueName: 'string',
+    help: 'firewall for the masquerade and forward rules: auto, iptables or nftables',
+    parse: parseIpMasqBackend,
+    describeDefault: quoted,
+  }),
+  iptablesResync: customFlag<number>({
+    name: 'iptables-resync',
+    default: DEFAULT_IPTABLES_RESYNC_MS,
+    valueName: 'seconds',
+    help: 'period of the firewall rule check: seconds, or a duration such as 30s',
+    parse: parseResyncPeriodMs,
+    describeDefault: (ms) => String(ms / 1000),
+  }),
+  iptablesForwardRules: boolFlag({ name: 'iptables-forward-rules', default: true, help: 'accept forwarded traffic of the overlay network (FLANNEL-FWD)' }),
+  healthzIp: customFlag<string>({
+    name: 'healthz-ip',
+    default: '0.0.0.0',
+    valueName: 'string',
+    help: 'address the health endpoint listens on',
+    parse: parseIPv4,
+    describeDefault: quoted,
+  }),
+  healthzPort: customFlag<number>({
+    name: 'healthz-port',
+    default: 0,
+    valueName: 'int',
+    help: `port of the health endpoint; 0 turns it off ${NOT_YET}`,
+    parse: parsePort,
+  }),
+  stateDir: customFlag<string>({
+    name: 'state-dir',
+    default: '/var/lib/flannel',
+    valueName: 'string',
+    help: 'directory of per-daemon state (VXLAN MAC address, lock file)',
+    parse: (text) => {
+      if (text === '') throw new Error('must not be empty');
+      return text;
+    },
+    describeDefault: quoted,
+  }),
+
+  listen: stringFlag({ name: 'listen', help: `run as a server on [tcp://]host:port or fd://[N] ${NOT_YET}` }),
+  remote: stringFlag({ name: 'remote', help: `run as a client of the flannel server at host:port ${NOT_YET}` }),
+  remoteKeyfile: stringFlag({ name: 'remote-keyfile', help: `TLS key file for client/server communication ${NOT_YET}` }),
+  remoteCertfile: stringFlag({ name: 'remote-certfile', help: `TLS certificate file for client/server communication ${NOT_YET}` }),
+  remoteCafile: stringFlag({ name: 'remote-cafile', help: `TLS CA bundle for client/server communication ${NOT_YET}` }),
+  networks: customFlag<string[]>({
+    name: 'networks',
+    default: [],
+    valueName: 'string',
+    help: `comma-separated names of the networks to join, for multi-network mode ${NOT_YET}`,
+    parse: parseOptionalCommaList,
+  }),
+  watchNetworks: boolFlag({ name: 'watch-networks', help: `follow networks appearing and disappearing in etcd ${NOT_YET}` }),
+
+  help: boolFlag({ name: 'help', help: 'print this usage and exit', fromEnv: false }),
+  version: boolFlag({ name: 'version', help: 'print the version and exit', fromEnv: false }),
+  verbosity: intFlag({ name: 'v', valueName: 'level', help: 'log verbosity; 1 adds data-path messages' }),
+
+  logtostderr: ignoredFlag({ name: 'logtostderr', isBool: true, help: GLOG_IGNORED }),
+  alsologtostderr: ignoredFlag({ name: 'alsologtostderr', isBool: true, help: GLOG_IGNORED }),
+  logDir: ignoredFlag({ name: 'log_dir', isBool: false, help: GLOG_IGNORED }),
+  stderrthreshold: ignoredFlag({ name: 'stderrthreshold', isBool: false, help: GLOG_IGNORED }),
+  vmodule: ignoredFlag({ name: 'vmodule', isBool: false, help: GLOG_IGNORED }),
+  logBacktraceAt: ignoredFlag({ name: 'log_backtrace_at', isBool: false, help: GLOG_IGNORED }),
+};
+
+export type FlanneldFlags = typeof FLANNELD_FLAGS;

@@ -1,0 +1,35 @@
+import { createLogger } from '@flannel-ts/log';
+import { ExitError } from './exit-error.js';
+import { parseFlanneldArgs } from './options.js';
+import { summarizeOptions } from './options-summary.js';
+import { runSupervisor } from './run-supervisor.js';
+
+const parsed = parseFlanneldArgs(process.argv.slice(2), process.env);
+if (parsed.kind === 'exit') {
+  process.stderr.write(parsed.stderr);
+  process.exit(parsed.code);
+}
+const log = createLogger({ name: 'flanneld', verbosity: parsed.options.verbosity });
+log.debug({ options: summarizeOptions(parsed.options) }, 'CLI flags config');
+
+// The first SIGTERM/SIGINT stops cleanly; a second one gets the default action (as flannel).
+const stop = new AbortController();
+const onSignal = (signal: NodeJS.Signals) => {
+  process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  log.info(`Received ${signal}, shutting down`);
+  stop.abort();
+};
+process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+
+let exitCode = 0;
+try {
+  await runSupervisor(parsed.options, log, stop.signal);
+} catch (err) {
+  const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';
+  if (!cancelled) {
+    exitCode = err instanceof ExitError ? err.exitCode : 1;
+    log.fatal((err as Error).message);
+  }
+}
+if (exitCode === 0) log.info('Exiting cleanly...');
+process.exit(exitCode);
