@@ -16,8 +16,9 @@ export interface EtcdConnectOptions {
  * first call after a recovery to go through.
  */
 const runOnce = {
-  execute: <T>(fn: (ctx: { signal: AbortSignal; attempt: number }) => PromiseLike<T> | T) =>
-    Promise.resolve(fn({ signal: new AbortController().signal, attempt: 0 })),
+  // async: etcd3 calls this with a function that throws synchronously and expects a rejection.
+  execute: async <T>(fn: (ctx: { signal: AbortSignal; attempt: number }) => PromiseLike<T> | T) =>
+    fn({ signal: new AbortController().signal, attempt: 0 }),
   onSuccess: () => ({ dispose() {} }),
   onFailure: () => ({ dispose() {} }),
 } as unknown as NonNullable<NonNullable<IOptions['faultHandling']>['global']>;

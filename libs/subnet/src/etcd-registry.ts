@@ -27,8 +27,12 @@ export type WatchChange =
 export interface WatchHandlers {
   /** Every event of one watch response, in order, with the revision of the last one. */
   onChanges(changes: WatchChange[], revision: string): void;
-  /** The watch stopped: disconnected, cancelled by etcd (e.g. compaction) or failed to start. */
-  onStopped(err: Error, compacted: boolean): void;
+  /**
+   * The watch stopped. `resumable`: the connection dropped and the watch can restart at the next
+   * revision; otherwise etcd cancelled it (compaction, or any other reason) and only a fresh
+   * listing is safe.
+   */
+  onStopped(err: Error, resumable: boolean): void;
 }
 
 export interface WatchHandle {
@@ -145,19 +149,20 @@ export class EtcdLeaseRegistry {
       .startRevision(fromRevision)
       .watcher();
     let stopped = false;
-    const stop = (err: Error, compacted: boolean) => {
+    const stop = (err: Error, resumable: boolean) => {
       if (stopped) return;
       stopped = true;
       void watcher.cancel().catch(() => undefined);
-      handlers.onStopped(err, compacted);
+      handlers.onStopped(err, resumable);
     };
     watcher.on('data', (res: IWatchResponse) => {
       if (stopped || res.events.length === 0) return;
       const changes = res.events.map(toWatchChange);
       handlers.onChanges(changes, res.events[res.events.length - 1]!.kv.mod_revision);
     });
-    watcher.on('disconnected', (err: Error) => stop(err, false));
-    watcher.on('error', (err: Error) => stop(err, /compacted/i.test(err.message)));
+    watcher.on('disconnected', (err: Error) => stop(err, true));
+    // etcd 3.4 cancels a watch on compacted history with an empty reason: any cancel means re-list.
+    watcher.on('error', (err: Error) => stop(err, false));
     return {
       cancel: async () => {
         stopped = true;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
 import { acquireLease } from './acquire-lease.js';
@@ -54,7 +55,7 @@ export class LeaseKeeper {
         return lease;
       } catch (err) {
         this.o.log.error(`Failed to acquire subnet (will retry): ${(err as Error).message}`);
-        await delay(this.o.retryMs ?? 1_000, signal);
+        await sleep(this.o.retryMs ?? 1_000, undefined, { signal });
       }
     }
   }
@@ -171,18 +172,4 @@ export class LeaseKeeper {
       this.wake = finish;
     });
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

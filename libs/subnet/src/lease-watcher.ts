@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { subnetKey } from '@flannel-ts/ip';
 import type { EtcdLeaseRegistry, SkippedKey, WatchChange } from './etcd-registry.js';
@@ -23,7 +24,7 @@ export class LeaseWatcher {
   readonly stats: LeaseWatcherStats = { relists: 0, resumes: 0 };
 
   constructor(
-    private readonly registry: EtcdLeaseRegistry,
+    private readonly registry: Pick<EtcdLeaseRegistry, 'listLeases' | 'watchLeases'>,
     private readonly onEvents: (events: LeaseEvent[]) => void,
     private readonly log: Logger,
     private readonly retryMs = 1_000,
@@ -42,10 +43,11 @@ export class LeaseWatcher {
       try {
         if (cursor === undefined) cursor = await this.relist();
         else this.stats.resumes++;
+        if (signal.aborted) return;
         const outcome = await this.watchUntilStopped(cursor, signal, (rev) => (cursor = rev));
         if (outcome === 'aborted') return;
-        if (outcome.compacted) {
-          this.log.warn(`Watch of subnet leases failed because etcd history was compacted; re-listing (${outcome.err.message})`);
+        if (!outcome.resumable) {
+          this.log.warn(`Watch of subnet leases was cancelled by etcd (compacted history?); re-listing: ${outcome.err.message}`);
           cursor = undefined;
           backoffMs = 100;
           continue;
@@ -54,7 +56,7 @@ export class LeaseWatcher {
       } catch (err) {
         this.log.warn(`Watch subnets: ${(err as Error).message}`);
       }
-      await sleep(backoffMs, signal);
+      await sleep(backoffMs, undefined, { signal }).catch(() => undefined);
       backoffMs = Math.min(backoffMs * 2, this.retryMs);
     }
   }
@@ -84,7 +86,7 @@ export class LeaseWatcher {
     cursor: string,
     signal: AbortSignal,
     advance: (revision: string) => void,
-  ): Promise<'aborted' | { err: Error; compacted: boolean }> {
+  ): Promise<'aborted' | { err: Error; resumable: boolean }> {
     return new Promise((resolve) => {
       const onAbort = () => {
         void handle.then((h) => h.cancel());
@@ -98,14 +100,14 @@ export class LeaseWatcher {
           advance(revision);
           if (events.length > 0) this.onEvents(events);
         },
-        onStopped: (err, compacted) => {
+        onStopped: (err, resumable) => {
           signal.removeEventListener('abort', onAbort);
-          resolve({ err, compacted });
+          resolve({ err, resumable });
         },
       });
       handle.catch((err: Error) => {
         signal.removeEventListener('abort', onAbort);
-        resolve({ err, compacted: /compacted/i.test(err.message) });
+        resolve({ err, resumable: false });
       });
       signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -144,17 +146,4 @@ export class LeaseWatcher {
   private forgetReported(key: string): void {
     for (const id of this.reported) if (id.startsWith(`${key}\u0000`)) this.reported.delete(id);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,0 +1,12 @@
+export { tempDir, type TempDir } from './temp-dir.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';
+export { freePort, freePorts } from './free-port.js';
+export { run, runChecked, type RunOptions, type RunResult } from './run.js';
+export { pidExists, spawnChild, type ChildProcess, type ProcessExit, type SpawnOptions } from './child-process.js';
+export { startEtcd, type EtcdServer, type StartEtcdOptions } from './etcd/etcd-server.js';
+export { etcdctlTxn, txnRequest, type EtcdTxnOp, type EtcdTxnResult } from './etcd/etcdctl-txn.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { createLab, type CreateLabOptions, type Lab, type LabHost, type LabProcess } from './lab/lab.js';
+export { startLabEtcd } from './lab/lab-etcd.js';
+export { sweepLeftoverLabs, labOwnerDir, ownerFilePath } from './lab/owner.js';
+export { makeLabPrefix } from './lab/names.js';

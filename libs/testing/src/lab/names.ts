@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+
+export const LAB_SUBNET_PREFIX_LEN = 24;
+export const LAB_SWITCH_IP = '192.0.2.1';
+export const LAB_BRIDGE = 'br0';
+export const LAB_HOST_IFACE = 'eth0';
+/** Host i (1-based) gets 192.0.2.(10+i); keeps us inside TEST-NET-1. */
+export const LAB_MAX_HOSTS = 200;
+
+const PREFIX_PATTERN = /^[a-z0-9]{1,12}$/;
+
+/** `ft<base36 pid><3 random base36 chars>`: unique per run, short enough for namespace and link names. */
+export function makeLabPrefix(pid = process.pid): string {
+  const random = [...randomBytes(3)].map((byte) => (byte % 36).toString(36)).join('');
+  return `ft${pid.toString(36)}${random}`;
+}
+
+export function assertLabPrefix(prefix: string): void {
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new Error(`lab prefix ${JSON.stringify(prefix)} must be 1-12 characters of [a-z0-9]`);
+  }
+}
+
+export const switchNsName = (prefix: string): string => `${prefix}-sw`;
+export const hostNsName = (prefix: string, index: number): string => `${prefix}-h${index}`;
+/** The switch-side end of host i's veth (lives only in the switch namespace). */
+export const switchPortName = (index: number): string => `h${index}`;
+export const hostIp = (index: number): string => `192.0.2.${10 + index}`;
+
+/** True when `ns` belongs to the lab with this prefix. */
+export const isLabNamespace = (prefix: string, ns: string): boolean => ns.startsWith(`${prefix}-`);
