@@ -176,4 +176,24 @@ describe('the lease watch', () => {
     expect(skipped.some((l) => l.includes(keyOf(5)) && l.includes('not JSON'))).toBe(true);
     expect(rec.view.size).toBe(1);
   });
+
+  it('stops when cancelled while the first listing is in flight', async () => {
+    const registry = await EtcdLeaseRegistry.connect({ endpoints: [etcd.endpoint], prefix: PREFIX });
+    cleanups.push(() => registry.close());
+    const abort = new AbortController();
+    const { log } = memoryLogger();
+    const watcher = new LeaseWatcher(
+      {
+        listLeases: async () => {
+          const listing = await registry.listLeases();
+          abort.abort();
+          return listing;
+        },
+        watchLeases: (from, handlers) => registry.watchLeases(from, handlers),
+      },
+      () => undefined,
+      log,
+    );
+    await expect(watcher.run(abort.signal)).resolves.toBeUndefined();
+  });
 });

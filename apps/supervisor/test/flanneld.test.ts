@@ -1,0 +1,211 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createLab,
+  etcdctlTxn,
+  startLabEtcd,
+  tempDir,
+  waitFor,
+  type EtcdServer,
+  type Lab,
+  type TempDir,
+} from '@flannel-ts/testing';
+import { ALLOC_CONFIG, assertBuilt, CONFIG_KEY, envValue, FLANNELD, startFlanneld, type Daemon } from './daemon.js';
+
+let lab: Lab;
+let etcd: EtcdServer;
+let tmp: TempDir;
+let testNo = 0;
+
+beforeAll(async () => {
+  assertBuilt();
+  tmp = await tempDir('flanneld-test');
+  lab = await createLab({ hosts: 3 });
+  etcd = await startLabEtcd(lab);
+}, 60_000);
+afterAll(async () => {
+  await lab?.destroy();
+  await tmp?.remove();
+});
+
+/** A fresh etcd keyspace and directory per test; the lab's hosts are shared. */
+async function fresh(): Promise<string> {
+  await etcd.etcdctl(['del', '--prefix', '/']);
+  for (const id of await leaseIds()) await etcd.etcdctl(['lease', 'revoke', id]);
+  return path.join(tmp.path, `t${++testNo}`);
+}
+
+async function leaseIds(): Promise<string[]> {
+  return (await etcd.etcdctl(['lease', 'list'])).split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]+$/.test(l));
+}
+
+async function stopAll(...daemons: Daemon[]) {
+  return Promise.all(daemons.map((d) => d.proc.stop()));
+}
+
+const waitForEnv = (d: Daemon, timeoutMs = 5_000) =>
+  waitFor(() => d.env(), { timeoutMs, what: `${d.host.name}'s subnet file` });
+
+describe('flanneld with the alloc backend', () => {
+  it('started before the config exists, leases within 2 s of the config being put', async () => {
+    const dir = await fresh();
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir);
+    await waitFor(() => d.messages().some((m) => m.startsWith("Couldn't fetch network config")), {
+      timeoutMs: 5_000,
+      what: 'flanneld to report the missing config',
+    });
+    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    const env = await waitForEnv(d, 2_000);
+    expect(envValue(env, 'FLANNEL_NETWORK')).toBe('10.244.0.0/16');
+    expect(envValue(env, 'FLANNEL_MTU')).toBe('1500');
+    expect(envValue(env, 'FLANNEL_IPMASQ')).toBe('false');
+    const subnet = envValue(env, 'FLANNEL_SUBNET')!;
+    expect(subnet).toMatch(/^10\.244\.\d+\.1\/24$/);
+    const key = `/coreos.com/network/subnets/${subnet.replace('.1/24', '.0-24')}`;
+    expect((await etcd.etcdctl(['get', key, '--print-value-only'])).trim()).toBe(
+      `{"PublicIP":"${lab.hosts[0]!.ip}","PublicIPv6":null}`,
+    );
+    await stopAll(d);
+  });
+
+  it('keeps retrying on an invalid config, naming the problem, and leases once it is fixed', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, '{"Network":"10.244.0.0/16","SubnetLen":31,"Backend":{"Type":"alloc"}}']);
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir);
+    await waitFor(() => d.messages().find((m) => m.includes('SubnetLen') && m.includes('/31')), {
+      timeoutMs: 5_000,
+      what: 'the config error to be logged',
+    });
+    expect(d.proc.hasExited()).toBe(false);
+    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    await waitForEnv(d);
+    await stopAll(d);
+  });
+
+  it('sends READY=1 once, from flanneld itself, only after the env file holds its final content', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    const socketPath = path.join(tmp.path, `notify-${testNo}.sock`);
+    const outFile = path.join(tmp.path, `notify-${testNo}.out`);
+    const subnetFile = path.join(dir, 'run', 'subnet.env');
+    const receiver = lab.spawn(lab.hosts[0]!.ns, ['python3', fileURLToPath(new URL('./notify-receiver.py', import.meta.url)), socketPath, subnetFile], {
+      stdout: outFile,
+    });
+    const received = () =>
+      existsSync(outFile)
+        ? readFileSync(outFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg?: string; env?: string | null; listening?: boolean })
+        : [];
+    await waitFor(() => received().some((r) => r.listening), { timeoutMs: 5_000, what: 'the notify receiver' });
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir, { env: { NOTIFY_SOCKET: socketPath } });
+    await waitFor(() => received().some((r) => r.msg), { timeoutMs: 5_000, what: 'READY=1' });
+    // Let the daemon run on (a peer appears and is logged) to show nothing else is sent.
+    await etcd.etcdctl(['put', '/coreos.com/network/subnets/10.244.200.0-24', '{"PublicIP":"192.0.2.99","PublicIPv6":null}']);
+    await waitFor(() => d.messages().includes('Subnet added: 10.244.200.0/24 via 192.0.2.99'), { timeoutMs: 5_000, what: 'the peer' });
+    await stopAll(d);
+    const messages = received().filter((r) => r.msg !== undefined);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.msg).toBe('READY=1');
+    expect(messages[0]!.env).toBe(d.env());
+    await receiver.stop();
+  });
+
+  it('exits 0 on SIGTERM keeping its lease, and a restart (after SIGTERM or SIGKILL) reuses it without leaking etcd leases', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    const d = await startFlanneld(lab, lab.hosts[1]!, dir);
+    const first = envValue(await waitForEnv(d), 'FLANNEL_SUBNET');
+    const exit = await d.proc.stop();
+    expect(exit, d.messages().join('\n')).toEqual({ code: 0, signal: null });
+    expect(d.messages().at(-1)).toBe('Exiting cleanly...');
+    expect(await etcd.etcdctl(['get', '--prefix', '/coreos.com/network/subnets/', '--keys-only'])).toContain(first!.replace('.1/24', '.0-24'));
+
+    d.restart();
+    await waitFor(() => d.messages().some((m) => m.startsWith('Found lease') && m.endsWith('reusing')), { timeoutMs: 5_000, what: 'reuse after SIGTERM' });
+    d.proc.kill('SIGKILL');
+    await d.proc.exited;
+    d.restart();
+    await waitFor(() => d.messages().filter((m) => m.startsWith('Found lease') && m.endsWith('reusing')).length === 2, {
+      timeoutMs: 5_000,
+      what: 'reuse after SIGKILL',
+    });
+    expect(envValue(d.env(), 'FLANNEL_SUBNET')).toBe(first);
+    expect(await leaseIds()).toHaveLength(1);
+    await stopAll(d);
+  });
+
+  it('sees the other hosts, and applies 500 leases put in 4 transactions and deleted the same way exactly once each', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    const [a, b] = await Promise.all([
+      startFlanneld(lab, lab.hosts[0]!, path.join(dir, 'a')),
+      startFlanneld(lab, lab.hosts[1]!, path.join(dir, 'b')),
+    ]);
+    const [envA, envB] = await Promise.all([waitForEnv(a), waitForEnv(b)]);
+    const subnetB = envValue(envB, 'FLANNEL_SUBNET')!.replace('.1/24', '.0/24');
+    await waitFor(() => a.messages().includes(`Subnet added: ${subnetB} via ${lab.hosts[1]!.ip}`), { timeoutMs: 5_000, what: 'a to see b' });
+    expect(envValue(envA, 'FLANNEL_SUBNET')).not.toBe(envValue(envB, 'FLANNEL_SUBNET'));
+
+    // Peers in another /16 of the same config: not allocatable by a or b, so no clash with them.
+    const key = (i: number) => `/coreos.com/network/subnets/10.${100 + Math.floor(i / 250)}.${i % 250}.0-24`;
+    const subnet = (i: number) => `10.${100 + Math.floor(i / 250)}.${i % 250}.0/24`;
+    for (let t = 0; t < 4; t++) {
+      await etcdctlTxn(etcd, Array.from({ length: 125 }, (_, j) => ({ put: [key(t * 125 + j), `{"PublicIP":"192.0.2.${200 + (j % 50)}"}`] as [string, string] })));
+    }
+    const added = () => a.messages().filter((m) => m.startsWith('Subnet added: 10.1'));
+    await waitFor(() => added().length >= 500, { timeoutMs: 5_000, what: '500 peers added' });
+    for (let t = 0; t < 4; t++) {
+      await etcdctlTxn(etcd, Array.from({ length: 125 }, (_, j) => ({ del: key(t * 125 + j) })));
+    }
+    const removed = () => a.messages().filter((m) => m.startsWith('Subnet removed: 10.1'));
+    await waitFor(() => removed().length >= 500, { timeoutMs: 5_000, what: '500 peers removed' });
+    for (let i = 0; i < 500; i++) {
+      expect(added().filter((m) => m.startsWith(`Subnet added: ${subnet(i)} via`))).toHaveLength(1);
+      expect(removed().filter((m) => m.startsWith(`Subnet removed: ${subnet(i)} via`))).toHaveLength(1);
+    }
+    await stopAll(a, b);
+  });
+
+  it('moves to a new subnet and rewrites the env file when another host took its lease', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    const d = await startFlanneld(lab, lab.hosts[2]!, dir);
+    const before = envValue(await waitForEnv(d), 'FLANNEL_SUBNET')!;
+    const key = `/coreos.com/network/subnets/${before.replace('.1/24', '.0-24')}`;
+    // Another host now holds the subnet.
+    await etcd.etcdctl(['put', key, '{"PublicIP":"192.0.2.77","PublicIPv6":null}']);
+    const after = await waitFor(() => {
+      const s = envValue(d.env(), 'FLANNEL_SUBNET');
+      return s !== before && s;
+    }, { timeoutMs: 5_000, what: 'the env file to be rewritten' });
+    expect(after).toMatch(/^10\.244\.\d+\.1\/24$/);
+    expect(d.messages().some((m) => m.startsWith('Lease changed:'))).toBe(true);
+    expect((await etcd.etcdctl(['get', key, '--print-value-only'])).trim()).toContain('192.0.2.77');
+    await stopAll(d);
+  });
+
+  it('exits 1 naming an unknown backend type', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, '{"Network":"10.244.0.0/16","Backend":{"Type":"warp"}}']);
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir);
+    expect((await d.proc.exited).code).toBe(1);
+    expect(d.messages().at(-1)).toBe('unknown backend type: warp');
+  });
+
+  it('answers --version, --help and a bad flag with the exits of the reference', async () => {
+    const ns = lab.hosts[0]!.ns;
+    const version = await lab.exec(ns, [FLANNELD, '--version']);
+    expect(version).toMatchObject({ exitCode: 0, stdout: '' });
+    expect(version.stderr).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await lab.exec(ns, [FLANNELD, '-h']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stderr).toContain('-etcd-endpoints');
+    const bad = await lab.exec(ns, [FLANNELD, '--no-such-flag']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('flag provided but not defined: -no-such-flag');
+    const badEnv = await lab.exec(ns, [FLANNELD], { env: { FLANNELD_IP_MASQ: 'perhaps' } });
+    expect(badEnv.exitCode).toBe(2);
+    expect(badEnv.stderr).toContain('FLANNELD_IP_MASQ');
+  });
+});
