@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Bundles one app into dist/apps/<app>/<binary>: a single ESM file with a shebang, so a
-// binary starts by reading one file. npm dependencies stay external (etcd3 loads .proto
-// files at run time); native addons are copied beside the bundle, where their loaders look.
+// Bundles one app into dist/apps/<app>/<binary>: a single ESM file with a shebang, its npm
+// dependencies included, so a binary starts by reading one file instead of resolving hundreds.
+// Native addons are copied beside the bundle, where their loaders look.
 import { build } from 'esbuild';
 import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { etcd3ProtosPlugin } from './etcd3-protos-plugin.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const [app] = process.argv.slice(2);
@@ -15,7 +16,6 @@ if (!app) {
 }
 const appDir = path.join(root, 'apps', app);
 const appPkg = JSON.parse(await readFile(path.join(appDir, 'package.json'), 'utf8'));
-const rootPkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const outDir = path.join(root, 'dist', 'apps', app);
 await mkdir(outDir, { recursive: true });
 
@@ -29,8 +29,12 @@ for (const [binary] of Object.entries(appPkg.bin ?? {})) {
     target: 'node20',
     format: 'esm',
     tsconfig: path.join(root, 'tsconfig.base.json'),
-    external: [...Object.keys(rootPkg.dependencies ?? {}), '*.node'],
-    banner: { js: '#!/usr/bin/env node' },
+    external: ['*.node'],
+    plugins: [etcd3ProtosPlugin(root)],
+    // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins.
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __flannelCreateRequire } from 'node:module';\nconst require = __flannelCreateRequire(import.meta.url);",
+    },
     sourcemap: 'linked',
     logLevel: 'warning',
   });
