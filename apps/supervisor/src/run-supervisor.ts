@@ -4,7 +4,6 @@ import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
 import { previousSubnetFromEnv, readSubnetEnv, writeSubnetEnv } from '@flannel-ts/subnet-env';
 import { sdNotify } from '@flannel-ts/sys';
 import { EtcdLeaseRegistry, LeaseKeeper, LeaseWatcher, type Lease, type LeaseEvent } from '@flannel-ts/subnet';
-import { ExitError } from './exit-error.js';
 import { createLeaseBackend } from './lease-backend.js';
 import type { FlanneldOptions } from './options.js';
 import { waitForNetworkConfig } from './wait-for-network-config.js';
