@@ -1,0 +1,2 @@
+export * from './route-table.js';
+export * from './route-reconciler.js';

@@ -1,0 +1,25 @@
+import type { IP4, IP4Net } from '@flannel-ts/ip';
+
+/** A route as the kernel reports it (IPv4, one table). */
+export interface KernelRoute {
+  readonly dst: IP4Net;
+  readonly gateway?: IP4;
+  readonly oif?: number;
+  readonly table: number;
+}
+
+/** A route a backend wants: one per peer subnet. */
+export interface WantedRoute {
+  readonly dst: IP4Net;
+  readonly gateway: IP4;
+  readonly oif: number;
+  readonly onlink?: boolean;
+}
+
+/** The seam to the kernel (libs/netlink in production). */
+export interface RouteTable {
+  list(): KernelRoute[];
+  /** Adds `route`, replacing a route to the same destination. */
+  replace(route: WantedRoute): void;
+  remove(route: KernelRoute): void;
+}
