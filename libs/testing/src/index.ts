@@ -10,3 +10,10 @@ export { createLab, type CreateLabOptions, type Lab, type LabHost, type LabProce
 export { startLabEtcd } from './lab/lab-etcd.js';
 export { sweepLeftoverLabs, labOwnerDir, ownerFilePath } from './lab/owner.js';
 export { makeLabPrefix } from './lab/names.js';
+export { addPod, removePod, type AddPodOptions, type Pod } from './pods/pod.js';
+export { startPing, pingOnce, pingAll, type PingRun, type StartPingOptions, type PingOnceOptions } from './ping/ping.js';
+export type { PingStats } from './ping/ping-stats.js';
+export { startIpMonitor, type IpMonitor, type StartIpMonitorOptions } from './ip-monitor/ip-monitor.js';
+export type { IpMonitorEvent, IpMonitorObject } from './ip-monitor/ip-monitor-events.js';
+export { iperf3Server, iperf3Client, IPERF3_DEFAULT_PORT, type Iperf3Server, type Iperf3ClientOptions } from './iperf3/iperf3.js';
+export type { Iperf3Result } from './iperf3/iperf3-result.js';

@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeLabPrefix, pidExists, spawnChild, sweepLeftoverLabs, waitFor } from '../src/index.js';
+import { makeLabPrefix, pidExists, spawnChild, sweepLeftoverLabs, tempDir, waitFor } from '../src/index.js';
 import { addNetns, deleteNetns, listNetns } from '../src/lab/netns.js';
 import { labOwnerDir, ownerFilePath, writeOwnerFile } from '../src/lab/owner.js';
 
@@ -63,5 +65,44 @@ describe('sweepLeftoverLabs', () => {
     expect(names.filter((ns) => ns.startsWith(`${recycled}-`))).toEqual([]);
     expect(existsSync(ownerFilePath(alive))).toBe(true);
     rmSync(ownerFilePath(alive));
+  });
+});
+
+describe('sweepLeftoverLabs after a crashed run with pods', () => {
+  it('deletes the pod namespaces, their processes and the output files of a lab whose owner was killed', async () => {
+    const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+    const out = tempDir('orphan-lab');
+    try {
+      const stdout = `${out.path}/stdout`;
+      const owner = spawnChild('node', ['--import', 'tsx', fileURLToPath(new URL('fixtures/orphan-lab.ts', import.meta.url))], {
+        cwd: repoRoot,
+        stdout,
+        stderr: `${out.path}/stderr`,
+      });
+      const line = await waitFor(
+        () => {
+          if (owner.hasExited()) return 'exited';
+          const printed = readFileSync(stdout, 'utf8');
+          return printed.endsWith('\n') && printed;
+        },
+        { timeoutMs: 20_000, what: 'the orphan-lab fixture to build its lab' },
+      );
+      expect(line, readFileSync(`${out.path}/stderr`, 'utf8')).not.toBe('exited');
+      const [prefix, pingPid, pingOutput] = line.trim().split(' ') as [string, string, string];
+      const built = (await listNetns()).filter((ns) => ns.startsWith(`${prefix}-`));
+      expect(built.sort()).toEqual([`${prefix}-h1`, `${prefix}-p1`, `${prefix}-sw`]);
+      expect(pidExists(Number(pingPid))).toBe(true);
+
+      owner.kill('SIGKILL'); // no clean-up runs: what a crashed test run leaves
+      await owner.exited;
+      await sweepLeftoverLabs(); // a parallel test file's createLab may sweep it first; the outcome is the same
+
+      expect((await listNetns()).filter((ns) => ns.startsWith(`${prefix}-`))).toEqual([]);
+      await waitFor(() => !pidExists(Number(pingPid)), { timeoutMs: 2_000, what: `the orphaned ping ${pingPid} to be gone` });
+      expect(existsSync(dirname(pingOutput))).toBe(false);
+      expect(existsSync(ownerFilePath(prefix))).toBe(false);
+    } finally {
+      await out.remove();
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   assertLabPrefix,
   hostIp,
   hostNsName,
+  isLabNamespace,
   makeLabPrefix,
   switchNsName,
   switchPortName,
@@ -35,17 +36,27 @@ export interface Lab {
   readonly switchNs: string;
   readonly switchIp: string;
   readonly hosts: readonly LabHost[];
-  /** Every namespace of the lab (switch first). */
+  /** Every namespace of the lab (switch first, then hosts, then any added ones such as pods); live. */
   readonly namespaces: readonly string[];
   /** Runs a command to completion inside one of the lab's namespaces; never throws for a non-zero exit. */
   exec(ns: string, cmd: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Starts a tracked long-running command inside one of the lab's namespaces. */
   spawn(ns: string, cmd: readonly string[], options?: SpawnOptions): LabProcess;
+  /**
+   * Creates a further namespace (`<prefix>-<something>`, with `lo` up) that belongs to the lab: exec and
+   * spawn accept it, destroy and the sweep of a dead owner's lab delete it. For harness helpers (pods).
+   */
+  addNamespace(name: string): Promise<void>;
+  /** Stops what runs in a namespace added by addNamespace and deletes it; one already gone is fine. */
+  removeNamespace(name: string): Promise<void>;
   /** Registers clean-up to run on destroy (before the namespaces go), last registered first. */
   addCleanup(cleanup: () => Promise<void> | void): void;
   /** Stops tracked processes and clean-ups, deletes the namespaces and the owner file; idempotent. */
   destroy(): Promise<void>;
 }
+
+/** Namespace names we accept from addNamespace: `<prefix>-` and then a short [a-z0-9] tag. */
+const NS_NAME_PATTERN = /^[a-z0-9]{1,12}-[a-z0-9]{1,8}$/;
 
 export interface CreateLabOptions {
   readonly hosts: number;
@@ -76,7 +87,9 @@ export async function createLab(options: CreateLabOptions): Promise<Lab> {
   const namespaces = [switchNs, ...hosts.map((host) => host.ns)];
   /** Namespaces this lab created (and so may delete); fills up while building. */
   const owned: string[] = [];
-  const processes = new Set<LabProcess>();
+  /** Tracked processes and the namespace each runs in. */
+  const processes = new Map<LabProcess, string>();
+  const baseNamespaces = new Set(namespaces);
   const cleanups: Array<() => Promise<void> | void> = [];
   let destroying: Promise<void> | undefined;
 
@@ -100,9 +113,41 @@ export async function createLab(options: CreateLabOptions): Promise<Lab> {
     spawn(ns, cmd, spawnOptions) {
       assertLabNs(ns, `start ${cmd.join(' ')}`);
       const child = spawnChild('ip', ['netns', 'exec', ns, ...cmd], spawnOptions);
-      processes.add(child);
+      processes.set(child, ns);
       void child.exited.then(() => processes.delete(child));
       return child;
+    },
+    async addNamespace(name) {
+      if (!isLabNamespace(prefix, name) || !NS_NAME_PATTERN.test(name)) {
+        throw new Error(`lab ${prefix} cannot add namespace ${JSON.stringify(name)}: it must be ${prefix}-<1-8 of [a-z0-9]>`);
+      }
+      if (destroying !== undefined) throw new Error(`refusing to add namespace ${name}: lab ${prefix} is being destroyed`);
+      if (namespaces.includes(name)) throw new Error(`lab ${prefix} already has namespace ${name}`);
+      namespaces.push(name);
+      try {
+        await addNetns(name); // fails, touching nothing, if someone else's namespace has this name
+      } catch (error) {
+        forget(name);
+        throw error;
+      }
+      owned.push(name);
+      await ipBatch(name, ['link set lo up']);
+      // destroy() may have started while ip was running and missed the new namespace.
+      if (destroying !== undefined) {
+        await deleteNetns(name);
+        throw new Error(`lab ${prefix} was destroyed while adding namespace ${name}`);
+      }
+    },
+    async removeNamespace(name) {
+      if (baseNamespaces.has(name)) {
+        throw new Error(`refusing to remove ${name}: it is one of lab ${prefix}'s switch/host namespaces`);
+      }
+      if (!namespaces.includes(name)) return;
+      const inside = [...processes].filter(([, ns]) => ns === name).map(([child]) => child);
+      await Promise.all(inside.map((child) => child.stop()));
+      await killProcessesIn([name]);
+      await deleteNetns(name);
+      forget(name);
     },
     addCleanup(cleanup) {
       cleanups.push(cleanup);
@@ -111,6 +156,13 @@ export async function createLab(options: CreateLabOptions): Promise<Lab> {
       destroying ??= tearDown(prefix, owned, processes, cleanups);
       return destroying;
     },
+  };
+
+  const forget = (name: string): void => {
+    for (const list of [namespaces, owned]) {
+      const index = list.indexOf(name);
+      if (index >= 0) list.splice(index, 1);
+    }
   };
 
   const clashing = (await listNetns()).filter((ns) => namespaces.includes(ns));
@@ -159,7 +211,7 @@ async function buildHost(switchNs: string, host: LabHost, switchPort: string): P
 async function tearDown(
   prefix: string,
   namespaces: readonly string[],
-  processes: Set<LabProcess>,
+  processes: Map<LabProcess, string>,
   cleanups: Array<() => Promise<void> | void>,
 ): Promise<void> {
   const errors: unknown[] = [];
@@ -170,7 +222,7 @@ async function tearDown(
       errors.push(error);
     }
   };
-  await Promise.all([...processes].map((child) => attempt(async () => void (await child.stop()))));
+  await Promise.all([...processes.keys()].map((child) => attempt(async () => void (await child.stop()))));
   for (const cleanup of cleanups.reverse()) await attempt(cleanup);
   // Anything still inside (a child's own children, say) would keep a namespace alive unseen.
   await attempt(() => killProcessesIn(namespaces));

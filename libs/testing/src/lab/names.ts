@@ -29,3 +29,11 @@ export const hostIp = (index: number): string => `192.0.2.${10 + index}`;
 
 /** True when `ns` belongs to the lab with this prefix. */
 export const isLabNamespace = (prefix: string, ns: string): boolean => ns.startsWith(`${prefix}-`);
+
+/** The pod of host i lives in `<prefix>-p<i>`. */
+export const podNsName = (prefix: string, hostIndex: number): string => `${prefix}-p${hostIndex}`;
+/** The bridge in a host namespace that pods hang off (flannel's CNI calls its bridge cni0). */
+export const POD_BRIDGE = 'fbr0';
+export const POD_IFACE = 'eth0';
+/** The host-side end of host i's pod veth. */
+export const podVethName = (hostIndex: number): string => `vp${hostIndex}`;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pidExists, signalPid } from '../child-process.js';
 import { waitFor } from '../wait-for.js';
+import { removeLeftoverScratchDirs } from './lab-scratch.js';
 import { deleteNetns, listNetns, netnsPids } from './netns.js';
 import { isLabNamespace } from './names.js';
 
@@ -38,7 +39,8 @@ export function isOwnerAlive(content: string): boolean {
 
 /**
  * Deletes labs left behind by test runs that died: for every owner file whose owner process is
- * gone, SIGKILLs what still runs in that lab's namespaces, deletes them and removes the file.
+ * gone, SIGKILLs what still runs in that lab's namespaces (pods included: they share the prefix),
+ * deletes them and the lab's output files, and removes the owner file.
  * Returns the prefixes it swept.
  */
 export async function sweepLeftoverLabs(): Promise<string[]> {
@@ -63,6 +65,7 @@ export async function sweepLeftoverLabs(): Promise<string[]> {
     const leftovers = namespaces.filter((ns) => isLabNamespace(prefix, ns));
     await killProcessesIn(leftovers);
     for (const ns of leftovers) await deleteNetns(ns);
+    removeLeftoverScratchDirs(prefix);
     removeOwnerFile(prefix);
     swept.push(prefix);
   }
