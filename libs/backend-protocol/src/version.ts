@@ -1,0 +1,2 @@
+/** The protocol version this code speaks; every message carries it as `v`. */
+export const PROTOCOL_VERSION = 1;
