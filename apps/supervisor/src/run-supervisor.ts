@@ -1,10 +1,12 @@
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
 import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
 import { previousSubnetFromEnv, readSubnetEnv, writeSubnetEnv } from '@flannel-ts/subnet-env';
 import { sdNotify } from '@flannel-ts/sys';
 import { EtcdLeaseRegistry, LeaseKeeper, LeaseWatcher, type Lease, type LeaseEvent } from '@flannel-ts/subnet';
-import { createLeaseBackend } from './lease-backend.js';
+import { daemonIdentity } from './daemon-identity.js';
+import { startDatapath, type Datapath } from './datapath.js';
 import type { FlanneldOptions } from './options.js';
 import { waitForNetworkConfig } from './wait-for-network-config.js';
 
@@ -19,44 +21,81 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
       return undefined;
     }),
   ]);
+  let datapath: Datapath | undefined;
   try {
     const ext = selectExternalInterface(snapshot, o);
     ext.logLines.forEach((line) => log.info(line));
+    const identity = daemonIdentity(o.etcdPrefix, o.subnetFile, o.stateDir);
 
     const config = await waitForNetworkConfig(registry, log.child({ component: 'config' }), signal);
     log.info(`Found network config - Backend type: ${config.backendType}`);
-    const backend = createLeaseBackend(config, ext);
 
-    const envValues = (lease: Lease) => ({ network: config.network, subnet: lease.subnet, mtu: backend.mtu, ipMasq: o.ipMasq });
+    let own: Lease | undefined;
+    const peerLog = log.child({ component: 'peers' });
+    // Runs only once the lease is held (below); its callbacks use the datapath and keeper made next.
+    const watcher = new LeaseWatcher(
+      registry,
+      (events) => {
+        keeper.observe(events);
+        const peerEvents = events.filter((ev) => !own || !sameNet(ev.lease.subnet, own.subnet));
+        logPeerEvents(peerLog, peerEvents);
+        dp.peersChanged(peerEvents);
+      },
+      peerLog,
+      1_000,
+      () => dp.peersListed(peers()),
+    );
+    const peers = () => [...watcher.leases().values()].filter((l) => !own || !sameNet(l.subnet, own.subnet));
+    if (config.backendType !== 'alloc') await mkdir(identity.stateDir, { recursive: true, mode: 0o700 });
+    datapath = await startDatapath({
+      config,
+      init: {
+        iface: { name: ext.name, index: ext.index, mtu: ext.mtu, ifaceAddr: ext.ifaceAddr, extAddr: ext.extAddr },
+        stateDir: identity.stateDir,
+        daemonId: identity.id,
+        verbosity: o.verbosity,
+      },
+      peers,
+      invokedAs: process.argv[1] ?? '',
+      log: log.child({ component: 'backend' }),
+    });
+    const dp = datapath;
+
     const writeEnv = async (lease: Lease) => {
-      await writeSubnetEnv(o.subnetFile, envValues(lease));
+      await writeSubnetEnv(o.subnetFile, { network: config.network, subnet: lease.subnet, mtu: dp.mtu, ipMasq: o.ipMasq });
       log.info(`Wrote subnet file to ${o.subnetFile}`);
     };
-
     const keeper = new LeaseKeeper({
       registry,
       range: config,
-      attrs: backend.attrs,
+      attrs: {
+        publicIp: ext.extAddr,
+        ...(dp.backendType ? { backendType: dp.backendType } : {}),
+        ...(dp.backendData ? { backendData: dp.backendData } : {}),
+      },
       ttlMs: o.subnetLeaseTtlMs,
       renewMarginMs: o.subnetLeaseRenewMarginMs,
       log: log.child({ component: 'lease' }),
-      onLeaseChanged: (lease) => void writeEnv(lease).catch((err: Error) => log.error(`failed to write subnet file: ${err.message}`)),
+      onLeaseChanged: (lease) => {
+        own = lease;
+        void (async () => {
+          await dp.leaseGranted(lease);
+          await writeEnv(lease);
+        })().catch((err: Error) => log.error(`applying the new lease: ${err.message}`));
+      },
     });
     const previous = previousSubnetFromEnv(previousEnv);
     if (previousEnv && previous.reason) log.info(`Not reusing a subnet from ${o.subnetFile}: ${previous.reason}`);
-    const lease = await keeper.acquire(signal, previous.net);
-    await writeEnv(lease);
+    own = await keeper.acquire(signal, previous.net);
+    await dp.leaseGranted(own);
+    await writeEnv(own);
     if (sdNotify('READY=1')) log.debug('Sent READY=1 to systemd');
     log.info('Running backend.');
 
-    const peerLog = log.child({ component: 'peers' });
-    const watcher = new LeaseWatcher(registry, (events) => {
-      keeper.observe(events);
-      logPeerEvents(peerLog, events, keeper.lease);
-    }, peerLog);
     log.info('Watching for new subnet leases');
     await Promise.all([keeper.run(signal), watcher.run(signal)]);
   } finally {
+    await datapath?.stop();
     registry.close();
   }
 }
@@ -71,11 +110,9 @@ function etcdOptions(o: FlanneldOptions) {
   };
 }
 
-function logPeerEvents(log: Logger, events: readonly LeaseEvent[], own: Lease | undefined): void {
+function logPeerEvents(log: Logger, events: readonly LeaseEvent[]): void {
   for (const ev of events) {
-    if (own && sameNet(ev.lease.subnet, own.subnet)) continue;
     const what = `${formatIP4Net(ev.lease.subnet)} via ${formatIP4(ev.lease.attrs.publicIp)}`;
     log.info(ev.type === 'added' ? `Subnet added: ${what}` : `Subnet removed: ${what}`);
   }
 }
-

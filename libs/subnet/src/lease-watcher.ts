@@ -28,6 +28,8 @@ export class LeaseWatcher {
     private readonly onEvents: (events: LeaseEvent[]) => void,
     private readonly log: Logger,
     private readonly retryMs = 1_000,
+    /** Called after every full listing has been applied, with the complete view. */
+    private readonly onListed?: (leases: ReadonlyMap<string, Lease>) => void,
   ) {}
 
   /** The current view, keyed by subnet key ("10.1.15.0-24"). */
@@ -79,6 +81,7 @@ export class LeaseWatcher {
       }
     }
     if (events.length > 0) this.onEvents(events);
+    this.onListed?.(this.known);
     return listing.revision;
   }
 

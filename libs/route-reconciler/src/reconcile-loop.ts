@@ -1,0 +1,31 @@
+/**
+ * Runs a reconcile pass every `periodMs` (re-adding what someone deleted, dropping what is no longer
+ * wanted) and soon after trigger(); several triggers before the pass coalesce into one.
+ */
+export class ReconcileLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private pending = false;
+
+  constructor(
+    private readonly pass: () => void,
+    private readonly periodMs: number,
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(this.pass, this.periodMs);
+  }
+
+  trigger(): void {
+    if (this.pending) return;
+    this.pending = true;
+    setImmediate(() => {
+      this.pending = false;
+      if (this.timer) this.pass();
+    });
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
