@@ -1,0 +1,89 @@
+import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
+import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
+import { netlinkRouteTable, ReconcileLoop, RouteReconciler, type WantedRoute } from '@flannel-ts/route-reconciler';
+import { subscribe } from '@flannel-ts/netlink';
+import { hostGwOwnership } from './ownership.js';
+import { SegmentCheck } from './segment-check.js';
+
+const RECONCILE_PERIOD_MS = 10_000;
+
+/**
+ * host-gw: one route `<peer subnet> via <peer PublicIP> dev <external interface>` per host-gw
+ * peer. Requires every host on one L2 segment; a peer that is not gets one error log and no route.
+ */
+export const createHostGwBackend: CreateBackend = async (init, { log }) => {
+  const { iface, config } = init;
+  if (iface.extAddr !== iface.ifaceAddr) {
+    throw new Error(
+      "your PublicIP differs from interface IP, meaning that probably you're on a NAT, which is not supported by host-gw backend",
+    );
+  }
+  const peers = new Map<string, Lease>();
+  const ignored = new Set<string>();
+  const segment = new SegmentCheck(iface.index, iface.name, log);
+  let own: Lease | undefined;
+
+  const reconciler = new RouteReconciler({
+    table: netlinkRouteTable(),
+    owns: (route) => own !== undefined && hostGwOwnership(config, own.subnet, iface.index)(route),
+    log,
+  });
+  const pass = () => {
+    if (!own) return;
+    const wanted: WantedRoute[] = [];
+    for (const peer of peers.values()) {
+      if (segment.reachable(peer)) wanted.push({ dst: peer.subnet, gateway: peer.publicIp, oif: iface.index });
+    }
+    reconciler.setAll(wanted);
+    const result = reconciler.reconcile();
+    if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
+  };
+  const loop = new ReconcileLoop(pass, RECONCILE_PERIOD_MS);
+  // Someone deleting one of our routes is repaired at once, not only at the next period.
+  const routes = subscribe(['route'], (ev) => {
+    if ((ev.kind === 'route' && ev.action === 'del') || ev.kind === 'overflow') loop.trigger();
+  });
+  routes.unref();
+
+  const apply = (ev: PeerEvent) => {
+    const key = subnetKey(ev.lease.subnet);
+    if (ev.type === 'removed') {
+      peers.delete(key);
+      segment.forget(ev.lease);
+      return;
+    }
+    if (ev.lease.backendType !== 'host-gw') {
+      peers.delete(key);
+      if (!ignored.has(key)) log.info(`Ignoring non-host-gw subnet: type=${ev.lease.backendType ?? ''} (${formatIP4Net(ev.lease.subnet)})`);
+      ignored.add(key);
+      return;
+    }
+    ignored.delete(key);
+    peers.set(key, ev.lease);
+  };
+
+  const backend: Backend = {
+    propose: async () => ({ backendType: 'host-gw', mtu: iface.mtu }),
+    leaseGranted: async (lease) => {
+      own = lease;
+      log.info(`Lease ${formatIP4Net(lease.subnet)} via ${formatIP4(lease.publicIp)} on ${iface.name}`);
+      loop.start();
+      pass();
+    },
+    peersSnapshot: async (snapshot) => {
+      peers.clear();
+      snapshot.forEach((lease) => apply({ type: 'added', lease }));
+      pass();
+    },
+    peersChanged: async (events) => {
+      events.forEach(apply);
+      pass();
+    },
+    close: async () => {
+      loop.stop();
+      routes.close();
+    },
+    status: () => ({ counters: { peers: peers.size, routes: reconciler.size }, detail: `${reconciler.size} routes` }),
+  };
+  return backend;
+};

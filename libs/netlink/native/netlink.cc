@@ -1,0 +1,260 @@
+// netlink.cc: the addon's functions, over rtnetlink (IPv4), for flannel-ts.
+//
+//   listLinks() / getLink(index, name)           RTM_GETLINK (dump / one, by index or by name)
+//   setLink(index, up|null, mtu)                 RTM_NEWLINK on an existing link (mtu 0: keep)
+//   deleteLink(index)                            RTM_DELLINK
+//   createVxlan({name, vni, local, vtepIndex, port, learning, gbp, mac, mtu})
+//   listAddrs() / changeAddr(op, index, address, prefixLen)
+//   listRoutes() / changeRoute(op, {dst, dstLen, gateway, oif, table, protocol, scope, type,
+//                                   priority|null, onlink}) / lookupRoute(address)
+//   listNeighs(family) / changeNeigh(op, {family, index, ip, mac, state, flags})
+//   dumpRetries()                                interrupted dumps repeated so far
+//   Subscription                                 change notifications (subscription.h)
+//
+// Arguments are primitives or flat objects of primitives, every field present ("" or 0 for
+// "none"); the typed facade is src/index.ts (raw typing: src/native.d.ts), which also picks the
+// defaults. Calls are synchronous: a request on a local netlink socket takes microseconds to
+// milliseconds. A failure throws an Error with `code` ("EEXIST"), `errno` (negative), `syscall`
+// ("netlink") and the kernel's message; the facade prefixes what was being done. Built without C++
+// exceptions: every error path throws into JS and returns at once.
+
+#include <napi.h>
+
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "args.h"
+#include "failure.h"
+#include "records.h"
+#include "requests.h"
+#include "socket.h"
+#include "subscription.h"
+#include "to-js.h"
+
+namespace netlink {
+
+namespace {
+
+constexpr uint32_t kMaxIndex = INT32_MAX;
+
+// Dumps `type` and returns every record `parse` accepts and `keep` keeps, as a JS array.
+template <typename Record, typename Header, typename Keep>
+Napi::Value DumpAll(Napi::Env env, int type, const Header& header, bool (*parse)(nlmsghdr*, Record*), const Keep& keep) {
+  std::vector<Record> records;
+  Outcome outcome = Dump(
+      type, &header, sizeof(header),
+      [&](nlmsghdr* nlh) {
+        Record record;
+        if (parse(nlh, &record) && keep(record)) records.push_back(std::move(record));
+      },
+      [&]() { records.clear(); });
+  if (!outcome.ok()) return Throw(env, outcome);
+  return ToJsArray(env, records);
+}
+
+Napi::Value Done(Napi::Env env, const Outcome& outcome) {
+  return outcome.ok() ? env.Undefined() : Throw(env, outcome);
+}
+
+// listLinks(): LinkInfo[]
+Napi::Value ListLinks(const Napi::CallbackInfo& info) {
+  ifinfomsg header{};
+  header.ifi_family = AF_UNSPEC;
+  return DumpAll<LinkRecord>(info.Env(), RTM_GETLINK, header, ParseLink, [](const LinkRecord&) { return true; });
+}
+
+// getLink(index: number, name: string): LinkInfo  (index 0: by name; ENODEV when absent)
+Napi::Value GetLink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t index;
+  std::string name;
+  if (!ReadUint32(info[0], "index", &index, kMaxIndex) || !ReadString(info[1], "name", &name)) return env.Undefined();
+  std::vector<LinkRecord> found;
+  Outcome outcome = Request(LinkGetMessage(static_cast<int32_t>(index), name), [&](nlmsghdr* nlh) {
+    LinkRecord link;
+    if (ParseLink(nlh, &link)) found.push_back(std::move(link));
+  });
+  if (!outcome.ok()) return Throw(env, outcome);
+  if (found.empty()) return Throw(env, FromErrno(ENODEV, "no link in the reply"));
+  return ToJs(env, found.front());
+}
+
+// setLink(index: number, up: boolean | null, mtu: number): undefined
+Napi::Value SetLink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t index;
+  uint32_t mtu;
+  std::optional<bool> up;
+  if (!ReadUint32(info[0], "index", &index, kMaxIndex)) return env.Undefined();
+  if (!info[1].IsNull()) {
+    bool value;
+    if (!ReadBool(info[1], "up", &value)) return env.Undefined();
+    up = value;
+  }
+  if (!ReadUint32(info[2], "mtu", &mtu)) return env.Undefined();
+  return Done(env, Request(LinkSetMessage(static_cast<int32_t>(index), up, mtu)));
+}
+
+// deleteLink(index: number): undefined
+Napi::Value DeleteLink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t index;
+  if (!ReadUint32(info[0], "index", &index, kMaxIndex)) return env.Undefined();
+  return Done(env, Request(LinkDeleteMessage(static_cast<int32_t>(index))));
+}
+
+// createVxlan(spec: RawVxlanSpec): undefined
+Napi::Value CreateVxlan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o;
+  VxlanSpec spec;
+  uint32_t port;
+  if (!ReadObject(info[0], "vxlan spec", &o) || !ReadString(o.Get("name"), "name", &spec.name) ||
+      !ReadUint32(o.Get("vni"), "vni", &spec.vni, 0xffffff) || !ReadOptionalIPv4(o.Get("local"), "local", &spec.local) ||
+      !ReadUint32(o.Get("vtepIndex"), "vtepIndex", &spec.vtepIndex, kMaxIndex) ||
+      !ReadUint32(o.Get("port"), "port", &port, 65535) || !ReadBool(o.Get("learning"), "learning", &spec.learning) ||
+      !ReadBool(o.Get("gbp"), "gbp", &spec.gbp) || !ReadOptionalMac(o.Get("mac"), "mac", &spec.mac) ||
+      !ReadUint32(o.Get("mtu"), "mtu", &spec.mtu)) {
+    return env.Undefined();
+  }
+  spec.port = static_cast<uint16_t>(port);
+  return Done(env, Request(VxlanCreateMessage(spec)));
+}
+
+// listAddrs(): AddrInfo[]  (IPv4)
+Napi::Value ListAddrs(const Napi::CallbackInfo& info) {
+  ifaddrmsg header{};
+  header.ifa_family = AF_INET;
+  return DumpAll<AddrRecord>(info.Env(), RTM_GETADDR, header, ParseAddr, [](const AddrRecord&) { return true; });
+}
+
+// changeAddr(op: 'add' | 'delete', index: number, address: string, prefixLen: number): undefined
+Napi::Value ChangeAddr(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Change change;
+  AddrSpec spec;
+  uint32_t prefixLen;
+  if (!ReadChange(info[0], true, false, &change) || !ReadUint32(info[1], "index", &spec.index, kMaxIndex) ||
+      !ReadIPv4(info[2], "address", &spec.address) || !ReadUint32(info[3], "prefixLen", &prefixLen, 32)) {
+    return env.Undefined();
+  }
+  spec.prefixLen = static_cast<uint8_t>(prefixLen);
+  return Done(env, Request(AddrMessage(change, spec)));
+}
+
+// listRoutes(): RouteInfo[]  (IPv4, every table, no cache clones)
+Napi::Value ListRoutes(const Napi::CallbackInfo& info) {
+  rtmsg header{};
+  header.rtm_family = AF_INET;
+  return DumpAll<RouteRecord>(info.Env(), RTM_GETROUTE, header, ParseRoute,
+                              [](const RouteRecord& route) { return !route.cloned; });
+}
+
+// changeRoute(op: 'add' | 'replace' | 'delete', spec: RawRouteSpec): undefined
+Napi::Value ChangeRoute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Change change;
+  Napi::Object o;
+  RouteSpec spec;
+  uint32_t dstLen, protocol, scope, type;
+  if (!ReadChange(info[0], true, true, &change) || !ReadObject(info[1], "route spec", &o) ||
+      !ReadIPv4(o.Get("dst"), "dst", &spec.dst) || !ReadUint32(o.Get("dstLen"), "dstLen", &dstLen, 32) ||
+      !ReadOptionalIPv4(o.Get("gateway"), "gateway", &spec.gateway) ||
+      !ReadUint32(o.Get("oif"), "oif", &spec.oif, kMaxIndex) || !ReadUint32(o.Get("table"), "table", &spec.table) ||
+      !ReadUint32(o.Get("protocol"), "protocol", &protocol, 255) || !ReadUint32(o.Get("scope"), "scope", &scope, 255) ||
+      !ReadUint32(o.Get("type"), "type", &type, 255) || !ReadBool(o.Get("onlink"), "onlink", &spec.onlink)) {
+    return env.Undefined();
+  }
+  Napi::Value priority = o.Get("priority");
+  if (!priority.IsNull()) {
+    uint32_t value;
+    if (!ReadUint32(priority, "priority", &value)) return env.Undefined();
+    spec.priority = value;
+  }
+  spec.dstLen = static_cast<uint8_t>(dstLen);
+  spec.protocol = static_cast<uint8_t>(protocol);
+  spec.scope = static_cast<uint8_t>(scope);
+  spec.type = static_cast<uint8_t>(type);
+  return Done(env, Request(RouteMessage(change, spec)));
+}
+
+// lookupRoute(address: string): RouteInfo  (the kernel's answer to `ip route get <address>`)
+Napi::Value LookupRoute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  in_addr_t address;
+  if (!ReadIPv4(info[0], "address", &address)) return env.Undefined();
+  std::vector<RouteRecord> found;
+  Outcome outcome = Request(RouteLookupMessage(address), [&](nlmsghdr* nlh) {
+    RouteRecord route;
+    if (ParseRoute(nlh, &route)) found.push_back(std::move(route));
+  });
+  if (!outcome.ok()) return Throw(env, outcome);
+  if (found.empty()) return Throw(env, FromErrno(ENETUNREACH, "no route in the reply"));
+  return ToJs(env, found.front());
+}
+
+// listNeighs(family: 'inet' | 'bridge'): NeighInfo[]
+Napi::Value ListNeighs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ndmsg header{};
+  if (!ReadFamily(info[0], &header.ndm_family)) return env.Undefined();
+  const uint8_t family = header.ndm_family;
+  return DumpAll<NeighRecord>(env, RTM_GETNEIGH, header, ParseNeigh,
+                              [family](const NeighRecord& neigh) { return neigh.family == family; });
+}
+
+// changeNeigh(op: 'replace' | 'delete', spec: RawNeighSpec): undefined
+Napi::Value ChangeNeigh(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Change change;
+  Napi::Object o;
+  NeighSpec spec;
+  uint32_t state, flags;
+  if (!ReadChange(info[0], false, true, &change) || !ReadObject(info[1], "neighbour spec", &o) ||
+      !ReadFamily(o.Get("family"), &spec.family) || !ReadUint32(o.Get("index"), "index", &spec.index, kMaxIndex) ||
+      !ReadOptionalIPv4(o.Get("ip"), "ip", &spec.ip) || !ReadOptionalMac(o.Get("mac"), "mac", &spec.mac) ||
+      !ReadUint32(o.Get("state"), "state", &state, 0xffff) || !ReadUint32(o.Get("flags"), "flags", &flags, 255)) {
+    return env.Undefined();
+  }
+  spec.state = static_cast<uint16_t>(state);
+  spec.flags = static_cast<uint8_t>(flags);
+  return Done(env, Request(NeighMessage(change, spec)));
+}
+
+// dumpRetries(): number
+Napi::Value DumpRetriesValue(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(DumpRetries()));
+}
+
+}  // namespace
+
+}  // namespace netlink
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace netlink;
+  exports.Set("listLinks", Napi::Function::New(env, ListLinks, "listLinks"));
+  exports.Set("getLink", Napi::Function::New(env, GetLink, "getLink"));
+  exports.Set("setLink", Napi::Function::New(env, SetLink, "setLink"));
+  exports.Set("deleteLink", Napi::Function::New(env, DeleteLink, "deleteLink"));
+  exports.Set("createVxlan", Napi::Function::New(env, CreateVxlan, "createVxlan"));
+  exports.Set("listAddrs", Napi::Function::New(env, ListAddrs, "listAddrs"));
+  exports.Set("changeAddr", Napi::Function::New(env, ChangeAddr, "changeAddr"));
+  exports.Set("listRoutes", Napi::Function::New(env, ListRoutes, "listRoutes"));
+  exports.Set("changeRoute", Napi::Function::New(env, ChangeRoute, "changeRoute"));
+  exports.Set("lookupRoute", Napi::Function::New(env, LookupRoute, "lookupRoute"));
+  exports.Set("listNeighs", Napi::Function::New(env, ListNeighs, "listNeighs"));
+  exports.Set("changeNeigh", Napi::Function::New(env, ChangeNeigh, "changeNeigh"));
+  exports.Set("dumpRetries", Napi::Function::New(env, DumpRetriesValue, "dumpRetries"));
+  exports.Set("Subscription", Subscription::Define(env));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(netlink, Init)

@@ -1,0 +1,26 @@
+export { listLinks, getLink, setLinkUp, setLinkDown, setLinkMtu, deleteLink, createVxlan } from './links.js';
+export { listAddrs, addAddr, deleteAddr } from './addrs.js';
+export { listRoutes, addRoute, replaceRoute, deleteRoute, getRouteTo } from './routes.js';
+export { listNeighs, replaceNeigh, deleteNeigh } from './neighs.js';
+export { subscribe } from './subscribe.js';
+export { interruptedDumpRetries } from './counters.js';
+export { isNetlinkError } from './errors.js';
+export * from './constants.js';
+export type {
+  AddrInfo,
+  LinkInfo,
+  NeighFamily,
+  NeighInfo,
+  NeighKey,
+  NeighSpec,
+  NetlinkAction,
+  NetlinkError,
+  NetlinkEvent,
+  NetlinkGroup,
+  RouteInfo,
+  RouteScope,
+  RouteSpec,
+  Subscription,
+  VxlanInfo,
+  VxlanSpec,
+} from './types.js';

@@ -1,0 +1,78 @@
+// The raw addon built from native/*.cc. Private to this lib: callers use the facade in index.ts,
+// which validates arguments and chooses every default. Strings "" and numbers 0 mean "none".
+// Failures throw an Error with `code`, `errno`, `syscall: 'netlink'` (see errors.ts).
+import type { AddrInfo, LinkInfo, NeighFamily, NeighInfo, NetlinkGroup, RouteInfo } from './types.js';
+
+export interface RawRouteSpec {
+  /** The prefix's address, host bits clear. */
+  dst: string;
+  dstLen: number;
+  gateway: string;
+  oif: number;
+  table: number;
+  protocol: number;
+  scope: number;
+  type: number;
+  priority: number | null;
+  onlink: boolean;
+}
+
+export interface RawVxlanSpec {
+  name: string;
+  vni: number;
+  local: string;
+  vtepIndex: number;
+  port: number;
+  learning: boolean;
+  gbp: boolean;
+  mac: string;
+  mtu: number;
+}
+
+export interface RawNeighSpec {
+  family: NeighFamily;
+  index: number;
+  ip: string;
+  mac: string;
+  state: number;
+  flags: number;
+}
+
+/** As NetlinkEvent, but an error event carries the addon's bare error. */
+export type RawEvent =
+  | { kind: 'link'; action: 'new' | 'del'; link: LinkInfo }
+  | { kind: 'addr'; action: 'new' | 'del'; addr: AddrInfo }
+  | { kind: 'route'; action: 'new' | 'del'; route: RouteInfo }
+  | { kind: 'neigh'; action: 'new' | 'del'; neigh: NeighInfo }
+  | { kind: 'overflow' }
+  | { kind: 'error'; error: Error };
+
+export interface RawSubscription {
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+export interface NetlinkNative {
+  listLinks(): LinkInfo[];
+  /** By index, or by name when index is 0. Throws ENODEV when there is no such link. */
+  getLink(index: number, name: string): LinkInfo;
+  /** up: null keeps the state; mtu: 0 keeps the MTU. */
+  setLink(index: number, up: boolean | null, mtu: number): void;
+  deleteLink(index: number): void;
+  createVxlan(spec: RawVxlanSpec): void;
+  /** IPv4 addresses of every link. */
+  listAddrs(): AddrInfo[];
+  changeAddr(op: 'add' | 'delete', index: number, address: string, prefixLen: number): void;
+  /** IPv4 routes of every table, without cache clones. */
+  listRoutes(): RouteInfo[];
+  changeRoute(op: 'add' | 'replace' | 'delete', spec: RawRouteSpec): void;
+  /** RTM_GETROUTE for one address, as `ip route get`. */
+  lookupRoute(address: string): RouteInfo;
+  listNeighs(family: NeighFamily): NeighInfo[];
+  changeNeigh(op: 'replace' | 'delete', spec: RawNeighSpec): void;
+  /** How many dumps were repeated because the kernel flagged them interrupted. */
+  dumpRetries(): number;
+  /** Starts the listener thread; batches of events arrive on the JS thread. */
+  Subscription: new (groups: NetlinkGroup[], onEvents: (events: RawEvent[]) => void) => RawSubscription;
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { LinkInfo, NeighInfo } from '../src/index.js';
+import { assertAddonBuilt, bridgeJson, createNetns, deleteNetns, ipBatch, ipJson, NetnsRunner } from './helpers.js';
+
+interface IpVxlanLink {
+  ifindex: number;
+  mtu: number;
+  address: string;
+  linkinfo: { info_kind: string; info_data: { id: number; local?: string; link?: string; port: number; learning: boolean; gbp?: boolean } };
+}
+
+describe('vxlan links, neighbours and fdb entries', () => {
+  let ns: string;
+  let runner: NetnsRunner;
+  let veth0: number;
+  let vxlan: LinkInfo;
+
+  beforeAll(async () => {
+    assertAddonBuilt();
+    ns = await createNetns();
+    await ipBatch(ns, ['link add veth0 type veth peer name veth1', 'addr add 192.0.2.1/24 dev veth0', 'link set veth0 up', 'link set veth1 up']);
+    veth0 = (await ipJson<{ ifindex: number }[]>(ns, ['link', 'show', 'veth0']))[0]!.ifindex;
+    runner = await NetnsRunner.start(ns);
+  });
+
+  afterAll(async () => {
+    await runner?.stop();
+    if (ns) await deleteNetns(ns);
+  });
+
+  test('createVxlan makes the device flannel makes, as `ip -d link` shows it', async () => {
+    vxlan = await runner.call<LinkInfo>('createVxlan', {
+      name: 'flannel.1', vni: 1, local: '192.0.2.1', vtepIndex: veth0, port: 8472, learning: false, gbp: false, mac: '0a:58:0a:f4:03:00', mtu: 1450,
+    });
+    expect(vxlan).toMatchObject({
+      name: 'flannel.1', kind: 'vxlan', mtu: 1450, up: false, mac: '0a:58:0a:f4:03:00',
+      vxlan: { vni: 1, local: '192.0.2.1', port: 8472, learning: false, gbp: false, vtepIndex: veth0 },
+    });
+    const [shown] = await ipJson<IpVxlanLink[]>(ns, ['-d', 'link', 'show', 'flannel.1']);
+    expect(shown).toMatchObject({ ifindex: vxlan.index, mtu: 1450, address: '0a:58:0a:f4:03:00' });
+    expect(shown?.linkinfo.info_data).toMatchObject({ id: 1, local: '192.0.2.1', link: 'veth0', port: 8472, learning: false });
+    expect(shown?.linkinfo.info_data.gbp).toBeUndefined();
+    await runner.call('setLinkUp', vxlan.index);
+  });
+
+  test('kernel defaults: port 8472, a random MAC; gbp and learning when asked', async () => {
+    const other = await runner.call<LinkInfo>('createVxlan', { name: 'vx2', vni: 4096, gbp: true, learning: true });
+    expect(other.vxlan).toEqual({ vni: 4096, port: 8472, learning: true, gbp: true });
+    expect(other.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    const [shown] = await ipJson<IpVxlanLink[]>(ns, ['-d', 'link', 'show', 'vx2']);
+    expect(shown?.linkinfo.info_data).toMatchObject({ id: 4096, port: 8472, learning: true, gbp: true });
+    expect(await runner.call<LinkInfo[]>('listLinks')).toContainEqual(other);
+    await runner.call('deleteLink', other.index);
+  });
+
+  test('a taken name fails with EEXIST, naming the link', async () => {
+    expect(await runner.failure('createVxlan', { name: 'flannel.1', vni: 1 })).toMatchObject({
+      code: 'EEXIST', syscall: 'netlink', message: expect.stringMatching(/^creating vxlan link flannel\.1 \(vni 1\): File exists\b/),
+    });
+  });
+
+  test('ARP entries: replace, replace again, list, delete', async () => {
+    await runner.call('replaceNeigh', { index: vxlan.index, family: 'inet', ip: '10.244.3.0', mac: '0a:58:0a:f4:03:01' });
+    await runner.call('replaceNeigh', { index: vxlan.index, family: 'inet', ip: '10.244.3.0', mac: '0a:58:0a:f4:03:02' });
+    expect(await ipJson(ns, ['neigh', 'show', 'dev', 'flannel.1'])).toEqual([
+      { dst: '10.244.3.0', lladdr: '0a:58:0a:f4:03:02', state: ['PERMANENT'] },
+    ]);
+    expect(await runner.call<NeighInfo[]>('listNeighs', 'inet', vxlan.index)).toEqual([
+      { index: vxlan.index, family: 'inet', ip: '10.244.3.0', mac: '0a:58:0a:f4:03:02', state: 0x80, flags: 0 },
+    ]);
+    await runner.call('deleteNeigh', { index: vxlan.index, family: 'inet', ip: '10.244.3.0' });
+    expect(await ipJson(ns, ['neigh', 'show', 'dev', 'flannel.1'])).toEqual([]);
+    expect(await runner.failure('deleteNeigh', { index: vxlan.index, family: 'inet', ip: '10.244.3.0' })).toMatchObject({
+      code: 'ENOENT', message: expect.stringMatching(/^deleting neighbour 10\.244\.3\.0 dev flannel\.1: No such file or directory\b/),
+    });
+  });
+
+  test('fdb entries to a remote VTEP: replace, list, delete', async () => {
+    await runner.call('replaceNeigh', { index: vxlan.index, family: 'bridge', mac: '0a:58:0a:f4:03:01', ip: '192.0.2.12' });
+    expect(await bridgeJson(ns, ['fdb', 'show', 'dev', 'flannel.1'])).toEqual([
+      expect.objectContaining({ mac: '0a:58:0a:f4:03:01', dst: '192.0.2.12', flags: ['self'], state: 'permanent' }),
+    ]);
+    expect(await runner.call<NeighInfo[]>('listNeighs', 'bridge', vxlan.index)).toEqual([
+      { index: vxlan.index, family: 'bridge', ip: '192.0.2.12', mac: '0a:58:0a:f4:03:01', state: 0x80, flags: 0x02 },
+    ]);
+    // Replacing moves the MAC to another VTEP.
+    await runner.call('replaceNeigh', { index: vxlan.index, family: 'bridge', mac: '0a:58:0a:f4:03:01', ip: '192.0.2.13' });
+    expect(await bridgeJson(ns, ['fdb', 'show', 'dev', 'flannel.1'])).toEqual([
+      expect.objectContaining({ mac: '0a:58:0a:f4:03:01', dst: '192.0.2.13' }),
+    ]);
+    await runner.call('deleteNeigh', { index: vxlan.index, family: 'bridge', mac: '0a:58:0a:f4:03:01', ip: '192.0.2.13' });
+    expect(await bridgeJson(ns, ['fdb', 'show', 'dev', 'flannel.1'])).toEqual([]);
+  });
+
+  test('wrong calls fail before the kernel', async () => {
+    expect(await runner.failure('replaceNeigh', { index: vxlan.index, family: 'inet', mac: '0a:58:0a:f4:03:01' })).toMatchObject({
+      name: 'TypeError', message: expect.stringContaining('needs an ip'),
+    });
+    expect(await runner.failure('replaceNeigh', { index: vxlan.index, family: 'inet', ip: '10.244.3.0', mac: '0a:58:0a:f4:03' })).toMatchObject({
+      name: 'TypeError', message: expect.stringContaining('neighbour mac'),
+    });
+    expect(await runner.failure('createVxlan', { name: 'vx3', vni: 1 << 24 })).toMatchObject({ name: 'TypeError', message: expect.stringContaining('vni') });
+  });
+});

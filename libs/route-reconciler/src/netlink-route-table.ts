@@ -1,0 +1,36 @@
+import { formatIP4, formatIP4Net, parseIP4, parseIP4Net } from '@flannel-ts/ip';
+import { deleteRoute, listRoutes, replaceRoute, RT_TABLE_MAIN, type RouteInfo } from '@flannel-ts/netlink';
+import type { KernelRoute, RouteTable, WantedRoute } from './route-table.js';
+
+/** The main IPv4 routing table of this network namespace, through libs/netlink. */
+export function netlinkRouteTable(): RouteTable {
+  return {
+    list: () => listRoutes({ table: RT_TABLE_MAIN }).flatMap(toKernelRoute),
+    replace: (r: WantedRoute) =>
+      replaceRoute({
+        dst: formatIP4Net(r.dst),
+        gateway: formatIP4(r.gateway),
+        oif: r.oif,
+        ...(r.onlink ? { onlink: true } : {}),
+      }),
+    remove: (r: KernelRoute) =>
+      deleteRoute({
+        dst: formatIP4Net(r.dst),
+        table: r.table,
+        ...(r.gateway !== undefined ? { gateway: formatIP4(r.gateway) } : {}),
+        ...(r.oif !== undefined ? { oif: r.oif } : {}),
+      }),
+  };
+}
+
+export function toKernelRoute(r: RouteInfo): KernelRoute[] {
+  if (r.multipath) return [];
+  return [
+    {
+      dst: parseIP4Net(r.dst),
+      table: r.table,
+      ...(r.gateway ? { gateway: parseIP4(r.gateway) } : {}),
+      ...(r.oif !== undefined ? { oif: r.oif } : {}),
+    },
+  ];
+}
