@@ -22,6 +22,9 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
   const ignored = new Set<string>();
   const segment = new SegmentCheck(iface.index, iface.name, log);
   let own: Lease | undefined;
+  // Until the first snapshot, "no peers" means "not told yet": reconciling then would delete every
+  // route a restart is meant to keep.
+  let peersKnown = false;
 
   const reconciler = new RouteReconciler({
     table: netlinkRouteTable(),
@@ -29,7 +32,7 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
     log,
   });
   const pass = () => {
-    if (!own) return;
+    if (!own || !peersKnown) return;
     const wanted: WantedRoute[] = [];
     for (const peer of peers.values()) {
       if (segment.reachable(peer)) wanted.push({ dst: peer.subnet, gateway: peer.publicIp, oif: iface.index });
@@ -71,6 +74,7 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
       pass();
     },
     peersSnapshot: async (snapshot) => {
+      peersKnown = true;
       peers.clear();
       snapshot.forEach((lease) => apply({ type: 'added', lease }));
       pass();

@@ -105,6 +105,9 @@ export class BackendProcess {
       serialization: 'json',
       buffer: false,
       reject: false,
+      // No signal-exit hooks: they would re-raise flanneld's SIGTERM and kill it before its clean
+      // shutdown. The backend goes away on its own through IPC close and the parent-death signal.
+      cleanup: false,
       stdin: 'ignore',
       stdout: 'inherit',
       stderr: 'inherit',
