@@ -1,4 +1,4 @@
 import { runBackend } from '@flannel-ts/backend-protocol';
 import { createHostGwBackend } from './host-gw-backend.js';
 
-await runBackend('hostgw', createHostGwBackend);
+await runBackend('host-gw', createHostGwBackend);

@@ -28,7 +28,8 @@ export async function runBackend(name: string, create: CreateBackend): Promise<n
  * serves the channel; otherwise it runs standalone from flags and/or NDJSON on stdin.
  */
 export async function runBackendMain(name: string, create: CreateBackend, proc: NodeJS.Process): Promise<number> {
-  const program = `flannel-backend-${name}`;
+  // The binary drops the dash of the type: host-gw → flannel-backend-hostgw (DESIGN.md's names).
+  const program = `flannel-backend-${name.replaceAll('-', '')}`;
   const childMode = typeof proc.send === 'function';
   const args = parseBackendArgs(name, program, proc.argv.slice(2), childMode);
   if (args.kind === 'exit') {
