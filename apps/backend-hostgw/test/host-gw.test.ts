@@ -18,7 +18,7 @@ import {
   type TempDir,
 } from '@flannel-ts/testing';
 import { formatIP4, formatIP4Net, parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { assertBuilt, envValue, startFlanneld, type Daemon } from '../../supervisor/test/daemon.js';
+import { assertBuilt, envValue, startFlanneld, type Daemon } from '@flannel-ts/testing';
 
 // /26 subnets: room for the 500-peer test inside one /16.
 const CONFIG = '{"Network":"10.244.0.0/16","SubnetLen":26,"Backend":{"Type":"host-gw"}}';

@@ -12,7 +12,7 @@ import {
   type Lab,
   type TempDir,
 } from '@flannel-ts/testing';
-import { ALLOC_CONFIG, assertBuilt, CONFIG_KEY, envValue, FLANNELD, startFlanneld, type Daemon } from './daemon.js';
+import { ALLOC_CONFIG, assertBuilt, CONFIG_KEY, envValue, FLANNELD, startFlanneld, type Daemon } from '@flannel-ts/testing';
 
 let lab: Lab;
 let etcd: EtcdServer;

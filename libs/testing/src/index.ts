@@ -17,3 +17,12 @@ export { startIpMonitor, type IpMonitor, type StartIpMonitorOptions } from './ip
 export type { IpMonitorEvent, IpMonitorObject } from './ip-monitor/ip-monitor-events.js';
 export { iperf3Server, iperf3Client, IPERF3_DEFAULT_PORT, type Iperf3Server, type Iperf3ClientOptions } from './iperf3/iperf3.js';
 export type { Iperf3Result } from './iperf3/iperf3-result.js';
+export {
+  ALLOC_CONFIG,
+  assertBuilt,
+  CONFIG_KEY,
+  envValue,
+  FLANNELD,
+  startFlanneld,
+  type Daemon,
+} from './flanneld/flanneld-daemon.js';

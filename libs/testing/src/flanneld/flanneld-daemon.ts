@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Lab, LabHost, LabProcess } from '@flannel-ts/testing';
+import type { Lab, LabHost, LabProcess } from '../lab/lab.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** The built flanneld (`npm run build`). */
 export const FLANNELD = path.join(root, 'dist/apps/supervisor/flanneld');
 
 export function assertBuilt(): void {
