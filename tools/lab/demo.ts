@@ -1,47 +1,59 @@
-// The README's demo: a real etcd and a lab of host namespaces, flanneld on each host, and each
-// host's lease shown. Everything it creates is removed at the end, also when it fails.
-import { mkdir, readFile } from 'node:fs/promises';
+// The README's demo: a real etcd and a lab of host namespaces, flanneld (host-gw) on each host, a
+// "pod" namespace per host behind a bridge holding the .1 of FLANNEL_SUBNET, and every pod pinging
+// every other. Everything it creates is removed at the end, also when it fails.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createLab, startLabEtcd, tempDir, waitFor, type Lab, type LabHost } from '@flannel-ts/testing';
+import {
+  addPod,
+  createLab,
+  envValue,
+  pingAll,
+  startFlanneld,
+  startLabEtcd,
+  tempDir,
+  waitFor,
+  type Daemon,
+  type Lab,
+} from '@flannel-ts/testing';
 
 const HOSTS = 3;
-const CONFIG = '{"Network":"10.244.0.0/16","Backend":{"Type":"alloc"}}';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const flanneld = path.join(root, 'dist/apps/supervisor/flanneld');
+const CONFIG = '{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}';
 
-async function startHost(lab: Lab, host: LabHost, dir: string) {
-  await mkdir(dir, { recursive: true });
-  const subnetFile = path.join(dir, 'subnet.env');
-  const log = path.join(dir, 'flanneld.log');
-  lab.spawn(host.ns, [flanneld, `--etcd-endpoints=http://${lab.switchIp}:2379`, `--subnet-file=${subnetFile}`, `--state-dir=${path.join(dir, 'state')}`], {
-    stdout: log,
-    stderr: log,
-  });
-  const env = await waitFor(() => readFile(subnetFile, 'utf8').catch(() => undefined), {
-    timeoutMs: 10_000,
-    what: `${host.name}'s subnet file (see ${log})`,
-  });
-  return { subnetFile, env };
+const indent = (text: string) => text.trimEnd().replace(/^/gm, '    ');
+
+async function routesReady(lab: Lab, daemons: Daemon[]): Promise<boolean> {
+  for (const d of daemons) {
+    const table = (await lab.exec(d.host.ns, ['ip', '-4', 'route'])).stdout;
+    for (const peer of daemons) {
+      const subnet = envValue(peer.env(), 'FLANNEL_SUBNET')!.replace(/\.1\//, '.0/');
+      if (peer !== d && !table.includes(`${subnet} via ${peer.host.ip}`)) return false;
+    }
+  }
+  return true;
 }
 
 async function main(): Promise<void> {
   const tmp = await tempDir('flannel-demo');
   const lab = await createLab({ hosts: HOSTS });
   try {
-    console.log(`lab ${lab.prefix}: switch ${lab.switchNs} (etcd at http://${lab.switchIp}:2379), hosts ${lab.hosts.map((h) => h.ns).join(', ')}`);
+    console.log(`lab ${lab.prefix}: etcd in ${lab.switchNs} at http://${lab.switchIp}:2379; hosts ${lab.hosts.map((h) => `${h.ns} (${h.ip})`).join(', ')}`);
     const etcd = await startLabEtcd(lab);
     await etcd.etcdctl(['put', '/coreos.com/network/config', CONFIG]);
     console.log(`network config: ${CONFIG}\n`);
-    const results = await Promise.all(lab.hosts.map((h) => startHost(lab, h, path.join(tmp.path, h.name))));
-    results.forEach(({ env }, i) => {
-      const host = lab.hosts[i]!;
-      console.log(`${host.name} (${host.ns}, ${host.ip}) subnet.env:`);
-      console.log(env.trimEnd().replace(/^/gm, '    '));
-    });
-    console.log('\nleases in etcd:');
-    console.log((await etcd.etcdctl(['get', '--prefix', '/coreos.com/network/subnets/'])).trimEnd().replace(/^/gm, '    '));
-    console.log('\n(the alloc backend leases only; datapath backends arrive with later issues)');
+    const daemons = await Promise.all(lab.hosts.map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name))));
+    await Promise.all(daemons.map((d) => waitFor(() => d.env(), { timeoutMs: 10_000, what: `${d.host.name}'s subnet.env (log: ${d.dir}/flanneld.log)` })));
+    for (const d of daemons) console.log(`${d.host.name} subnet.env:\n${indent(d.env()!)}`);
+    console.log(`\nleases in etcd:\n${indent(await etcd.etcdctl(['get', '--prefix', '/coreos.com/network/subnets/']))}`);
+
+    await waitFor(() => routesReady(lab, daemons), { timeoutMs: 10_000, what: 'every host to route to every other' });
+    console.log(`\n${lab.hosts[0]!.name} routes:\n${indent((await lab.exec(lab.hosts[0]!.ns, ['ip', '-4', 'route'])).stdout)}`);
+    const pods = await Promise.all(
+      daemons.map((d) => addPod(lab, d.host, { subnet: envValue(d.env(), 'FLANNEL_SUBNET')!, mtu: Number(envValue(d.env(), 'FLANNEL_MTU')) })),
+    );
+    console.log(`\npods: ${pods.map((p) => `${p.ns} ${p.ip}`).join(', ')}`);
+    const failures = await pingAll(lab, pods);
+    const pairs = pods.length * (pods.length - 1);
+    console.log(`pod-to-pod ping: ${pairs - failures.length}/${pairs} pairs answered${failures.length ? `; failed: ${failures.join(', ')}` : ''}`);
+    if (failures.length) process.exitCode = 1;
   } finally {
     await lab.destroy();
     await tmp.remove();
