@@ -124,6 +124,30 @@ describe('host-gw on 3 hosts', () => {
     await waitFor(async () => !(await routes(lab.hosts[0]!.ns)).includes('10.244.250.192/26'), { timeoutMs: 1_000, what: 'the route to go' });
   });
 
+  it('skips a peer that is not on the same L2 segment with one error, and routes it once it is', async () => {
+    const d = daemons[0]!;
+    const ns = d.host.ns;
+    const key = '/coreos.com/network/subnets/10.244.251.0-26';
+    await etcd.etcdctl(['put', key, '{"PublicIP":"198.51.100.7","PublicIPv6":null,"BackendType":"host-gw"}']);
+    const complaint = (m: string) => m.startsWith('Not routing 10.244.251.0/26 via 198.51.100.7');
+    await waitFor(() => d.messages().some(complaint), { timeoutMs: 2_000, what: 'the L2 error' });
+    // More passes (each route deletion triggers one): still one line, still no route.
+    for (let i = 0; i < 5; i++) {
+      await lab.exec(ns, ['ip', 'route', 'add', `203.0.113.${i}/32`, 'dev', 'eth0']);
+      await lab.exec(ns, ['ip', 'route', 'del', `203.0.113.${i}/32`, 'dev', 'eth0']);
+    }
+    expect(d.messages().filter(complaint)).toHaveLength(1);
+    expect(await routes(ns)).not.toContain('10.244.251.0/26');
+    // The peer becomes directly reachable: the next pass routes it.
+    await lab.exec(ns, ['ip', 'route', 'add', '198.51.100.0/24', 'dev', 'eth0']);
+    await lab.exec(ns, ['ip', 'route', 'add', '203.0.113.99/32', 'dev', 'eth0']);
+    await lab.exec(ns, ['ip', 'route', 'del', '203.0.113.99/32', 'dev', 'eth0']);
+    await waitFor(() => hasRoute(ns, '10.244.251.0/26 via 198.51.100.7 dev eth0'), { timeoutMs: 2_000, what: 'the route once reachable' });
+    await etcd.etcdctl(['del', key]);
+    await waitFor(async () => !(await routes(ns)).includes('10.244.251.0/26'), { timeoutMs: 2_000, what: 'the route to go' });
+    await lab.exec(ns, ['ip', 'route', 'del', '198.51.100.0/24', 'dev', 'eth0']);
+  });
+
   it('restores a route deleted by hand within one reconcile period', async () => {
     const [d, peer] = [daemons[0]!, daemons[1]!];
     const line = `${subnetOf(peer)} via ${peer.host.ip} dev eth0`;
