@@ -1,0 +1,3 @@
+import { runCniPlugin } from './run-plugin.js';
+
+process.exitCode = await runCniPlugin(process.env);

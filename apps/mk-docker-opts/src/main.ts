@@ -1,0 +1,3 @@
+import { runMkDockerOpts } from './run-mk-docker-opts.js';
+
+process.exitCode = await runMkDockerOpts(process.argv.slice(2), process.env);
