@@ -1,6 +1,6 @@
-import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
+import { formatIP4, formatIP4Net, subnetKey, type IP4Net } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { netlinkRouteTable, ReconcileLoop, RouteReconciler, type WantedRoute } from '@flannel-ts/route-reconciler';
+import { netlinkRouteTable, ReconcileLoop, RouteReconciler } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
@@ -25,44 +25,52 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
   // Until the first snapshot, "no peers" means "not told yet": reconciling then would delete every
   // route a restart is meant to keep.
   let peersKnown = false;
+  // Routes we removed ourselves: their deletion events are no reason for another pass.
+  const removedByUs = new Set<string>();
 
   const reconciler = new RouteReconciler({
     table: netlinkRouteTable(),
     owns: (route) => own !== undefined && hostGwOwnership(config, own.subnet, iface.index)(route),
     log,
+    onRemoved: (route) => removedByUs.add(subnetKey(route.dst)),
   });
-  const pass = () => {
+  const want = (peer: Lease) => {
+    if (segment.reachable(peer)) reconciler.set({ dst: peer.subnet, gateway: peer.publicIp, oif: iface.index });
+    else reconciler.delete(peer.subnet);
+  };
+  const fullPass = () => {
     if (!own || !peersKnown) return;
-    const wanted: WantedRoute[] = [];
-    for (const peer of peers.values()) {
-      if (segment.reachable(peer)) wanted.push({ dst: peer.subnet, gateway: peer.publicIp, oif: iface.index });
-    }
-    reconciler.setAll(wanted);
+    segment.beginPass();
+    reconciler.setAll([]);
+    peers.forEach(want);
     const result = reconciler.reconcile();
     if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
   };
-  const loop = new ReconcileLoop(pass, RECONCILE_PERIOD_MS);
+  const loop = new ReconcileLoop(fullPass, RECONCILE_PERIOD_MS);
   // Someone deleting one of our routes is repaired at once, not only at the next period.
   const routes = subscribe(['route'], (ev) => {
-    if ((ev.kind === 'route' && ev.action === 'del') || ev.kind === 'overflow') loop.trigger();
+    if (ev.kind === 'overflow') loop.trigger();
+    if (ev.kind !== 'route' || ev.action !== 'del') return;
+    const key = ev.route.dst.replace('/', '-');
+    if (!removedByUs.delete(key)) loop.trigger();
   });
   routes.unref();
 
-  const apply = (ev: PeerEvent) => {
+  /** Applies one peer event to `peers`; returns the subnet whose route may change. */
+  const apply = (ev: PeerEvent): IP4Net => {
     const key = subnetKey(ev.lease.subnet);
     if (ev.type === 'removed') {
       peers.delete(key);
       segment.forget(ev.lease);
-      return;
-    }
-    if (ev.lease.backendType !== 'host-gw') {
+    } else if (ev.lease.backendType !== 'host-gw') {
       peers.delete(key);
       if (!ignored.has(key)) log.info(`Ignoring non-host-gw subnet: type=${ev.lease.backendType ?? ''} (${formatIP4Net(ev.lease.subnet)})`);
       ignored.add(key);
-      return;
+    } else {
+      ignored.delete(key);
+      peers.set(key, ev.lease);
     }
-    ignored.delete(key);
-    peers.set(key, ev.lease);
+    return ev.lease.subnet;
   };
 
   const backend: Backend = {
@@ -71,17 +79,24 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
       own = lease;
       log.info(`Lease ${formatIP4Net(lease.subnet)} via ${formatIP4(lease.publicIp)} on ${iface.name}`);
       loop.start();
-      pass();
+      fullPass();
     },
     peersSnapshot: async (snapshot) => {
       peersKnown = true;
       peers.clear();
       snapshot.forEach((lease) => apply({ type: 'added', lease }));
-      pass();
+      fullPass();
     },
     peersChanged: async (events) => {
-      events.forEach(apply);
-      pass();
+      const changed = events.map(apply);
+      if (!own || !peersKnown) return;
+      segment.beginPass();
+      for (const dst of changed) {
+        const peer = peers.get(subnetKey(dst));
+        if (peer) want(peer);
+        else reconciler.delete(dst);
+      }
+      reconciler.reconcileOnly(changed);
     },
     close: async () => {
       loop.stop();

@@ -5,11 +5,13 @@ import type { Lease } from '@flannel-ts/backend-protocol';
 
 /**
  * host-gw needs each peer's PublicIP directly reachable on the external interface (same L2
- * segment). Asks the kernel on every pass; logs once when a peer becomes unreachable this way
+ * segment). Asks the kernel once per PublicIP on every pass; logs once when a peer becomes unreachable this way
  * and once when it becomes reachable again.
  */
 export class SegmentCheck {
   private readonly unreachable = new Set<string>();
+  /** The kernel's answer per PublicIP, for one pass: many subnets often share a host. */
+  private readonly answers = new Map<number, string | undefined>();
 
   constructor(
     private readonly extIndex: number,
@@ -17,9 +19,15 @@ export class SegmentCheck {
     private readonly log: Logger,
   ) {}
 
+  /** Forget the kernel's answers: routes may have changed since the last pass. */
+  beginPass(): void {
+    this.answers.clear();
+  }
+
   reachable(peer: Lease): boolean {
     const key = subnetKey(peer.subnet);
-    const problem = this.problem(formatIP4(peer.publicIp));
+    if (!this.answers.has(peer.publicIp)) this.answers.set(peer.publicIp, this.problem(formatIP4(peer.publicIp)));
+    const problem = this.answers.get(peer.publicIp);
     if (problem) {
       if (!this.unreachable.has(key)) {
         this.log.error(`Not routing ${formatIP4Net(peer.subnet)} via ${formatIP4(peer.publicIp)}: ${problem}; host-gw needs all hosts on one L2 segment`);

@@ -99,4 +99,23 @@ describe('RouteReconciler', () => {
     expect(r.reconcile()).toEqual({ added: 0, removed: 1, kept: 1, failed: 0 });
     expect(table.routes.map((x) => formatIP4Net(x.dst))).toEqual(['10.244.5.0/24']);
   });
+
+  it('reconciles single destinations from its view without listing the table again', () => {
+    const table = memoryTable([route('10.244.2.0/24', '192.0.2.12')]);
+    let lists = 0;
+    const counted: RouteTable = { ...table, list: () => (lists++, table.list()) };
+    const removed: string[] = [];
+    const r = new RouteReconciler({ table: counted, owns, log, onRemoved: (x) => removed.push(formatIP4Net(x.dst)) });
+    r.set(want('10.244.2.0/24', '192.0.2.12'));
+    expect(r.reconcile()).toMatchObject({ kept: 1 });
+    r.set(want('10.244.3.0/24', '192.0.2.13'));
+    expect(r.reconcileOnly([parseIP4Net('10.244.3.0/24')])).toEqual({ added: 1, removed: 0, kept: 0, failed: 0 });
+    r.delete(parseIP4Net('10.244.2.0/24'));
+    expect(r.reconcileOnly([parseIP4Net('10.244.2.0/24')])).toEqual({ added: 0, removed: 1, kept: 0, failed: 0 });
+    // Its own change is in its view: a repeat does nothing.
+    expect(r.reconcileOnly([parseIP4Net('10.244.3.0/24'), parseIP4Net('10.244.2.0/24')])).toEqual({ added: 0, removed: 0, kept: 1, failed: 0 });
+    expect(lists).toBe(1);
+    expect(removed).toEqual(['10.244.2.0/24']);
+    expect(table.routes.map((x) => formatIP4Net(x.dst))).toEqual(['10.244.3.0/24']);
+  });
 });

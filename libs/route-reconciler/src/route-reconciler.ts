@@ -14,7 +14,11 @@ export interface RouteReconcilerOptions {
   /** Whether a kernel route is one this backend manages (DESIGN: "Kernel state we own"). */
   readonly owns: (route: KernelRoute) => boolean;
   readonly log: Logger;
+  /** Told about every route this reconciler removed (e.g. so its deletion event is not taken for someone else's). */
+  readonly onRemoved?: (route: KernelRoute) => void;
 }
+
+const MAIN_TABLE = 254;
 
 /**
  * Keeps one route per wanted destination in the kernel and removes owned routes nobody wants.
@@ -23,6 +27,8 @@ export interface RouteReconcilerOptions {
  */
 export class RouteReconciler {
   private readonly wanted = new Map<string, WantedRoute>();
+  /** Owned kernel routes by destination, as of the last full pass plus our changes since. */
+  private readonly present = new Map<string, KernelRoute[]>();
 
   constructor(private readonly o: RouteReconcilerOptions) {}
 
@@ -44,36 +50,56 @@ export class RouteReconciler {
     return this.wanted.size;
   }
 
-  /** Brings the kernel in line with the wanted set; failures are logged and retried next time. */
+  /**
+   * Brings the kernel in line with the wanted set, reading the whole table; failures are logged and
+   * retried next time.
+   */
   reconcile(): ReconcileResult {
-    const present = new Map<string, KernelRoute[]>();
+    this.present.clear();
     for (const route of this.o.table.list()) {
       if (!this.o.owns(route)) continue;
       const key = subnetKey(route.dst);
-      present.set(key, [...(present.get(key) ?? []), route]);
+      this.present.set(key, [...(this.present.get(key) ?? []), route]);
     }
-    let added = 0;
-    let removed = 0;
-    let kept = 0;
-    let failed = 0;
-    for (const [key, routes] of present) {
+    return this.settle(new Set([...this.present.keys(), ...this.wanted.keys()]));
+  }
+
+  /**
+   * Reconciles only these destinations against the view of the last full pass plus our own changes
+   * since: a peer event costs a few netlink calls instead of a dump of every route. Changes made by
+   * others are caught by the next full pass.
+   */
+  reconcileOnly(dsts: Iterable<WantedRoute['dst']>): ReconcileResult {
+    return this.settle(new Set([...dsts].map((d) => subnetKey(d))));
+  }
+
+  private settle(keys: Set<string>): ReconcileResult {
+    const result = { added: 0, removed: 0, kept: 0, failed: 0 };
+    for (const key of keys) {
       const want = this.wanted.get(key);
+      let routes = this.present.get(key) ?? [];
       for (const route of routes) {
         if (want && matches(route, want)) {
-          kept++;
+          result.kept++;
           continue;
         }
         if (want && routes.length === 1) continue; // replaced in place below
-        if (this.attempt(() => this.o.table.remove(route), `removing route ${describe(route)}`)) removed++;
-        else failed++;
+        if (this.attempt(() => this.o.table.remove(route), `removing route ${describe(route)}`)) {
+          result.removed++;
+          this.o.onRemoved?.(route);
+          routes = routes.filter((r) => r !== route);
+        } else result.failed++;
       }
+      if (want && !routes.some((r) => matches(r, want))) {
+        if (this.attempt(() => this.o.table.replace(want), `adding route ${describe(want)}`)) {
+          result.added++;
+          routes = [{ dst: want.dst, gateway: want.gateway, oif: want.oif, table: routes[0]?.table ?? MAIN_TABLE }];
+        } else result.failed++;
+      }
+      if (routes.length > 0) this.present.set(key, routes);
+      else this.present.delete(key);
     }
-    for (const [key, want] of this.wanted) {
-      if (present.get(key)?.some((r) => matches(r, want))) continue;
-      if (this.attempt(() => this.o.table.replace(want), `adding route ${describe(want)}`)) added++;
-      else failed++;
-    }
-    return { added, removed, kept, failed };
+    return result;
   }
 
   private attempt(action: () => void, what: string): boolean {
