@@ -12,10 +12,15 @@ if (parsed.kind === 'exit') {
 const log = createLogger({ name: 'flanneld', verbosity: parsed.options.verbosity });
 log.debug({ options: summarizeOptions(parsed.options) }, 'CLI flags config');
 
-// The first SIGTERM/SIGINT stops cleanly; a second one gets the default action (as flannel).
+// The first SIGTERM/SIGINT stops cleanly; a second one gets the default action (as flannel). Our
+// handler stays installed: with none, execa's signal-exit hooks would re-raise the first signal.
 const stop = new AbortController();
 const onSignal = (signal: NodeJS.Signals) => {
-  process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  if (stop.signal.aborted) {
+    process.removeAllListeners('SIGTERM').removeAllListeners('SIGINT');
+    process.kill(process.pid, signal);
+    return;
+  }
   log.info(`Received ${signal}, shutting down`);
   stop.abort();
 };

@@ -14,7 +14,6 @@ const NOT_YET_SUPPORTED: ReadonlyArray<{ flag: string; isUsed(values: Values): b
   { flag: 'remote-cafile', isUsed: (v) => v.remoteCafile !== '' },
   { flag: 'networks', isUsed: (v) => v.networks.length > 0 },
   { flag: 'watch-networks', isUsed: (v) => v.watchNetworks },
-  { flag: 'ip-masq', isUsed: (v) => v.ipMasq },
   { flag: 'healthz-port', isUsed: (v) => v.healthzPort > 0 },
 ];
 

@@ -319,15 +319,13 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
     [['--remote-cafile=/ca'], 'remote-cafile'],
     [['--networks=blue,red'], 'networks'],
     [['--watch-networks'], 'watch-networks'],
-    [['--ip-masq'], 'ip-masq'],
-    [['--ip-masq=true'], 'ip-masq'],
     [['--healthz-port=8471'], 'healthz-port'],
   ])('%j → --%s is not supported yet', (argv, flag) => {
     expect(exitOf(argv)).toEqual({ code: 1, stderr: `--${flag} is not supported yet\n` });
   });
 
   it('applies to values from the environment too', () => {
-    expect(exitOf([], { FLANNELD_IP_MASQ: 'true' })).toEqual({ code: 1, stderr: '--ip-masq is not supported yet\n' });
+    expect(exitOf([], { FLANNELD_HEALTHZ_PORT: '8471' })).toEqual({ code: 1, stderr: '--healthz-port is not supported yet\n' });
     expect(exitOf([], { FLANNELD_NETWORKS: 'blue' })).toEqual({ code: 1, stderr: '--networks is not supported yet\n' });
   });
 

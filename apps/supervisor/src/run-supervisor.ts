@@ -6,6 +6,7 @@ import { previousSubnetFromEnv, readSubnetEnv, writeSubnetEnv } from '@flannel-t
 import { sdNotify } from '@flannel-ts/sys';
 import { EtcdLeaseRegistry, LeaseKeeper, LeaseWatcher, type Lease, type LeaseEvent } from '@flannel-ts/subnet';
 import { daemonIdentity } from './daemon-identity.js';
+import { MasqRules } from './masq.js';
 import { startDatapath, type Datapath } from './datapath.js';
 import type { FlanneldOptions } from './options.js';
 import { waitForNetworkConfig } from './wait-for-network-config.js';
@@ -61,6 +62,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
     });
     const dp = datapath;
 
+    const masq = new MasqRules(o, config.network, log.child({ component: 'masq' }), signal);
     const writeEnv = async (lease: Lease) => {
       await writeSubnetEnv(o.subnetFile, { network: config.network, subnet: lease.subnet, mtu: dp.mtu, ipMasq: o.ipMasq });
       log.info(`Wrote subnet file to ${o.subnetFile}`);
@@ -81,6 +83,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
         void (async () => {
           await dp.leaseGranted(lease);
           await writeEnv(lease);
+          await masq.apply(lease.subnet);
         })().catch((err: Error) => log.error(`applying the new lease: ${err.message}`));
       },
     });
@@ -89,6 +92,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
     own = await keeper.acquire(signal, previous.net);
     await dp.leaseGranted(own);
     await writeEnv(own);
+    await masq.apply(own.subnet);
     if (sdNotify('READY=1')) log.debug('Sent READY=1 to systemd');
     log.info('Running backend.');
 

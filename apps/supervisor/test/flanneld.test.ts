@@ -185,6 +185,26 @@ describe('flanneld with the alloc backend', () => {
     await stopAll(d);
   });
 
+  it('installs ip-masq and forward rules with --ip-masq, keeps them on SIGTERM, and removes masquerading when restarted without it', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    const ns = lab.hosts[2]!.ns;
+    const d = await startFlanneld(lab, lab.hosts[2]!, dir, { args: ['--ip-masq', '--ip-masq-backend=iptables'] });
+    const env = await waitForEnv(d);
+    expect(envValue(env, 'FLANNEL_IPMASQ')).toBe('true');
+    const subnet = envValue(env, 'FLANNEL_SUBNET')!.replace('.1/24', '.0/24');
+    const nat = async () => (await lab.exec(ns, ['iptables-nft-save', '-t', 'nat'])).stdout;
+    await waitFor(async () => (await nat()).includes('-A FLANNEL-POSTRTG'), { timeoutMs: 5_000, what: 'the masquerade chain' });
+    expect(await nat()).toContain(`-A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d ${subnet} -m comment --comment "flanneld masq" -j RETURN`);
+    expect((await lab.exec(ns, ['iptables-nft-save', '-t', 'filter'])).stdout).toContain('-A FLANNEL-FWD -s 10.244.0.0/16 -m comment --comment "flanneld forward" -j ACCEPT');
+    expect((await d.proc.stop()).code).toBe(0);
+    expect(await nat()).toContain('-A FLANNEL-POSTRTG');
+    const again = await startFlanneld(lab, lab.hosts[2]!, dir, { args: ['--ip-masq=false', '--ip-masq-backend=iptables'] });
+    await waitFor(async () => !(await nat()).includes('FLANNEL-POSTRTG'), { timeoutMs: 5_000, what: 'the masquerade chain to go' });
+    expect((await lab.exec(ns, ['iptables-nft-save', '-t', 'filter'])).stdout).toContain('FLANNEL-FWD');
+    await stopAll(again);
+  });
+
   it('exits 1 naming an unknown backend type', async () => {
     const dir = await fresh();
     await etcd.etcdctl(['put', CONFIG_KEY, '{"Network":"10.244.0.0/16","Backend":{"Type":"warp"}}']);
