@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { EntryReconciler, type EntryTable } from './entry-reconciler.js';
+
+interface Fdb {
+  readonly mac: string;
+  readonly dst: string;
+  readonly permanent?: boolean;
+}
+
+/** An in-memory fdb (several remotes per MAC allowed) recording every change. */
+function memoryFdb(initial: Fdb[]): EntryTable<Fdb, Fdb> & { entries: Fdb[]; changes: string[] } {
+  const t = {
+    entries: [...initial],
+    changes: [] as string[],
+    list: () => [...t.entries],
+    owns: (e: Fdb) => e.permanent !== false,
+    keyOf: (e: Fdb) => e.mac,
+    matches: (e: Fdb, w: Fdb) => e.dst === w.dst,
+    replace(w: Fdb) {
+      const i = t.entries.findIndex((e) => e.mac === w.mac);
+      if (i >= 0) t.entries[i] = w;
+      else t.entries.push(w);
+      t.changes.push(`replace ${w.mac} ${w.dst}`);
+    },
+    remove(e: Fdb) {
+      t.entries = t.entries.filter((x) => x !== e);
+      t.changes.push(`remove ${e.mac} ${e.dst}`);
+    },
+    describe: (e: Fdb) => `${e.mac} dst ${e.dst}`,
+  };
+  return t;
+}
+
+const log = pino({ level: 'silent' });
+
+describe('EntryReconciler', () => {
+  it('adopts right entries untouched, replaces wrong ones in place and removes stale ones', () => {
+    const table = memoryFdb([
+      { mac: 'aa', dst: '192.0.2.12' }, // right
+      { mac: 'bb', dst: '192.0.2.99' }, // wanted elsewhere
+      { mac: 'cc', dst: '192.0.2.14' }, // nobody wants it
+    ]);
+    const r = new EntryReconciler(table, log);
+    r.setAll([
+      { mac: 'aa', dst: '192.0.2.12' },
+      { mac: 'bb', dst: '192.0.2.13' },
+      { mac: 'dd', dst: '192.0.2.15' },
+    ]);
+    expect(r.reconcile()).toEqual({ added: 2, removed: 1, kept: 1, failed: 0 });
+    expect(table.changes.sort()).toEqual(['remove cc 192.0.2.14', 'replace bb 192.0.2.13', 'replace dd 192.0.2.15']);
+    table.changes.length = 0;
+    expect(r.reconcile()).toEqual({ added: 0, removed: 0, kept: 3, failed: 0 });
+    expect(table.changes).toEqual([]);
+    expect(r.size).toBe(3);
+  });
+
+  it('keeps the right one of several entries under one key and removes the rest', () => {
+    const table = memoryFdb([
+      { mac: 'aa', dst: '192.0.2.98' },
+      { mac: 'aa', dst: '192.0.2.12' },
+      { mac: 'aa', dst: '192.0.2.99' },
+    ]);
+    const r = new EntryReconciler(table, log);
+    r.setAll([{ mac: 'aa', dst: '192.0.2.12' }]);
+    expect(r.reconcile()).toEqual({ added: 0, removed: 2, kept: 1, failed: 0 });
+    expect(table.entries).toEqual([{ mac: 'aa', dst: '192.0.2.12' }]);
+  });
+
+  it('never touches entries it does not own', () => {
+    const foreign = { mac: 'ee', dst: '192.0.2.16', permanent: false };
+    const table = memoryFdb([foreign]);
+    const r = new EntryReconciler(table, log);
+    r.setAll([]);
+    for (let i = 0; i < 10; i++) r.reconcile();
+    expect(table.changes).toEqual([]);
+    expect(table.entries).toEqual([foreign]);
+  });
+
+  it('counts a failed change and retries it on the next pass', () => {
+    const table = memoryFdb([]);
+    let fail = true;
+    const flaky: EntryTable<Fdb, Fdb> = {
+      ...table,
+      replace: (w) => {
+        if (fail) throw new Error('No such device');
+        table.replace(w);
+      },
+    };
+    const r = new EntryReconciler(flaky, log);
+    r.setAll([{ mac: 'aa', dst: '192.0.2.12' }]);
+    expect(r.reconcile()).toEqual({ added: 0, removed: 0, kept: 0, failed: 1 });
+    fail = false;
+    expect(r.reconcile()).toEqual({ added: 1, removed: 0, kept: 0, failed: 0 });
+  });
+});

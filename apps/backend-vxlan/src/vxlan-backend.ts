@@ -1,0 +1,150 @@
+import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
+import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
+import { getLink, setLinkUp, subscribe, type NetlinkEvent } from '@flannel-ts/netlink';
+import { netlinkRouteTable, ReconcileLoop, RouteReconciler, type ReconcileResult } from '@flannel-ts/route-reconciler';
+import { ensureDeviceAddress } from './device-address.js';
+import type { VxlanDeviceSpec } from './device-compat.js';
+import { DirectRouting } from './direct-routing.js';
+import { EntryReconciler } from './entry-reconciler.js';
+import { arpTable, fdbTable } from './neigh-tables.js';
+import { ownsRoute, type OwnershipScope } from './ownership.js';
+import { planPeers } from './peer-plan.js';
+import { PeerSet } from './peer-set.js';
+import { VtepMacFile } from './vtep-mac-file.js';
+import { VXLAN_OVERHEAD, vxlanConfig } from './vxlan-config.js';
+import { ensureVxlanDevice, type VxlanDevice } from './vxlan-device.js';
+
+const RECONCILE_PERIOD_MS = 10_000;
+
+/**
+ * vxlan, Go flanneld (A)'s static scheme: a kernel vxlan device `flannel.<VNI>` holding
+ * `<lease IP>/32`, and per vxlan peer a permanent ARP entry, an fdb entry and an onlink route
+ * (or, with DirectRouting, a plain route to a peer on the same segment). Wire-compatible with Go
+ * flanneld on the same VNI and port.
+ */
+export const createVxlanBackend: CreateBackend = async (init, { log }) => {
+  const { iface, config } = init;
+  const cfg = vxlanConfig(config.backend);
+  const spec: VxlanDeviceSpec = {
+    name: `flannel.${cfg.vni}`,
+    vni: cfg.vni,
+    local: formatIP4(iface.ifaceAddr),
+    vtepIndex: iface.index,
+    port: cfg.port,
+    learning: cfg.learning,
+    gbp: cfg.gbp,
+    mtu: cfg.mtu ?? iface.mtu - VXLAN_OVERHEAD,
+  };
+  const macFile = new VtepMacFile(init.stateDir, cfg.vni);
+  const peers = new PeerSet(log);
+  const direct = cfg.directRouting ? new DirectRouting(iface.index, log) : undefined;
+  let device: VxlanDevice | undefined;
+  let own: Lease | undefined;
+  // Until the first snapshot, "no peers" means "not told yet": reconciling then would delete
+  // every entry a restart is meant to keep.
+  let peersKnown = false;
+
+  const scope = (): OwnershipScope => {
+    if (!own || !device) throw new Error('the vxlan device and lease are not ready yet');
+    return { config, own: own.subnet, vxlanIndex: device.index, extIndex: iface.index };
+  };
+  const routes = new RouteReconciler({ table: netlinkRouteTable(), owns: (r) => ownsRoute(scope(), r), log });
+  const arp = new EntryReconciler(arpTable(scope, spec.name), log);
+  const fdb = new EntryReconciler(fdbTable(scope, spec.name), log);
+
+  /** Someone deleted the device while we run: bring it back with the same MAC and address. */
+  const restoreDevice = (current: VxlanDevice, lease: Lease): VxlanDevice => {
+    if (getLink(current.index)?.name === current.name) return current;
+    log.warn(`The vxlan device ${current.name} (index ${current.index}) is gone; recreating it`);
+    const restored = ensureVxlanDevice(spec, macFile, log);
+    if (restored.mac !== current.mac) log.error(`${restored.name} came back with MAC ${restored.mac}, not ${current.mac}`);
+    ensureDeviceAddress(restored.index, lease.subnet, config.network, log);
+    return restored;
+  };
+
+  /**
+   * One pass over routes, ARP and fdb entries; throws when something could not be set. Logged at
+   * info when it changed something, or when `announce` (the pass after a peer snapshot).
+   */
+  const reconcile = (announce = false): void => {
+    if (!own || !device || !peersKnown) return;
+    const started = performance.now();
+    device = restoreDevice(device, own);
+    const links = { vxlanIndex: device.index, extIndex: iface.index };
+    const plan = planPeers(peers.values(), { ...links, direct: (p) => direct?.isDirect(p) ?? false });
+    direct?.retain(new Set([...peers.values()].map((p) => subnetKey(p.subnet))));
+    arp.setAll(plan.arp);
+    fdb.setAll(plan.fdb);
+    routes.setAll(plan.routes);
+    // Neighbour and fdb entries first, so a new route never sends traffic into an ARP miss.
+    const results = { neighbours: arp.reconcile(), fdb: fdb.reconcile(), routes: routes.reconcile() };
+    const changed = Object.values(results).some((r) => r.added || r.removed || r.failed);
+    const ms = (performance.now() - started).toFixed(0);
+    log[changed || announce ? 'info' : 'debug'](`Reconciled ${peers.size} vxlan peers in ${ms} ms: ${summary(results)}`);
+    const failed = Object.values(results).reduce((n, r) => n + r.failed, 0);
+    if (failed > 0) throw new Error(`${failed} kernel change(s) failed (logged above); retrying every ${RECONCILE_PERIOD_MS / 1000} s`);
+  };
+  /** A pass that logs instead of throwing: for the timer, and where a failure must not be fatal. */
+  const pass = (): void => {
+    try {
+      reconcile();
+    } catch (err) {
+      log.error(`reconcile: ${(err as Error).message}`);
+    }
+  };
+  const loop = new ReconcileLoop(pass, RECONCILE_PERIOD_MS);
+
+  /** A deletion of what may be ours: a route on either link, a neighbour or fdb entry of the device. */
+  const deletesOurs = (ev: NetlinkEvent): boolean => {
+    if (!device || (ev.kind !== 'route' && ev.kind !== 'neigh') || ev.action !== 'del') return false;
+    if (ev.kind === 'route') return ev.route.oif === device.index || ev.route.oif === iface.index;
+    return ev.neigh.index === device.index;
+  };
+  // Someone deleting one of our entries is repaired at once, not only at the next period.
+  const onKernelEvent = (ev: NetlinkEvent): void => {
+    if (ev.kind === 'error') log.warn(`netlink notifications stopped (${ev.error.message}); repairs wait for the periodic pass`);
+    else if (ev.kind === 'overflow' || deletesOurs(ev)) loop.trigger();
+  };
+  const events = subscribe(['route', 'neigh'], onKernelEvent);
+  events.unref();
+
+  const backend: Backend = {
+    propose: async () => {
+      device = ensureVxlanDevice(spec, macFile, log);
+      return { backendType: 'vxlan', backendData: { VNI: cfg.vni, VtepMAC: device.mac }, mtu: device.mtu };
+    },
+    leaseGranted: async (lease) => {
+      if (!device) throw new Error('a lease came before the vxlan device was prepared');
+      own = lease;
+      ensureDeviceAddress(device.index, lease.subnet, config.network, log);
+      if (!getLink(device.index)?.up) setLinkUp(device.index);
+      log.info(`Lease ${formatIP4Net(lease.subnet)} on ${device.name} (${formatIP4(lease.subnet.ip)}/32, VtepMAC ${device.mac})`);
+      loop.start();
+      pass(); // a failure to reach a peer must not make the lease fatal
+    },
+    peersSnapshot: async (snapshot) => {
+      peersKnown = true;
+      peers.replaceAll(snapshot);
+      reconcile(true);
+    },
+    peersChanged: async (changes: readonly PeerEvent[]) => {
+      changes.forEach((ev) => peers.apply(ev));
+      reconcile();
+    },
+    close: async () => {
+      loop.stop();
+      events.close();
+    },
+    status: () => ({
+      counters: { peers: peers.size, routes: routes.size, neighbours: arp.size, fdbEntries: fdb.size },
+      detail: `${peers.size} vxlan peers on ${spec.name}`,
+    }),
+  };
+  return backend;
+};
+
+function summary(results: Record<string, ReconcileResult>): string {
+  return Object.entries(results)
+    .map(([what, r]) => `${what} +${r.added} -${r.removed} =${r.kept}${r.failed ? ` !${r.failed}` : ''}`)
+    .join(', ');
+}
