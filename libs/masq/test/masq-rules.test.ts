@@ -159,8 +159,9 @@ describe.each(BACKENDS)('rules with %s', (backend) => {
     expect(await rulesetSnapshot(lab, ns, backend)).toBe(withoutOurFeature(afterMasq, backend, 'forward'));
   });
 
-  // nftables has no such case: a jump cannot cross tables, and our table only holds base chains.
-  it.skipIf(backend === 'nftables')('reports a failed batch in one line naming the command and its stderr, changing nothing', async () => {
+  // Only iptables has this case (a foreign rule jumping into our chain blocks its removal); with
+  // nftables a jump cannot cross tables and our table holds only base chains, so no test is made.
+  (backend === 'nftables' ? () => undefined : it)('reports a failed batch in one line naming the command and its stderr, changing nothing', async () => {
     const ns = await freshHost();
     const { log } = captureLog();
     await new MasqKeeper(options(ns), log).apply();
