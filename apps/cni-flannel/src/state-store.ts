@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '@flannel-ts/atomic-file';
 import { join } from 'node:path';
 
 /**
@@ -15,23 +16,8 @@ export class StateStore {
 
   /** Replaces the stored config atomically (temp file + rename in the same directory). */
   async save(containerId: string, content: string): Promise<void> {
-    const path = this.pathOf(containerId);
     // Ids start with a letter or digit, so a dot-name never collides with a container's file.
-    const temp = join(this.dataDir, `.${containerId}.${process.pid}.tmp`);
-    try {
-      await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
-      const file = await open(temp, 'w', 0o600);
-      try {
-        await file.writeFile(content, 'utf8');
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temp, path);
-    } catch (error) {
-      await rm(temp, { force: true }).catch(() => {});
-      throw new Error(`saving delegate config ${path}: ${(error as Error).message}`, { cause: error });
-    }
+    await writeFileAtomic(this.pathOf(containerId), content, { mode: 0o600, dirMode: 0o700, what: 'saving delegate config' });
   }
 
   /** The stored config, or undefined when there is none. */

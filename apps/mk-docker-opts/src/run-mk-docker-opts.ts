@@ -4,7 +4,7 @@ import { readSubnetEnv } from '@flannel-ts/subnet-env';
 import { formatDockerOpts, InvalidFlannelEnv } from './docker-opts.js';
 import { parseMkDockerOptsArgs, USAGE } from './options.js';
 import { findGatewayRouteFor } from './subnet-route.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '@flannel-ts/atomic-file';
 
 /**
  * Reads flanneld's env file, writes the Docker options file, then refuses (exit 1) when this host

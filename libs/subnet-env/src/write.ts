@@ -1,29 +1,15 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
+import { writeFileAtomic } from '@flannel-ts/atomic-file';
 import { formatSubnetEnv, type SubnetEnvValues } from './format.js';
 
 /**
- * Replaces the env file atomically: readers see the old file or the new one, never a mix or a
- * truncated one. The directory is created (0755) when missing; the content goes to `.<basename>`
- * in the same directory (so rename(2) stays on one filesystem), is fsynced, then renamed over `path`.
- * Throws one error naming `path`; the temp file is removed on failure.
+ * Replaces the env file atomically (reference §4.2): the directory is created (0755) when missing,
+ * the content goes to `.<basename>` in the same directory, is fsynced, then renamed over `path`.
  */
 export async function writeSubnetEnv(path: string, values: SubnetEnvValues): Promise<void> {
-  const content = formatSubnetEnv(values);
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}`);
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    const file = await open(temp, 'w', 0o644);
-    try {
-      await file.writeFile(content, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => {});
-    throw new Error(`writing subnet file ${path}: ${(error as Error).message}`, { cause: error });
-  }
+  await writeFileAtomic(path, formatSubnetEnv(values), {
+    dirMode: 0o755,
+    tempName: `.${basename(path)}`,
+    what: 'writing subnet file',
+  });
 }

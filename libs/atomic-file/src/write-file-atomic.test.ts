@@ -1,0 +1,31 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from './write-file-atomic.js';
+
+let dir: string;
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('writeFileAtomic', () => {
+  it('replaces the file with the given mode, creating the directory when asked, leaving no temp file', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'atomic-'));
+    const file = path.join(dir, 'sub', 'state');
+    await writeFileAtomic(file, 'one', { mode: 0o600, dirMode: 0o700 });
+    await writeFileAtomic(file, 'two', { mode: 0o600, dirMode: 0o700 });
+    expect(readFileSync(file, 'utf8')).toBe('two');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(readdirSync(path.dirname(file))).toEqual(['state']);
+  });
+
+  it('fails naming the path, without touching the old file or leaving a temp file', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'atomic-'));
+    const blocker = path.join(dir, 'not-a-dir');
+    writeFileSync(blocker, 'x');
+    await expect(writeFileAtomic(path.join(blocker, 'f'), 'c', { what: 'writing subnet file' })).rejects.toThrow(
+      `writing subnet file ${path.join(blocker, 'f')}: `,
+    );
+    expect(readdirSync(dir)).toEqual(['not-a-dir']);
+  });
+});
