@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '@flannel-ts/native-addon';
 import type { NetlinkNative } from './native.js';
 
 /** Where the addon may live, in the order tried. */
@@ -13,36 +11,10 @@ export function nativeCandidates(): URL[] {
   ];
 }
 
-/** Loads the first candidate that works; otherwise throws one error listing every path and why it failed. */
-export function loadNativeFrom(candidates: readonly URL[]): unknown {
-  const require = createRequire(import.meta.url);
-  const failures: string[] = [];
-  for (const candidate of candidates) {
-    const path = fileURLToPath(candidate);
-    if (!existsSync(path)) {
-      failures.push(`${path}: not found`);
-      continue;
-    }
-    try {
-      return require(path);
-    } catch (error) {
-      failures.push(`${path}: ${firstLine(error)}`);
-    }
-  }
-  throw new Error(
-    `cannot load the netlink native addon (build it with "npx nx run netlink:build"); tried:\n  ${failures.join('\n  ')}`,
-  );
-}
-
 let loaded: NetlinkNative | undefined;
 
 /** The addon, loaded on first use (never at import). */
 export function netlinkNative(): NetlinkNative {
-  loaded ??= loadNativeFrom(nativeCandidates()) as NetlinkNative;
+  loaded ??= loadAddon('netlink', nativeCandidates()) as NetlinkNative;
   return loaded;
-}
-
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n', 1)[0] ?? text;
 }
