@@ -1,0 +1,79 @@
+// datapath.h: the udp backend's packet pump. Owns the TUN device, the UDP socket and the two
+// packet threads (TUN → UDP, UDP → TUN); JS only opens, configures, starts and stops it.
+//
+//   Open(template, offloads)  creates the TUN device (it lives as long as the descriptor)
+//   Bind(address, port)       opens the UDP socket
+//   Start(tunAddress, mtu)    starts both threads; Stop() joins them; Start() again works
+//   SetPeers(routes)          replaces the peer table while packets flow
+//   Close()                   Stop() and close every descriptor (the device vanishes)
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "counters.h"
+#include "loop-context.h"
+#include "outcome.h"
+#include "peer-table.h"
+
+namespace udpdp {
+
+struct Features {
+  bool vnetHeader = false;  // TUN offloads: TCP super-packets in, GSO packets out
+  bool gso = false;         // UDP_SEGMENT on the socket
+  bool gro = false;         // UDP_GRO on the socket
+};
+
+class Datapath {
+ public:
+  Datapath() = default;
+  Datapath(const Datapath&) = delete;
+  Datapath& operator=(const Datapath&) = delete;
+  ~Datapath() { Close(); }
+
+  Outcome Open(const std::string& nameTemplate, bool offloads);
+  Outcome Bind(uint32_t address, uint16_t port, int bufferBytes);
+  Outcome Start(uint32_t tunAddress, size_t mtu);
+  void Stop();
+  void Close();
+
+  void SetPeers(const std::vector<PeerRoute>& routes);
+  void SetTunAddress(uint32_t address) { tunAddress_.store(address, std::memory_order_relaxed); }
+
+  const std::string& tun_name() const { return tunName_; }
+  Features features() const { return features_; }
+  // Why an offload asked for is off ("" when none is).
+  const std::string& offload_problem() const { return offloadProblem_; }
+  bool running() const { return running_; }
+  size_t peer_count() const { return peerCount_; }
+  void Snapshot(uint64_t out[kCounterCount]) const { counters_.Snapshot(out); }
+  // A packet thread's fatal error ("" when none): the thread has stopped.
+  std::string failure() const { return failure_.Get(); }
+
+ private:
+  int tun_ = -1;
+  int udp_ = -1;
+  int stop_ = -1;
+  int raw_ = -1;
+  uint16_t port_ = 0;
+  bool offloads_ = false;
+  bool running_ = false;
+  size_t peerCount_ = 0;
+  std::string tunName_;
+  std::string offloadProblem_;
+  Features features_;
+  std::thread tx_;
+  std::thread rx_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint32_t> tunAddress_{0};
+  std::atomic<bool> icmp_{false};
+  Counters counters_;
+  PeerTables peers_;
+  FailureSlot failure_;
+  LoopContext context_;
+};
+
+}  // namespace udpdp

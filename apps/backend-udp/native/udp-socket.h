@@ -1,0 +1,22 @@
+// udp-socket.h: the tunnel's UDP socket, bound to <external address>:<Port>.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "outcome.h"
+
+namespace udpdp {
+
+struct UdpSocket {
+  int fd = -1;  // non-blocking, close-on-exec
+  bool gso = false;  // UDP_SEGMENT works
+  bool gro = false;  // UDP_GRO is on
+};
+
+// Buffers are forced to `bufferBytes` (SO_SNDBUFFORCE/SO_RCVBUFFORCE need CAP_NET_ADMIN; without
+// it the kernel's limits apply). With `offloads`, UDP_GRO is turned on and UDP_SEGMENT probed;
+// `*offloadProblem` says why one is off.
+Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, bool offloads, UdpSocket* out, std::string* offloadProblem);
+
+}  // namespace udpdp

@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, type Lab } from '@flannel-ts/testing';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await createLab({ hosts: 1 });
+}, 30_000);
+afterAll(async () => {
+  await lab?.destroy();
+});
+
+describe('the udp datapath addon', () => {
+  it('opens flannel0, runs and stops its threads 60 times with traffic, and leaves no thread, descriptor or device behind', async () => {
+    const host = lab.hosts[0]!;
+    const run = await lab.exec(host.ns, ['node', '--import', 'tsx', path.join(here, 'fixtures/lifecycle.ts'), host.ip], { cwd: root, timeoutMs: 60_000 });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result['names']).toEqual(['flannel0']);
+    expect(result['runningThreads']).toEqual(['udp-tun-to-udp', 'udp-udp-to-tun']);
+    expect(result['deviceAfterClose']).toBe(false);
+    expect(result['leakedFds']).toEqual([]);
+    expect(result['leakedThreads']).toEqual([]);
+    expect((result['lastCounters'] as Record<string, number>)['udpReceivedDatagrams']).toBeGreaterThan(0);
+    expect(result['twoAtOnce']).toEqual(['flannel0', 'flannel1']);
+    expect(result['bindError']).toEqual({ code: 'EADDRINUSE', message: `EADDRINUSE: address already in use, bind '${host.ip}:8285'` });
+  }, 60_000);
+});

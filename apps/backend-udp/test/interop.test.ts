@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addPod,
+  createLab,
+  iperf3Client,
+  iperf3Server,
+  pingOnce,
+  tempDir,
+  waitFor,
+  type Lab,
+  type LabProcess,
+  type Pod,
+  type TempDir,
+} from '@flannel-ts/testing';
+import { BACKEND, NETWORK, PYTHON_PEER } from './udp-lab.js';
+
+// Three hosts, each a different udp peer: ours with offloads (h1), ours on the plain path (h2), and
+// the python3 peer written from the reference (h3). Standalone backends, no etcd: flags only.
+const SUBNETS = ['10.244.1.0/24', '10.244.2.0/24', '10.244.3.0/24'];
+const CONFIGS = ['{"Type":"udp"}', '{"Type":"udp","Offloads":false}'];
+
+let lab: Lab;
+let tmp: TempDir;
+let pods: Pod[];
+const procs: LabProcess[] = [];
+const stdout = (i: number) => path.join(tmp.path, `h${i + 1}.out`);
+const messages = (i: number) =>
+  readFileSync(stdout(i), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; detail?: string; mtu?: number; backendType?: string });
+
+beforeAll(async () => {
+  tmp = await tempDir('udp-interop');
+  lab = await createLab({ hosts: 3 });
+  const peerFlags = (self: number) => SUBNETS.flatMap((s, j) => (j === self ? [] : ['-peer', `${s}=${lab.hosts[j]!.ip}`]));
+  for (const i of [0, 1]) {
+    const cmd = [BACKEND, '-network', NETWORK, '-subnet', SUBNETS[i]!, ...peerFlags(i), '-iface', 'eth0', '-state-dir', path.join(tmp.path, `s${i}`), '-backend-config', CONFIGS[i]!];
+    procs.push(lab.spawn(lab.hosts[i]!.ns, cmd, { stdout: stdout(i), stderr: path.join(tmp.path, `h${i + 1}.err`) }));
+  }
+  const peerLog = path.join(tmp.path, 'python.log');
+  procs.push(
+    lab.spawn(lab.hosts[2]!.ns, ['python3', PYTHON_PEER, '--lease', SUBNETS[2]!, '--network', NETWORK, '--bind', lab.hosts[2]!.ip, ...[0, 1].flatMap((j) => ['--peer', `${SUBNETS[j]}=${lab.hosts[j]!.ip}`])], {
+      stdout: peerLog,
+      stderr: peerLog,
+    }),
+  );
+  await waitFor(() => [0, 1].every((i) => messages(i).some((m) => m.type === 'ready')) && readFileSync(peerLog, 'utf8').includes('ready'), {
+    timeoutMs: 10_000,
+    what: 'the three peers',
+  });
+  pods = await Promise.all([0, 1].map((i) => addPod(lab, lab.hosts[i]!, { subnet: SUBNETS[i]!.replace('.0/24', '.1/24'), mtu: 1472 })));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.stop()));
+  await lab?.destroy();
+  await tmp?.remove();
+});
+
+describe('udp peers of three kinds: offloads on, plain path, python3 from the reference', () => {
+  it('propose MTU 1472 and no backend type, and run the path asked for', () => {
+    expect(messages(0)[0]).toEqual({ v: 1, type: 'propose', mtu: 1472 });
+    expect(messages(1)[0]).toEqual({ v: 1, type: 'propose', mtu: 1472 });
+    expect(messages(0).filter((m) => m.type === 'status').at(-1)?.detail).toBe('flannel0 10.244.1.0/32, 2 peers, offloads on, gso, gro');
+    expect(messages(1).filter((m) => m.type === 'status').at(-1)?.detail).toBe('flannel0 10.244.2.0/32, 2 peers, plain path');
+  });
+
+  it('ping each other in every direction', async () => {
+    const targets = [pods[0]!.ip, pods[1]!.ip, '10.244.3.1'];
+    const from = [pods[0]!.ns, pods[1]!.ns, lab.hosts[2]!.ns];
+    const failures: string[] = [];
+    for (const [i, ns] of from.entries()) {
+      for (const [j, target] of targets.entries()) {
+        if (i !== j && !(await pingOnce(lab, ns, target, { timeoutS: 2 }))) failures.push(`${i + 1} -> ${j + 1}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('carry full-size packets (DF) both ways between every two kinds', async () => {
+    // 1444 bytes of ICMP payload + 28 of headers = 1472, the TUN MTU.
+    for (const [ns, target] of [
+      [pods[0]!.ns, pods[1]!.ip],
+      [pods[1]!.ns, pods[0]!.ip],
+      [pods[0]!.ns, '10.244.3.1'],
+      [pods[1]!.ns, '10.244.3.1'],
+    ] as const) {
+      expect(await pingOnce(lab, ns, target, { size: 1444, dontFragment: true, timeoutS: 2 }), `${ns} → ${target}`).toBe(true);
+    }
+  });
+
+  it('carry TCP both ways between offloads on and off, and with the python peer', async () => {
+    const h3 = lab.hosts[2]!.ns;
+    const pairs: Array<[string, string, string, number]> = [
+      ['on → off', pods[0]!.ns, pods[1]!.ns, 200e6],
+      ['off → on', pods[1]!.ns, pods[0]!.ns, 200e6],
+      ['on → python', pods[0]!.ns, h3, 1e6],
+      ['python → on', h3, pods[0]!.ns, 1e6],
+      ['off → python', pods[1]!.ns, h3, 1e6],
+      ['python → off', h3, pods[1]!.ns, 1e6],
+    ];
+    const addressOf = (ns: string) => (ns === h3 ? '10.244.3.1' : pods.find((p) => p.ns === ns)!.ip);
+    for (const [what, client, server, least] of pairs) {
+      const listening = await iperf3Server(lab, server);
+      const result = await iperf3Client(lab, client, addressOf(server), { seconds: 1 });
+      await listening.exited;
+      expect(result.bitsPerSecond, what).toBeGreaterThan(least);
+    }
+  }, 60_000);
+
+  it('carry UDP with the checksums the kernel left to the TUN completed (offloads on → plain, python)', async () => {
+    // A pod's UDP leaves its veth with a partial checksum; the TUN hands it over that way (TUN_F_CSUM).
+    const receive = (count: number) =>
+      `import socket,sys\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',9999))\ns.settimeout(3)\nprint('listening',flush=True)\nfor _ in range(${count}): print(len(s.recv(65535)),flush=True)`;
+    const send = (target: string) =>
+      `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor n in (10,1000,1444): s.sendto(bytes(n),('${target}',9999))`;
+    for (const [server, target] of [
+      [pods[1]!.ns, pods[1]!.ip],
+      [lab.hosts[2]!.ns, '10.244.3.1'],
+    ] as const) {
+      const log = path.join(tmp.path, `udp-${target}.log`);
+      const receiver = lab.spawn(server, ['python3', '-c', receive(3)], { stdout: log, stderr: log });
+      await waitFor(() => readFileSync(log, 'utf8').includes('listening'), { timeoutMs: 3_000, what: 'the UDP receiver' });
+      expect((await lab.exec(pods[0]!.ns, ['python3', '-c', send(target)])).exitCode).toBe(0);
+      await receiver.exited;
+      expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual(['listening', '10', '1000', '1444']);
+    }
+  });
+});

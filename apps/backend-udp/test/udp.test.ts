@@ -1,0 +1,255 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addPod,
+  assertBuilt,
+  createLab,
+  envValue,
+  iperf3Client,
+  iperf3Server,
+  pingAll,
+  pingOnce,
+  startFlanneld,
+  startLabEtcd,
+  startPing,
+  tempDir,
+  waitFor,
+  type Daemon,
+  type EtcdServer,
+  type Lab,
+  type LabProcess,
+  type Pod,
+  type TempDir,
+} from '@flannel-ts/testing';
+import { startCapture } from './capture.js';
+import { ipv4OfEthernet, parseIpv4, readPcap, udpOfEthernet } from './pcap.js';
+import { backendPid, garbageScript, lastCounters, PYTHON_PEER, subnetOf, tunAddressOf, tunState } from './udp-lab.js';
+
+const CONFIG = '{"Network":"10.244.0.0/16","Backend":{"Type":"udp"}}';
+const SUBNETS = '/coreos.com/network/subnets';
+
+let lab: Lab;
+let etcd: EtcdServer;
+let tmp: TempDir;
+let daemons: Daemon[];
+let pods: Pod[];
+
+/** A peer event makes the backend send a status: its counters, fresh, in flanneld's log (-v=2). */
+async function freshCounters(d: Daemon): Promise<Record<string, number>> {
+  const before = lastCounters(d);
+  const key = `${SUBNETS}/10.244.254.0-24`;
+  await etcd.etcdctl(['put', key, '{"PublicIP":"198.51.100.254","PublicIPv6":null}']);
+  await waitFor(() => JSON.stringify(lastCounters(d)) !== JSON.stringify(before) && lastCounters(d)['peers'] === 3, {
+    timeoutMs: 5_000,
+    what: `a status from ${d.host.name}'s backend`,
+  });
+  const counters = lastCounters(d);
+  await etcd.etcdctl(['del', key]);
+  await waitFor(() => lastCounters(d)['peers'] === 2, { timeoutMs: 5_000, what: 'the probe lease to go' });
+  return counters;
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  tmp = await tempDir('udp-test');
+  lab = await createLab({ hosts: 4 });
+  etcd = await startLabEtcd(lab);
+  await etcd.etcdctl(['put', '/coreos.com/network/config', CONFIG]);
+  daemons = await Promise.all(lab.hosts.slice(0, 3).map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name), { args: ['-v=2'] })));
+  await Promise.all(daemons.map((d) => waitFor(() => d.env(), { timeoutMs: 10_000, what: `${d.host.name}'s subnet file` })));
+  pods = await Promise.all(
+    daemons.map((d) => addPod(lab, d.host, { subnet: envValue(d.env(), 'FLANNEL_SUBNET')!, mtu: Number(envValue(d.env(), 'FLANNEL_MTU')) })),
+  );
+  await waitFor(async () => (await pingAll(lab, pods)).length === 0, { timeoutMs: 10_000, what: 'every pod to reach every other' });
+}, 60_000);
+
+afterAll(async () => {
+  await lab?.destroy();
+  await tmp?.remove();
+});
+
+describe('udp on 3 hosts', () => {
+  it('gives each host flannel0 with <lease IP>/32, MTU ext − 28 and the route to the network, and writes MTU 1472', async () => {
+    for (const d of daemons) {
+      expect(envValue(d.env(), 'FLANNEL_MTU')).toBe('1472');
+      expect(await tunState(lab, d.host.ns)).toEqual({ addresses: [`${tunAddressOf(d)}/32`], mtu: 1472, route: '10.244.0.0/16 dev flannel0' });
+    }
+    // udp writes no BackendType (§3.2).
+    const lease = await etcd.etcdctl(['get', `${SUBNETS}/${subnetOf(daemons[0]!).replace('/', '-')}`, '--print-value-only']);
+    expect(JSON.parse(lease.trim())).toEqual({ PublicIP: '192.0.2.11', PublicIPv6: null });
+  });
+
+  it('lets every pod reach every other pod', async () => {
+    expect(await pingAll(lab, pods)).toEqual([]);
+  });
+
+  it('carries TCP between every pair of pods', async () => {
+    for (const server of pods) {
+      for (const client of pods) {
+        if (client === server) continue;
+        const listening = await iperf3Server(lab, server.ns);
+        const result = await iperf3Client(lab, client.ns, server.ip, { seconds: 1 });
+        await listening.exited;
+        expect(result.bitsPerSecond, `${client.name} → ${server.name}`).toBeGreaterThan(50e6);
+      }
+    }
+  }, 60_000);
+
+  it('puts each inner packet, bare, in one datagram to port 8285: TTL 64 leaves the pod, 62 is on the wire, 60 arrives', async () => {
+    const [p1, p2] = [pods[0]!, pods[1]!];
+    const wire = await startCapture(lab, lab.switchNs, 'br0', 'udp and src host 192.0.2.11 and dst host 192.0.2.12', 3, path.join(tmp.path, 'wire.pcap'));
+    const arrival = await startCapture(lab, p2.ns, 'eth0', 'icmp[icmptype] == icmp-echo', 3, path.join(tmp.path, 'arrival.pcap'));
+    const ping = await lab.exec(p1.ns, ['ping', '-c', '3', '-i', '0.2', '-t', '64', p2.ip]);
+    expect(ping.exitCode).toBe(0);
+    await Promise.all([wire.done, arrival.done]);
+
+    for (const frame of readPcap(wire.file).frames) {
+      const udp = udpOfEthernet(frame)!;
+      expect([udp.srcPort, udp.dstPort]).toEqual([8285, 8285]);
+      const inner = parseIpv4(udp.payload);
+      expect(inner).toMatchObject({ version: 4, src: p1.ip, dst: p2.ip, ttl: 62, protocol: 1, headerChecksumOk: true, payloadChecksumOk: true });
+      expect(inner.totalLength).toBe(udp.payload.length);
+    }
+    const ttls = readPcap(arrival.file).frames.map((f) => ipv4OfEthernet(f)!.ttl);
+    expect(ttls).toEqual([60, 60, 60]);
+  });
+
+  it('cuts TCP super-packets into ordinary ≤ MTU packets with valid checksums (seen where the sender segments the UDP GSO)', async () => {
+    const [p1, p2] = [pods[0]!, pods[1]!];
+    const h1 = lab.hosts[0]!.ns;
+    await lab.exec(h1, ['ethtool', '-K', 'eth0', 'tx-udp-segmentation', 'off']);
+    try {
+      const wire = await startCapture(lab, lab.switchNs, 'br0', 'udp and src host 192.0.2.11 and dst port 8285 and greater 1000', 200, path.join(tmp.path, 'tcp.pcap'));
+      const listening = await iperf3Server(lab, p2.ns);
+      await iperf3Client(lab, p1.ns, p2.ip, { seconds: 1 });
+      await listening.exited;
+      await wire.done;
+      const frames = readPcap(wire.file).frames;
+      expect(frames).toHaveLength(200);
+      for (const frame of frames) {
+        const udp = udpOfEthernet(frame)!;
+        expect(udp.outer.totalLength).toBeLessThanOrEqual(1500);
+        const inner = parseIpv4(udp.payload);
+        expect(inner).toMatchObject({ src: p1.ip, dst: p2.ip, protocol: 6, headerChecksumOk: true, payloadChecksumOk: true });
+        expect(inner.totalLength).toBe(udp.payload.length);
+        expect(inner.totalLength).toBeLessThanOrEqual(1472);
+      }
+    } finally {
+      await lab.exec(h1, ['ethtool', '-K', 'eth0', 'tx-udp-segmentation', 'on']);
+    }
+  }, 30_000);
+
+  it('drops a TTL-1 packet sent from the host into flannel0, and counts it', async () => {
+    const d = daemons[0]!;
+    const before = (await freshCounters(d))['dropTtlOut'] ?? 0;
+    const ping = await lab.exec(d.host.ns, ['ping', '-c', '2', '-i', '0.2', '-W', '1', '-t', '1', pods[1]!.ip]);
+    expect(ping.stdout).toContain('2 packets transmitted, 0 received');
+    expect((await freshCounters(d))['dropTtlOut']).toBeGreaterThanOrEqual(before + 2);
+    expect(await pingOnce(lab, d.host.ns, pods[1]!.ip)).toBe(true);
+  });
+
+  it('answers a destination outside every lease with ICMP network unreachable from the TUN address, and counts it', async () => {
+    const d = daemons[0]!;
+    const before = await freshCounters(d);
+    const ping = await lab.exec(pods[0]!.ns, ['ping', '-c', '1', '-W', '2', '10.244.250.1']);
+    expect(ping.stdout).toContain(`From ${tunAddressOf(d)} icmp_seq=1 Destination Net Unreachable`);
+    const after = await freshCounters(d);
+    expect(after['icmpUnreachableSent']).toBeGreaterThan(before['icmpUnreachableSent'] ?? 0);
+    expect(after['dropNoRoute']).toBeGreaterThan(before['dropNoRoute'] ?? 0);
+  });
+
+  it('keeps forwarding while garbage datagrams hit port 8285, dropping and counting each kind', async () => {
+    const d = daemons[0]!;
+    const pid = backendPid(d);
+    const before = await freshCounters(d);
+    const ping = startPing(lab, pods[1]!.ns, pods[0]!.ip, { intervalMs: 10 });
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = await lab.exec(lab.hosts[2]!.ns, ['python3', '-c', garbageScript('192.0.2.11', 8285, 200)]);
+    expect(sent.stdout.trim()).toBe('sent');
+    await new Promise((r) => setTimeout(r, 300));
+    const stats = await ping.stop();
+    expect(stats.received).toBeGreaterThan(30);
+    expect(stats.lossPercent).toBeLessThanOrEqual(1);
+    expect(backendPid(d)).toBe(pid);
+
+    const after = await freshCounters(d);
+    const rise = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
+    expect(rise('dropShort')).toBeGreaterThanOrEqual(400 + 1); // < 20 bytes, 10-byte headers, the empty one
+    expect(rise('dropNotIpv4')).toBeGreaterThanOrEqual(200); // IPv6, plus most random ones
+    expect(rise('dropTooLarge')).toBe(5);
+    expect(rise('dropBadLength')).toBeGreaterThanOrEqual(200);
+    expect(rise('dropTtlIn')).toBe(200);
+    expect(rise('dropShort') + rise('dropNotIpv4') + rise('dropBadLength') + rise('dropTooLarge') + rise('dropTtlIn')).toBe(6 * 200 + 5 + 1);
+    expect(await pingAll(lab, pods)).toEqual([]);
+  }, 30_000);
+});
+
+describe('udp with an independent peer (python3, from the reference) joining and leaving at runtime', () => {
+  let peer: LabProcess;
+  const key = `${SUBNETS}/10.244.200.0-24`;
+
+  beforeAll(async () => {
+    const h4 = lab.hosts[3]!;
+    const out = path.join(tmp.path, 'python-peer.log');
+    peer = lab.spawn(h4.ns, ['python3', PYTHON_PEER, '--lease', '10.244.200.0/24', '--network', '10.244.0.0/16', '--bind', h4.ip, ...daemons.flatMap((d) => ['--peer', `${subnetOf(d)}=${d.host.ip}`])], {
+      stdout: out,
+      stderr: out,
+    });
+    const { readFileSync } = await import('node:fs');
+    await waitFor(() => readFileSync(out, 'utf8').includes('ready'), { timeoutMs: 5_000, what: 'the python peer' });
+  });
+  afterAll(async () => {
+    await peer?.stop();
+  });
+
+  it('is reached from every pod, and reaches every pod, once its lease is in etcd; and no longer once it is gone', async () => {
+    const h4 = lab.hosts[3]!.ns;
+    expect((await lab.exec(pods[0]!.ns, ['ping', '-c', '1', '-W', '2', '10.244.200.1'])).stdout).toContain('Destination Net Unreachable');
+    await etcd.etcdctl(['put', key, '{"PublicIP":"192.0.2.14","PublicIPv6":null}']);
+    await waitFor(() => pingOnce(lab, pods[0]!.ns, '10.244.200.1'), { timeoutMs: 3_000, what: 'pod 1 to reach the python peer' });
+    for (const pod of pods) {
+      expect(await pingOnce(lab, pod.ns, '10.244.200.1'), `${pod.name} → python peer`).toBe(true);
+      expect(await pingOnce(lab, h4, pod.ip), `python peer → ${pod.name}`).toBe(true);
+    }
+    const listening = await iperf3Server(lab, pods[0]!.ns);
+    const tcp = await iperf3Client(lab, h4, pods[0]!.ip, { seconds: 1 });
+    await listening.exited;
+    expect(tcp.bitsPerSecond).toBeGreaterThan(1e6);
+
+    await etcd.etcdctl(['del', key]);
+    await waitFor(
+      async () => (await lab.exec(pods[0]!.ns, ['ping', '-c', '1', '-W', '1', '10.244.200.1'])).stdout.includes('Destination Net Unreachable'),
+      { timeoutMs: 3_000, what: 'the python peer to be unreachable again' },
+    );
+  }, 30_000);
+});
+
+describe('udp restart', () => {
+  it('resumes within 1 s of the backend process being killed, with the same device address and route', async () => {
+    const d = daemons[0]!;
+    const before = await tunState(lab, d.host.ns);
+    const replies = async (file: string) => (await import('node:fs')).readFileSync(file, 'utf8').split('bytes from').length - 1;
+    const ping = startPing(lab, pods[1]!.ns, pods[0]!.ip, { intervalMs: 10 });
+    await waitFor(async () => (await replies(ping.outputFile)) >= 20, { timeoutMs: 2_000, what: 'ping to run' });
+    const pid = backendPid(d);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => backendPid(d) !== pid, { timeoutMs: 5_000, what: 'the backend to be restarted' });
+    const after = await replies(ping.outputFile);
+    await waitFor(async () => (await replies(ping.outputFile)) >= after + 100, { timeoutMs: 5_000, what: '100 more replies' });
+    const stats = await ping.stop();
+    expect(stats.maxGapMs).toBeLessThan(1_000);
+    expect(await tunState(lab, d.host.ns)).toEqual(before);
+    expect(await pingAll(lab, pods)).toEqual([]);
+  }, 30_000);
+
+  it('exits when its device is deleted under it, and comes back through flanneld with device, address and route', async () => {
+    const d = daemons[1]!;
+    const before = await tunState(lab, d.host.ns);
+    const pid = backendPid(d);
+    expect((await lab.exec(d.host.ns, ['ip', 'link', 'del', 'flannel0'])).exitCode).toBe(0);
+    await waitFor(() => backendPid(d) !== pid, { timeoutMs: 5_000, what: 'the backend to be restarted' });
+    await waitFor(async () => (await pingAll(lab, pods)).length === 0, { timeoutMs: 5_000, what: 'traffic to resume' });
+    expect(await tunState(lab, d.host.ns)).toEqual(before);
+    expect(d.messages().some((m) => m.includes('udp datapath stopped: reading the TUN device'))).toBe(true);
+  }, 30_000);
+});
