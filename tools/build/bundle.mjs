@@ -19,6 +19,12 @@ const appPkg = JSON.parse(await readFile(path.join(appDir, 'package.json'), 'utf
 const outDir = path.join(root, 'dist', 'apps', app);
 await mkdir(outDir, { recursive: true });
 
+// An app may ask for node flags (package.json "flannelNodeFlags", e.g. the backends' --lite-mode:
+// they only run control-plane JS, and V8's lite mode keeps them under 50 MiB RSS). They go into the
+// shebang, so they apply however the binary is started.
+const nodeFlags = appPkg.flannelNodeFlags ?? [];
+const shebang = nodeFlags.length ? `#!/usr/bin/env -S node ${nodeFlags.join(' ')}` : '#!/usr/bin/env node';
+
 for (const [binary] of Object.entries(appPkg.bin ?? {})) {
   const outfile = path.join(outDir, binary);
   await build({
@@ -33,7 +39,7 @@ for (const [binary] of Object.entries(appPkg.bin ?? {})) {
     plugins: [etcd3ProtosPlugin(root)],
     // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins.
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __flannelCreateRequire } from 'node:module';\nconst require = __flannelCreateRequire(import.meta.url);",
+      js: `${shebang}\nimport { createRequire as __flannelCreateRequire } from 'node:module';\nconst require = __flannelCreateRequire(import.meta.url);`,
     },
     sourcemap: 'linked',
     logLevel: 'warning',

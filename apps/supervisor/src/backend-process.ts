@@ -111,11 +111,7 @@ export class BackendProcess {
       stdin: 'ignore',
       stdout: 'inherit',
       stderr: 'inherit',
-      env: {
-        [SUPERVISOR_PID_ENV]: String(process.pid),
-        // A backend allocates little and briefly: a small young generation keeps its RSS low.
-        NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=1'].filter(Boolean).join(' '),
-      },
+      env: { [SUPERVISOR_PID_ENV]: String(process.pid) },
     });
     const channel = new BackendChannel(child);
     channel.on('invalid', (err) => this.log.warn(`backend sent an invalid message: ${err.message}`));
