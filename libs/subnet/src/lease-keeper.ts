@@ -32,6 +32,8 @@ export class LeaseKeeper {
   private expiresAt = Infinity;
   private wake: ((why: Wake) => void) | undefined;
   private lostReason: string | undefined;
+  /** After a failed renewal: when to try again (min(1 min, TTL/10) later). */
+  private renewRetryAt: number | undefined;
 
   constructor(private readonly o: LeaseKeeperOptions) {}
 
@@ -129,8 +131,6 @@ export class LeaseKeeper {
       this.renewRetryAt = performance.now() + retryMs;
     }
   }
-
-  private renewRetryAt: number | undefined;
 
   private renewRetryMs(): number {
     return Math.min(60_000, this.o.ttlMs / 10);
