@@ -156,3 +156,34 @@ export class NetnsRunner {
     clearTimeout(timer);
   }
 }
+
+/** A fresh namespace with veth0 (192.0.2.1/24, up) paired to veth1, and a runner inside it. */
+export interface VethNamespace {
+  readonly ns: string;
+  readonly runner: NetnsRunner;
+  /** veth0's ifindex. */
+  readonly veth0: number;
+  dispose(): Promise<void>;
+}
+
+export async function startVethNamespace(): Promise<VethNamespace> {
+  assertAddonBuilt();
+  const ns = await createNetns();
+  try {
+    await ipBatch(ns, ['link add veth0 type veth peer name veth1', 'addr add 192.0.2.1/24 dev veth0', 'link set veth0 up', 'link set veth1 up']);
+    const veth0 = (await ipJson<{ ifindex: number }[]>(ns, ['link', 'show', 'veth0']))[0]!.ifindex;
+    const runner = await NetnsRunner.start(ns);
+    return {
+      ns,
+      runner,
+      veth0,
+      dispose: async () => {
+        await runner.stop();
+        await deleteNetns(ns);
+      },
+    };
+  } catch (error) {
+    await deleteNetns(ns);
+    throw error;
+  }
+}

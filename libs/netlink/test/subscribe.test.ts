@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { waitFor } from '@flannel-ts/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NetlinkEvent } from '../src/index.js';
-import { assertAddonBuilt, createNetns, deleteNetns, ip, ipBatch, ipJson, netlinkRoot, NetnsRunner, repoRoot } from './helpers.js';
+import { ip, ipBatch, netlinkRoot, NetnsRunner, repoRoot, startVethNamespace, type VethNamespace } from './helpers.js';
 
 const A = '192.0.2.12';
 const THREAD = 'netlink-events';
@@ -15,17 +15,15 @@ describe('subscribe', () => {
   let runner: NetnsRunner;
   let veth0: number;
 
+  let fixture: VethNamespace | undefined;
+
   beforeAll(async () => {
-    assertAddonBuilt();
-    ns = await createNetns();
-    await ipBatch(ns, ['link add veth0 type veth peer name veth1', 'addr add 192.0.2.1/24 dev veth0', 'link set veth0 up', 'link set veth1 up']);
-    veth0 = (await ipJson<{ ifindex: number }[]>(ns, ['link', 'show', 'veth0']))[0]!.ifindex;
-    runner = await NetnsRunner.start(ns);
+    fixture = await startVethNamespace();
+    ({ ns, runner, veth0 } = fixture);
   });
 
   afterAll(async () => {
-    await runner?.stop();
-    if (ns) await deleteNetns(ns);
+    await fixture?.dispose();
   });
 
   /** Targets of the descriptors in `after` that were not open (to the same thing) in `before`. */

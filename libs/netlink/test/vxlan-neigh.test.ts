@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LinkInfo, NeighInfo } from '../src/index.js';
-import { assertAddonBuilt, bridgeJson, createNetns, deleteNetns, ipBatch, ipJson, NetnsRunner } from './helpers.js';
+import { bridgeJson, ipJson, NetnsRunner, startVethNamespace, type VethNamespace } from './helpers.js';
 
 interface IpVxlanLink {
   ifindex: number;
@@ -15,17 +15,15 @@ describe('vxlan links, neighbours and fdb entries', () => {
   let veth0: number;
   let vxlan: LinkInfo;
 
+  let fixture: VethNamespace | undefined;
+
   beforeAll(async () => {
-    assertAddonBuilt();
-    ns = await createNetns();
-    await ipBatch(ns, ['link add veth0 type veth peer name veth1', 'addr add 192.0.2.1/24 dev veth0', 'link set veth0 up', 'link set veth1 up']);
-    veth0 = (await ipJson<{ ifindex: number }[]>(ns, ['link', 'show', 'veth0']))[0]!.ifindex;
-    runner = await NetnsRunner.start(ns);
+    fixture = await startVethNamespace();
+    ({ ns, runner, veth0 } = fixture);
   });
 
   afterAll(async () => {
-    await runner?.stop();
-    if (ns) await deleteNetns(ns);
+    await fixture?.dispose();
   });
 
   test('createVxlan makes the device flannel makes, as `ip -d link` shows it', async () => {
