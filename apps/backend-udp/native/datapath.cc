@@ -34,7 +34,6 @@ Outcome Datapath::Open(const std::string& nameTemplate, bool offloads) {
   tunName_ = tun.name;
   // For ICMP answers (icmp.h); without CAP_NET_RAW they go into the TUN.
   raw_ = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_RAW);
-  offloads_ = tun.vnetHeader;
   features_.vnetHeader = tun.vnetHeader;
   return Outcome{};
 }
@@ -44,14 +43,15 @@ Outcome Datapath::Bind(uint32_t address, uint16_t port, int bufferBytes) {
   if (running_) return Outcome::Fail(EBUSY, "bind", "the datapath (stop it first)");
   CloseFd(&udp_);
   UdpSocket socket;
-  const Outcome opened = OpenUdp(address, port, bufferBytes, offloads_, &socket, &offloadProblem_);
+  const Outcome opened = OpenUdp(address, port, bufferBytes, &socket, &offloadProblem_);
   if (!opened.ok()) return opened;
   udp_ = socket.fd;
   port_ = port;
-  // GSO'd datagrams need the TUN's super-packets to be worth it, and GRO'd ones a virtio header
-  // to merge into: without TUN offloads both stay off.
-  features_.gso = socket.gso && offloads_;
-  features_.gro = socket.gro && offloads_;
+  // Also on the plain path: consecutive equal-size packets to one peer leave as one GSO message
+  // and arrive as one GRO message (split again here), one skb through the kernel instead of
+  // dozens; the wire still carries one packet per datagram (the kernel segments it).
+  features_.gso = socket.gso;
+  features_.gro = socket.gro;
   return Outcome{};
 }
 

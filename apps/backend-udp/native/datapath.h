@@ -59,7 +59,6 @@ class Datapath {
   int stop_ = -1;
   int raw_ = -1;
   uint16_t port_ = 0;
-  bool offloads_ = false;
   bool running_ = false;
   size_t peerCount_ = 0;
   std::string tunName_;

@@ -26,7 +26,7 @@ void ForceBuffer(int fd, int force, int fallback, int bytes) {
 
 }  // namespace
 
-Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, bool offloads, UdpSocket* out, std::string* offloadProblem) {
+Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, UdpSocket* out, std::string* offloadProblem) {
   const std::string endpoint = Endpoint(address, port);
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Outcome::Fail(errno, "socket", endpoint);
@@ -43,7 +43,6 @@ Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, bool offloads,
   }
   out->fd = fd;
   out->gso = out->gro = false;
-  if (!offloads) return Outcome{};
   const int zero = 0, one = 1;
   // Probing with 0 leaves segmentation to each message's UDP_SEGMENT control message.
   if (setsockopt(fd, SOL_UDP, UDP_SEGMENT, &zero, sizeof(zero)) == 0) out->gso = true;

@@ -15,8 +15,8 @@ struct UdpSocket {
 };
 
 // Buffers are forced to `bufferBytes` (SO_SNDBUFFORCE/SO_RCVBUFFORCE need CAP_NET_ADMIN; without
-// it the kernel's limits apply). With `offloads`, UDP_GRO is turned on and UDP_SEGMENT probed;
-// `*offloadProblem` says why one is off.
-Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, bool offloads, UdpSocket* out, std::string* offloadProblem);
+// it the kernel's limits apply). UDP_GRO is turned on and UDP_SEGMENT probed (with or without
+// TUN offloads); `*offloadProblem` says why one is off.
+Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, UdpSocket* out, std::string* offloadProblem);
 
 }  // namespace udpdp
