@@ -14,8 +14,8 @@ import {
   type Pod,
   type TempDir,
 } from '@flannel-ts/testing';
-import { startCapture } from './capture.js';
-import { parseIpv4, readPcap, udpOfEthernet } from './pcap.js';
+import { captureTcpDatagrams } from './capture.js';
+import { parseIpv4 } from './pcap.js';
 import { BACKEND, NETWORK, PYTHON_PEER } from './udp-lab.js';
 
 // Three hosts, each a different udp peer: ours with offloads (h1), ours on the plain path (h2), and
@@ -111,25 +111,13 @@ describe('udp peers of three kinds: offloads on, plain path, python3 from the re
   }, 60_000);
 
   it('on the plain path too, put exactly one ≤ MTU inner packet in each datagram on the wire (seen where the sender segments the UDP GSO)', async () => {
-    const h2 = lab.hosts[1]!.ns;
-    await lab.exec(h2, ['ethtool', '-K', 'eth0', 'tx-udp-segmentation', 'off']);
-    try {
-      const wire = await startCapture(lab, lab.switchNs, 'br0', `udp and src host ${lab.hosts[1]!.ip} and dst port 8285 and greater 1000`, 200, path.join(tmp.path, 'plain.pcap'));
-      const listening = await iperf3Server(lab, pods[0]!.ns);
-      await iperf3Client(lab, pods[1]!.ns, pods[0]!.ip, { seconds: 1 });
-      await listening.exited;
-      await wire.done;
-      const frames = readPcap(wire.file).frames;
-      expect(frames).toHaveLength(200);
-      for (const frame of frames) {
-        const udp = udpOfEthernet(frame)!;
-        expect(udp.outer.totalLength).toBeLessThanOrEqual(1500);
-        const inner = parseIpv4(udp.payload);
-        expect(inner).toMatchObject({ src: pods[1]!.ip, dst: pods[0]!.ip, protocol: 6, headerChecksumOk: true, payloadChecksumOk: true });
-        expect(inner.totalLength).toBe(udp.payload.length);
-      }
-    } finally {
-      await lab.exec(h2, ['ethtool', '-K', 'eth0', 'tx-udp-segmentation', 'on']);
+    const datagrams = await captureTcpDatagrams(lab, lab.hosts[1]!, pods[1]!, pods[0]!, path.join(tmp.path, 'plain.pcap'));
+    expect(datagrams).toHaveLength(200);
+    for (const udp of datagrams) {
+      expect(udp.outer.totalLength).toBeLessThanOrEqual(1500);
+      const inner = parseIpv4(udp.payload);
+      expect(inner).toMatchObject({ src: pods[1]!.ip, dst: pods[0]!.ip, protocol: 6, headerChecksumOk: true, payloadChecksumOk: true });
+      expect(inner.totalLength).toBe(udp.payload.length);
     }
   }, 30_000);
 

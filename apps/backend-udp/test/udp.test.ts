@@ -21,7 +21,7 @@ import {
   type Pod,
   type TempDir,
 } from '@flannel-ts/testing';
-import { startCapture } from './capture.js';
+import { captureTcpDatagrams, startCapture } from './capture.js';
 import { ipv4OfEthernet, parseIpv4, readPcap, udpOfEthernet } from './pcap.js';
 import { backendPid, garbageScript, lastCounters, PYTHON_PEER, subnetOf, tunAddressOf, tunState } from './udp-lab.js';
 
@@ -116,26 +116,14 @@ describe('udp on 3 hosts', () => {
 
   it('cuts TCP super-packets into ordinary ≤ MTU packets with valid checksums (seen where the sender segments the UDP GSO)', async () => {
     const [p1, p2] = [pods[0]!, pods[1]!];
-    const h1 = lab.hosts[0]!.ns;
-    await lab.exec(h1, ['ethtool', '-K', 'eth0', 'tx-udp-segmentation', 'off']);
-    try {
-      const wire = await startCapture(lab, lab.switchNs, 'br0', 'udp and src host 192.0.2.11 and dst port 8285 and greater 1000', 200, path.join(tmp.path, 'tcp.pcap'));
-      const listening = await iperf3Server(lab, p2.ns);
-      await iperf3Client(lab, p1.ns, p2.ip, { seconds: 1 });
-      await listening.exited;
-      await wire.done;
-      const frames = readPcap(wire.file).frames;
-      expect(frames).toHaveLength(200);
-      for (const frame of frames) {
-        const udp = udpOfEthernet(frame)!;
-        expect(udp.outer.totalLength).toBeLessThanOrEqual(1500);
-        const inner = parseIpv4(udp.payload);
-        expect(inner).toMatchObject({ src: p1.ip, dst: p2.ip, protocol: 6, headerChecksumOk: true, payloadChecksumOk: true });
-        expect(inner.totalLength).toBe(udp.payload.length);
-        expect(inner.totalLength).toBeLessThanOrEqual(1472);
-      }
-    } finally {
-      await lab.exec(h1, ['ethtool', '-K', 'eth0', 'tx-udp-segmentation', 'on']);
+    const datagrams = await captureTcpDatagrams(lab, lab.hosts[0]!, p1, p2, path.join(tmp.path, 'tcp.pcap'));
+    expect(datagrams).toHaveLength(200);
+    for (const udp of datagrams) {
+      expect(udp.outer.totalLength).toBeLessThanOrEqual(1500);
+      const inner = parseIpv4(udp.payload);
+      expect(inner).toMatchObject({ src: p1.ip, dst: p2.ip, protocol: 6, headerChecksumOk: true, payloadChecksumOk: true });
+      expect(inner.totalLength).toBe(udp.payload.length);
+      expect(inner.totalLength).toBeLessThanOrEqual(1472);
     }
   }, 30_000);
 
