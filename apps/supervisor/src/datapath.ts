@@ -14,8 +14,8 @@ export interface Datapath {
   readonly backendData?: string;
   readonly mtu: number;
   leaseGranted(lease: Lease): Promise<void>;
-  /** The complete peer set (own lease excluded), after each full listing. */
-  peersListed(peers: readonly Lease[]): void;
+  /** A full listing completed: send the complete peer set (DatapathContext.peers). */
+  peersListed(): void;
   peersChanged(events: readonly LeaseEvent[]): void;
   stop(): Promise<void>;
 }

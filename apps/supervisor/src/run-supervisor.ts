@@ -44,7 +44,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
       },
       peerLog,
       1_000,
-      () => dp.peersListed(peers()),
+      () => dp.peersListed(),
     );
     const peers = () => [...watcher.leases().values()].filter((l) => !own || !sameNet(l.subnet, own.subnet));
     if (config.backendType !== 'alloc') await mkdir(identity.stateDir, { recursive: true, mode: 0o700 });
