@@ -1,4 +1,4 @@
-import { formatIP4, formatIP4Net, subnetKey, type IP4Net } from '@flannel-ts/ip';
+import { formatIP4, formatIP4Net, parseIP4Net, subnetKey, type IP4Net } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { netlinkRouteTable, ReconcileLoop, RouteReconciler } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
@@ -51,8 +51,7 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
   const routes = subscribe(['route'], (ev) => {
     if (ev.kind === 'overflow') loop.trigger();
     if (ev.kind !== 'route' || ev.action !== 'del') return;
-    const key = ev.route.dst.replace('/', '-');
-    if (!removedByUs.delete(key)) loop.trigger();
+    if (!removedByUs.delete(subnetKey(parseIP4Net(ev.route.dst)))) loop.trigger();
   });
   routes.unref();
 

@@ -105,8 +105,8 @@ export class BackendProcess {
       serialization: 'json',
       buffer: false,
       reject: false,
-      // No signal-exit hooks: they would re-raise flanneld's SIGTERM and kill it before its clean
-      // shutdown. The backend goes away on its own through IPC close and the parent-death signal.
+      // We own the backend's lifetime (shutdown message, IPC close, parent-death signal): no execa
+      // exit hooks killing it behind our back.
       cleanup: false,
       stdin: 'ignore',
       stdout: 'inherit',
