@@ -391,9 +391,8 @@ async function main(): Promise<void> {
     await etcd.etcdctl(['put', `${PREFIX}/config`, CONFIG]);
     console.log(`host-gw benchmark, lab ${lab.prefix}: ${CONFIG}`);
     const daemons = await Promise.all(lab.hosts.slice(0, 3).map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name))));
-    await Promise.all(daemons.map((d) => waitFor(() => d.env(), { timeoutMs: 10_000, what: `${d.host.name}'s subnet.env (log: ${d.dir}/flanneld.log)` })));
+    await Promise.all(daemons.map((d) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet.env (log: ${d.dir}/flanneld.log)` })));
     await waitFor(async () => (await Promise.all(daemons.map((d) => flannelRouteCount(lab, d.host)))).every((n) => n === 2), {
-      timeoutMs: 10_000,
       what: 'h1-h3 to route to each other',
     });
 

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       const started = Date.now();
       const t0 = performance.now();
       const proc = lab.spawn(host.ns, [flanneld, `--etcd-endpoints=http://${lab.switchIp}:2379`, `--subnet-file=${subnetFile}`, `--state-dir=${dir}/state`], { stdout: logFile, stderr: logFile });
-      await waitFor(() => existsSync(subnetFile), { timeoutMs: 10_000, intervalMs: 1, what: 'subnet.env' });
+      await waitFor(() => existsSync(subnetFile), { intervalMs: 1, what: 'subnet.env' });
       totals.push(performance.now() - t0);
       for (const [phase, time] of logTimes(logFile)) {
         const list = phases.get(phase) ?? [];
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       }
       if (i === RUNS - 1) {
         // Idle: give it a moment past start-up (watch established, GC settled).
-        await waitFor(() => readFileSync(logFile, 'utf8').includes('Watching for new subnet leases'), { timeoutMs: 5_000, what: 'watch' });
+        await waitFor(() => readFileSync(logFile, 'utf8').includes('Watching for new subnet leases'), { what: 'watch' });
         for (let s = 0; s < 5; s++) {
           await new Promise((r) => setTimeout(r, 400));
           rss.push(rssMiB(proc.pid));

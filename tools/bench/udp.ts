@@ -103,7 +103,7 @@ class Backends {
           { stdout: out, stderr: path.join(dir, `h${i}.err`) },
         ),
       );
-      await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').includes('"ready"'), { timeoutMs: 10_000, what: `backend on h${i + 1}` });
+      await waitFor(() => existsSync(out) && readFileSync(out, 'utf8').includes('"ready"'), { what: `backend on h${i + 1}` });
     }
     this.pids = this.procs.map((p) => p.pid);
   }

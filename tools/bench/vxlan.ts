@@ -107,11 +107,11 @@ async function main(): Promise<void> {
 
     // ---- throughput: two hosts with a pod each ----
     const pair = await Promise.all([h1, h2].map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name))));
-    await Promise.all(pair.map((d) => waitFor(() => d.env(), { timeoutMs: 10_000, what: `${d.host.name}'s subnet file` })));
+    await Promise.all(pair.map((d) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet file` })));
     const pods = await Promise.all(
       pair.map((d) => addPod(lab, d.host, { subnet: envValue(d.env(), 'FLANNEL_SUBNET')!, mtu: Number(envValue(d.env(), 'FLANNEL_MTU')) })),
     );
-    await waitFor(async () => (await tunnelEntries(lab, h1)).routes >= 1 && (await tunnelEntries(lab, h2)).routes >= 1, { timeoutMs: 5_000, what: 'the two hosts to route to each other' });
+    await waitFor(async () => (await tunnelEntries(lab, h1)).routes >= 1 && (await tunnelEntries(lab, h2)).routes >= 1, { what: 'the two hosts to route to each other' });
     const rates = new Map<string, number[]>();
     const record = (what: string, bps: number) => rates.set(what, [...(rates.get(what) ?? []), bps]);
     for (let round = 0; round < ROUNDS; round++) {
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     for (let join = 0; join < JOINS; join++) {
       const started = Date.now();
       const d = await startFlanneld(lab, h3, path.join(tmp.path, `h3-join${join}`));
-      await waitFor(() => d.env(), { timeoutMs: 20_000, intervalMs: 5, what: 'the subnet file' });
+      await waitFor(() => d.env(), { intervalMs: 5, what: 'the subnet file' });
       toEnv.push(Date.now() - started);
       await waitFor(
         async () => {

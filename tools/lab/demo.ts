@@ -40,11 +40,11 @@ async function main(): Promise<void> {
     await etcd.etcdctl(['put', '/coreos.com/network/config', CONFIG]);
     console.log(`network config: ${CONFIG}\n`);
     const daemons = await Promise.all(lab.hosts.map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name))));
-    await Promise.all(daemons.map((d) => waitFor(() => d.env(), { timeoutMs: 10_000, what: `${d.host.name}'s subnet.env (log: ${d.dir}/flanneld.log)` })));
+    await Promise.all(daemons.map((d) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet.env (log: ${d.dir}/flanneld.log)` })));
     for (const d of daemons) console.log(`${d.host.name} subnet.env:\n${indent(d.env()!)}`);
     console.log(`\nleases in etcd:\n${indent(await etcd.etcdctl(['get', '--prefix', '/coreos.com/network/subnets/']))}`);
 
-    await waitFor(() => routesReady(lab, daemons), { timeoutMs: 10_000, what: 'every host to route to every other' });
+    await waitFor(() => routesReady(lab, daemons), { what: 'every host to route to every other' });
     console.log(`\n${lab.hosts[0]!.name} routes:\n${indent((await lab.exec(lab.hosts[0]!.ns, ['ip', '-4', 'route'])).stdout)}`);
     const pods = await Promise.all(
       daemons.map((d) => addPod(lab, d.host, { subnet: envValue(d.env(), 'FLANNEL_SUBNET')!, mtu: Number(envValue(d.env(), 'FLANNEL_MTU')) })),

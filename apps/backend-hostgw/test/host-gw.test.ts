@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,6 +6,7 @@ import {
   etcdctlTxn,
   pidExists,
   pingAll,
+  pingReplies,
   startIpMonitor,
   startLabEtcd,
   startPing,
@@ -32,7 +32,6 @@ let pods: Pod[];
 const subnetOf = (d: Daemon) => formatIP4Net(parseIP4Net(envValue(d.env(), 'FLANNEL_SUBNET')!));
 const routes = async (ns: string) => (await lab.exec(ns, ['ip', '-4', 'route', 'show', 'table', 'main'])).stdout;
 const hasRoute = async (ns: string, line: string) => (await routes(ns)).split('\n').some((l) => l.trim() === line);
-const replies = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('bytes from').length - 1 : 0);
 const backendPid = (d: Daemon) => {
   const started = d.messages().filter((m) => m.startsWith('Started backend'));
   return Number(/\(pid (\d+)\)/.exec(started.at(-1) ?? '')?.[1]);
@@ -45,7 +44,7 @@ beforeAll(async () => {
   etcd = await startLabEtcd(lab);
   await etcd.etcdctl(['put', '/coreos.com/network/config', CONFIG]);
   daemons = await Promise.all(lab.hosts.map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name))));
-  await Promise.all(daemons.map((d) => waitFor(() => d.env(), { timeoutMs: 10_000, what: `${d.host.name}'s subnet file` })));
+  await Promise.all(daemons.map((d) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet file` })));
   pods = await Promise.all(
     daemons.map((d) => addPod(lab, d.host, { subnet: envValue(d.env(), 'FLANNEL_SUBNET')!, mtu: Number(envValue(d.env(), 'FLANNEL_MTU')) })),
   );
@@ -57,9 +56,9 @@ beforeAll(async () => {
       }
       return true;
     },
-    { timeoutMs: 5_000, what: 'the routes between the 3 hosts' },
+    { what: 'the routes between the 3 hosts' },
   );
-}, 60_000);
+});
 
 afterAll(async () => {
   await lab?.destroy();
@@ -78,13 +77,12 @@ describe('host-gw on 3 hosts', () => {
       const before = subnetOf(d);
       const monitors = await Promise.all(daemons.map((x) => startIpMonitor(lab, x.host.ns, ['route'])));
       const ping = startPing(lab, pods[1]!.ns, pods[0]!.ip, { intervalMs: 10 });
-      await waitFor(() => replies(ping.outputFile) >= 20, { timeoutMs: 2_000, what: 'ping to run' });
+      await waitFor(() => pingReplies(ping.outputFile) >= 20, { what: 'ping to run' });
       if (what === 'a crash of the backend alone') {
         const pid = backendPid(d);
         expect(pid).toBeGreaterThan(0);
         process.kill(pid, 'SIGKILL');
         await waitFor(() => backendPid(d) !== pid && d.messages().filter((m) => m.startsWith('Lease 10.')).length >= 2, {
-          timeoutMs: 5_000,
           what: 'the backend to be restarted and given its lease',
         });
       } else {
@@ -94,15 +92,15 @@ describe('host-gw on 3 hosts', () => {
           d.proc.kill('SIGKILL');
           await d.proc.exited;
           // No orphan backend racing the next one: the parent-death signal ends it.
-          await waitFor(() => !pidExists(orphan), { timeoutMs: 2_000, what: `backend ${orphan} to exit with its parent` });
+          await waitFor(() => !pidExists(orphan), { what: `backend ${orphan} to exit with its parent` });
         }
         const runs = d.messages().filter((m) => m === 'Running backend.').length;
         d.restart();
-        await waitFor(() => d.messages().filter((m) => m === 'Running backend.').length > runs, { timeoutMs: 5_000, what: 'flanneld to run again' });
+        await waitFor(() => d.messages().filter((m) => m === 'Running backend.').length > runs, { what: 'flanneld to run again' });
       }
       // Keep pinging a while after the restart: 50 more replies (0.5 s).
-      const after = replies(ping.outputFile);
-      await waitFor(() => replies(ping.outputFile) >= after + 50, { timeoutMs: 5_000, what: '50 more ping replies' });
+      const after = pingReplies(ping.outputFile);
+      await waitFor(() => pingReplies(ping.outputFile) >= after + 50, { what: '50 more ping replies' });
       const stats = await ping.stop();
       expect(stats.received).toBeGreaterThan(50);
       expect(stats.lossPercent).toBe(0);
@@ -112,16 +110,16 @@ describe('host-gw on 3 hosts', () => {
         expect(changes.map((e) => e.raw)).toEqual([]);
         await m.stop();
       }
-    }, 30_000);
+    });
   }
 
-  it('adds and removes a peer route within 1 s of the lease changing in etcd', async () => {
+  it('adds and removes a peer route when the lease changes in etcd', async () => {
     const key = '/coreos.com/network/subnets/10.244.250.192-26';
     // 192.0.2.13 is a real lab host, so the gateway is on the segment.
     await etcd.etcdctl(['put', key, '{"PublicIP":"192.0.2.13","PublicIPv6":null,"BackendType":"host-gw"}']);
-    await waitFor(() => hasRoute(lab.hosts[0]!.ns, '10.244.250.192/26 via 192.0.2.13 dev eth0'), { timeoutMs: 1_000, what: 'the route to appear' });
+    await waitFor(() => hasRoute(lab.hosts[0]!.ns, '10.244.250.192/26 via 192.0.2.13 dev eth0'), { what: 'the route to appear' });
     await etcd.etcdctl(['del', key]);
-    await waitFor(async () => !(await routes(lab.hosts[0]!.ns)).includes('10.244.250.192/26'), { timeoutMs: 1_000, what: 'the route to go' });
+    await waitFor(async () => !(await routes(lab.hosts[0]!.ns)).includes('10.244.250.192/26'), { what: 'the route to go' });
   });
 
   it('skips a peer that is not on the same L2 segment with one error, and routes it once it is', async () => {
@@ -130,7 +128,7 @@ describe('host-gw on 3 hosts', () => {
     const key = '/coreos.com/network/subnets/10.244.251.0-26';
     await etcd.etcdctl(['put', key, '{"PublicIP":"198.51.100.7","PublicIPv6":null,"BackendType":"host-gw"}']);
     const complaint = (m: string) => m.startsWith('Not routing 10.244.251.0/26 via 198.51.100.7');
-    await waitFor(() => d.messages().some(complaint), { timeoutMs: 2_000, what: 'the L2 error' });
+    await waitFor(() => d.messages().some(complaint), { what: 'the L2 error' });
     // More passes (each route deletion triggers one): still one line, still no route.
     for (let i = 0; i < 5; i++) {
       await lab.exec(ns, ['ip', 'route', 'add', `203.0.113.${i}/32`, 'dev', 'eth0']);
@@ -142,18 +140,18 @@ describe('host-gw on 3 hosts', () => {
     await lab.exec(ns, ['ip', 'route', 'add', '198.51.100.0/24', 'dev', 'eth0']);
     await lab.exec(ns, ['ip', 'route', 'add', '203.0.113.99/32', 'dev', 'eth0']);
     await lab.exec(ns, ['ip', 'route', 'del', '203.0.113.99/32', 'dev', 'eth0']);
-    await waitFor(() => hasRoute(ns, '10.244.251.0/26 via 198.51.100.7 dev eth0'), { timeoutMs: 2_000, what: 'the route once reachable' });
+    await waitFor(() => hasRoute(ns, '10.244.251.0/26 via 198.51.100.7 dev eth0'), { what: 'the route once reachable' });
     await etcd.etcdctl(['del', key]);
-    await waitFor(async () => !(await routes(ns)).includes('10.244.251.0/26'), { timeoutMs: 2_000, what: 'the route to go' });
+    await waitFor(async () => !(await routes(ns)).includes('10.244.251.0/26'), { what: 'the route to go' });
     await lab.exec(ns, ['ip', 'route', 'del', '198.51.100.0/24', 'dev', 'eth0']);
   });
 
-  it('restores a route deleted by hand within one reconcile period', async () => {
+  it('restores a route deleted by hand', async () => {
     const [d, peer] = [daemons[0]!, daemons[1]!];
     const line = `${subnetOf(peer)} via ${peer.host.ip} dev eth0`;
     const monitor = await startIpMonitor(lab, d.host.ns, ['route']);
     expect((await lab.exec(d.host.ns, ['ip', 'route', 'del', subnetOf(peer), 'via', peer.host.ip])).exitCode).toBe(0);
-    await waitFor(() => monitor.events().some((e) => !e.deleted && e.dst === subnetOf(peer)), { timeoutMs: 10_000, what: 'the route to come back' });
+    await waitFor(() => monitor.events().some((e) => !e.deleted && e.dst === subnetOf(peer)), { what: 'the route to come back' });
     expect(monitor.events().map((e) => `${e.deleted ? 'del' : 'add'} ${e.dst}`)).toEqual([`del ${subnetOf(peer)}`, `add ${subnetOf(peer)}`]);
     expect(await hasRoute(d.host.ns, line)).toBe(true);
     await monitor.stop();
@@ -189,7 +187,7 @@ describe('host-gw on 3 hosts', () => {
     await monitor.stop();
   });
 
-  it('routes 500 peer leases put in 4 transactions within 5 s, and drops them all when deleted', async () => {
+  it('routes 500 peer leases put in 4 transactions, and drops them all when deleted', async () => {
     const ns = lab.hosts[0]!.ns;
     const taken = new Set(daemons.map(subnetOf));
     const subnets: string[] = [];
@@ -206,24 +204,24 @@ describe('host-gw on 3 hosts', () => {
       const batch = subnets.slice(t * 125, t * 125 + 125);
       await etcdctlTxn(etcd, batch.map((s, j) => ({ put: [key(s), `{"PublicIP":"${gw(t * 125 + j)}","PublicIPv6":null,"BackendType":"host-gw"}`] as [string, string] })));
     }
-    await waitFor(async () => (await ours()) === baseline + 500, { timeoutMs: 5_000, what: '500 more routes' });
+    await waitFor(async () => (await ours()) === baseline + 500, { what: '500 more routes' });
     const table = await routes(ns);
     subnets.forEach((s, i) => expect(table).toContain(`${s} via ${gw(i)} dev eth0`));
     for (let t = 0; t < 4; t++) {
       await etcdctlTxn(etcd, subnets.slice(t * 125, t * 125 + 125).map((s) => ({ del: key(s) })));
     }
-    await waitFor(async () => (await ours()) === baseline, { timeoutMs: 5_000, what: 'the 500 routes to go' });
+    await waitFor(async () => (await ours()) === baseline, { what: 'the 500 routes to go' });
   });
 });
 
+// How fast they converge is measured by tools/bench/hostgw.ts; this checks that they all do, with distinct subnets.
 describe('host-gw, 5 hosts started at the same instant', () => {
-  it('each routes to the other 4 within 3 s', async () => {
+  it('each routes to the other 4', async () => {
     const tmp5 = await tempDir('hostgw5');
     const lab5 = await createLab({ hosts: 5 });
     try {
       const etcd5 = await startLabEtcd(lab5);
       await etcd5.etcdctl(['put', '/coreos.com/network/config', CONFIG]);
-      const started = Date.now();
       const ds = await Promise.all(lab5.hosts.map((h) => startFlanneld(lab5, h, path.join(tmp5.path, h.name))));
       await waitFor(
         async () => {
@@ -234,13 +232,12 @@ describe('host-gw, 5 hosts started at the same instant', () => {
           }
           return true;
         },
-        { timeoutMs: 3_000, what: 'all 20 routes' },
+        { what: 'all 20 routes' },
       );
-      expect(Date.now() - started).toBeLessThan(3_000);
       expect(new Set(ds.map(subnetOf)).size).toBe(5);
     } finally {
       await lab5.destroy();
       await tmp5.remove();
     }
-  }, 30_000);
+  });
 });

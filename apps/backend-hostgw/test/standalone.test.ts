@@ -12,7 +12,7 @@ let tmp: TempDir;
 beforeAll(async () => {
   tmp = await tempDir('hostgw-standalone');
   lab = await createLab({ hosts: 2 });
-}, 30_000);
+});
 afterAll(async () => {
   await lab?.destroy();
   await tmp?.remove();
@@ -34,7 +34,7 @@ describe('flannel-backend-hostgw run by hand', () => {
       ['sh', '-c', `exec "$0" "$@" < ${input}`, BINARY, '-network', '10.244.0.0/16', '-subnet', '10.244.1.0/24', '-peer', '10.244.2.0/24=192.0.2.12', '-iface', 'eth0', '-state-dir', path.join(tmp.path, 'state'), '-stdin'],
       { stdout: out, stderr: path.join(tmp.path, 'err.log') },
     );
-    await waitFor(async () => (await routes()).includes('10.244.3.0/24 via 192.0.2.12 dev eth0'), { timeoutMs: 5_000, what: 'the route from stdin' });
+    await waitFor(async () => (await routes()).includes('10.244.3.0/24 via 192.0.2.12 dev eth0'), { what: 'the route from stdin' });
     expect(await routes()).toContain('10.244.2.0/24 via 192.0.2.12 dev eth0');
     expect(lines(out).map((m) => m.type).filter((t) => t !== 'status').slice(0, 2)).toEqual(['propose', 'ready']);
     expect(lines(out)[0]).toMatchObject({ backendType: 'host-gw', mtu: 1500 });
@@ -46,7 +46,7 @@ describe('flannel-backend-hostgw run by hand', () => {
     const state = path.join(tmp.path, 'state2');
     const args = ['-network', '10.244.0.0/16', '-subnet', '10.244.1.0/24', '-iface', 'eth0', '-state-dir', state, '-stdin'];
     const first = lab.spawn(lab.hosts[0]!.ns, ['sh', '-c', 'sleep 30 | exec "$0" "$@"', BINARY, ...args], { stdout: path.join(tmp.path, 'o1') });
-    await waitFor(() => readFileSync(path.join(tmp.path, 'o1'), 'utf8').includes('"ready"'), { timeoutMs: 5_000, what: 'the first backend' });
+    await waitFor(() => readFileSync(path.join(tmp.path, 'o1'), 'utf8').includes('"ready"'), { what: 'the first backend' });
     const second = await lab.exec(lab.hosts[0]!.ns, [BINARY, ...args], { input: '' });
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toContain(`${state}/backend.lock`);

@@ -14,7 +14,7 @@ export interface Capture {
 export async function startCapture(lab: Lab, ns: string, iface: string, filter: string, count: number, file: string): Promise<Capture> {
   const log = `${file}.log`;
   const proc = lab.spawn(ns, ['tcpdump', '-n', '-U', '-i', iface, '-c', String(count), '-w', file, filter], { stdout: log, stderr: log });
-  await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('listening on'), { timeoutMs: 5_000, what: `tcpdump on ${iface} in ${ns}` });
+  await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('listening on'), { what: `tcpdump on ${iface} in ${ns}` });
   return {
     file,
     done: proc.exited.then(() => undefined),

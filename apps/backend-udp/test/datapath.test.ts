@@ -9,7 +9,7 @@ const root = path.resolve(here, '../../..');
 let lab: Lab;
 beforeAll(async () => {
   lab = await createLab({ hosts: 1 });
-}, 30_000);
+});
 afterAll(async () => {
   await lab?.destroy();
 });
@@ -28,5 +28,5 @@ describe('the udp datapath addon', () => {
     expect((result['lastCounters'] as Record<string, number>)['udpReceivedDatagrams']).toBeGreaterThan(0);
     expect(result['twoAtOnce']).toEqual(['flannel0', 'flannel1']);
     expect(result['bindError']).toEqual({ code: 'EADDRINUSE', message: `EADDRINUSE: address already in use, bind '${host.ip}:8285'` });
-  }, 60_000);
+  });
 });

@@ -12,7 +12,7 @@ beforeAll(async () => {
   tmp = await tempDir('udp-harness');
   binary = path.join(tmp.path, 'loop-harness');
   execFileSync('make', ['-s', '-C', harnessDir, `OUT=${binary}`]);
-}, 120_000);
+});
 afterAll(async () => {
   await tmp?.remove();
 });

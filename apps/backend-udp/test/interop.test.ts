@@ -47,11 +47,10 @@ beforeAll(async () => {
     }),
   );
   await waitFor(() => [0, 1].every((i) => messages(i).some((m) => m.type === 'ready')) && readFileSync(peerLog, 'utf8').includes('ready'), {
-    timeoutMs: 10_000,
     what: 'the three peers',
   });
   pods = await Promise.all([0, 1].map((i) => addPod(lab, lab.hosts[i]!, { subnet: SUBNETS[i]!.replace('.0/24', '.1/24'), mtu: 1472 })));
-}, 60_000);
+});
 
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
@@ -108,7 +107,7 @@ describe('udp peers of three kinds: offloads on, plain path, python3 from the re
       await listening.exited;
       expect(result.bitsPerSecond, what).toBeGreaterThan(least);
     }
-  }, 60_000);
+  });
 
   it('on the plain path too, put exactly one ≤ MTU inner packet in each datagram on the wire (seen where the sender segments the UDP GSO)', async () => {
     const datagrams = await captureTcpDatagrams(lab, lab.hosts[1]!, pods[1]!, pods[0]!, path.join(tmp.path, 'plain.pcap'));
@@ -119,7 +118,7 @@ describe('udp peers of three kinds: offloads on, plain path, python3 from the re
       expect(inner).toMatchObject({ src: pods[1]!.ip, dst: pods[0]!.ip, protocol: 6, headerChecksumOk: true, payloadChecksumOk: true });
       expect(inner.totalLength).toBe(udp.payload.length);
     }
-  }, 30_000);
+  });
 
   it('carry UDP with the checksums the kernel left to the TUN completed (offloads on → plain, python)', async () => {
     // A pod's UDP leaves its veth with a partial checksum; the TUN hands it over that way (TUN_F_CSUM).
@@ -133,7 +132,7 @@ describe('udp peers of three kinds: offloads on, plain path, python3 from the re
     ] as const) {
       const log = path.join(tmp.path, `udp-${target}.log`);
       const receiver = lab.spawn(server, ['python3', '-c', receive(3)], { stdout: log, stderr: log });
-      await waitFor(() => readFileSync(log, 'utf8').includes('listening'), { timeoutMs: 3_000, what: 'the UDP receiver' });
+      await waitFor(() => readFileSync(log, 'utf8').includes('listening'), { what: 'the UDP receiver' });
       expect((await lab.exec(pods[0]!.ns, ['python3', '-c', send(target)])).exitCode).toBe(0);
       await receiver.exited;
       expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual(['listening', '10', '1000', '1444']);

@@ -11,7 +11,7 @@ let tmp: TempDir;
 beforeAll(async () => {
   tmp = await tempDir('udp-standalone');
   lab = await createLab({ hosts: 2 });
-}, 30_000);
+});
 afterAll(async () => {
   await lab?.destroy();
   await tmp?.remove();
@@ -37,7 +37,7 @@ describe('flannel-backend-udp run by hand', () => {
       stderr: err('h2'),
     });
     const input = await open(fifo, 'w');
-    await waitFor(() => [out('h1'), out('h2')].every((f) => lines(f).some((m) => m['type'] === 'ready')), { timeoutMs: 10_000, what: 'both backends' });
+    await waitFor(() => [out('h1'), out('h2')].every((f) => lines(f).some((m) => m['type'] === 'ready')), { what: 'both backends' });
     expect(lines(out('h2'))[0]).toEqual({ v: 1, type: 'propose', mtu: 1472 });
     expect(await tunState(lab, h2.ns)).toEqual({ addresses: ['10.244.2.0/32'], mtu: 1472, route: '10.244.0.0/16 dev flannel0' });
     const pods = await Promise.all([
@@ -48,19 +48,19 @@ describe('flannel-backend-udp run by hand', () => {
     expect(await pingOnce(lab, pods[0]!.ns, pods[1]!.ip)).toBe(false);
 
     await input.write(`${JSON.stringify({ v: 1, type: 'peers', snapshot: [{ subnet: '10.244.1.0/24', publicIp: h1.ip }] })}\n`);
-    await waitFor(() => pingOnce(lab, pods[0]!.ns, pods[1]!.ip), { timeoutMs: 3_000, what: 'the peer from stdin to route' });
+    await waitFor(() => pingOnce(lab, pods[0]!.ns, pods[1]!.ip), { what: 'the peer from stdin to route' });
     const status = lines(out('h2')).filter((m) => m['type'] === 'status').at(-1) as { counters: Record<string, number>; detail: string };
     expect(status.detail).toBe('flannel0 10.244.2.0/32, 1 peers, offloads on, gso, gro');
     expect(status.counters['peers']).toBe(1);
 
     // -v=1: a line of the counters that changed, every 10 s.
-    await waitFor(() => lines(err('h2')).some((l) => l['msg'] === 'datapath counters'), { timeoutMs: 12_000, what: 'a counters line on stderr' });
+    await waitFor(() => lines(err('h2')).some((l) => l['msg'] === 'datapath counters'), { what: 'a counters line on stderr' });
     const logged = lines(err('h2')).find((l) => l['msg'] === 'datapath counters')!['counters'] as Record<string, number>;
     expect(logged['udpReceivedDatagrams']).toBeGreaterThan(0);
 
     // A changed lease: the device's address follows, the route stays.
     await input.write(`${JSON.stringify({ v: 1, type: 'lease', subnet: '10.244.5.0/24', publicIp: h2.ip })}\n`);
-    await waitFor(() => lines(out('h2')).filter((m) => m['type'] === 'ready').length === 2, { timeoutMs: 3_000, what: 'ready for the new lease' });
+    await waitFor(() => lines(out('h2')).filter((m) => m['type'] === 'ready').length === 2, { what: 'ready for the new lease' });
     expect(await tunState(lab, h2.ns)).toEqual({ addresses: ['10.244.5.0/32'], mtu: 1472, route: '10.244.0.0/16 dev flannel0' });
 
     await input.write(`${JSON.stringify({ v: 1, type: 'shutdown' })}\n`);
@@ -68,5 +68,5 @@ describe('flannel-backend-udp run by hand', () => {
     expect((await second.exited).code).toBe(0);
     expect((await lab.exec(h2.ns, ['ip', 'link', 'show', 'flannel0'])).exitCode).not.toBe(0);
     expect((await first.stop()).code).toBe(0);
-  }, 40_000);
+  });
 });

@@ -1,7 +1,7 @@
 import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { getLink, setLinkUp, subscribe, type NetlinkEvent } from '@flannel-ts/netlink';
-import { netlinkRouteTable, ReconcileLoop, RouteReconciler, type ReconcileResult } from '@flannel-ts/route-reconciler';
+import { netlinkRouteTable, ReconcileLoop, RouteReconciler, type PassReason, type ReconcileResult } from '@flannel-ts/route-reconciler';
 import { ensureDeviceAddress } from './device-address.js';
 import type { VxlanDeviceSpec } from './device-compat.js';
 import { DirectRouting } from './direct-routing.js';
@@ -63,10 +63,10 @@ export const createVxlanBackend: CreateBackend = async (init, { log }) => {
   };
 
   /**
-   * One pass over routes, ARP and fdb entries; throws when something could not be set. Logged at
-   * info when it changed something, or when `announce` (the pass after a peer snapshot).
+   * One pass over routes, ARP and fdb entries; throws when something could not be set. Logged, with
+   * why it ran, at info when it changed something or followed a peer snapshot.
    */
-  const reconcile = (announce = false): void => {
+  const reconcile = (reason: PassReason | 'lease' | 'snapshot' | 'peer change'): void => {
     if (!own || !device || !peersKnown) return;
     const started = performance.now();
     device = restoreDevice(device, own);
@@ -80,14 +80,14 @@ export const createVxlanBackend: CreateBackend = async (init, { log }) => {
     const results = { neighbours: arp.reconcile(), fdb: fdb.reconcile(), routes: routes.reconcile() };
     const changed = Object.values(results).some((r) => r.added || r.removed || r.failed);
     const ms = (performance.now() - started).toFixed(0);
-    log[changed || announce ? 'info' : 'debug'](`Reconciled ${peers.size} vxlan peers in ${ms} ms: ${summary(results)}`);
+    log[changed || reason === 'snapshot' ? 'info' : 'debug'](`Reconciled ${peers.size} vxlan peers in ${ms} ms (${reason}): ${summary(results)}`);
     const failed = Object.values(results).reduce((n, r) => n + r.failed, 0);
     if (failed > 0) throw new Error(`${failed} kernel change(s) failed (logged above); retrying every ${RECONCILE_PERIOD_MS / 1000} s`);
   };
   /** A pass that logs instead of throwing: for the timer, and where a failure must not be fatal. */
-  const pass = (): void => {
+  const pass = (reason: PassReason | 'lease'): void => {
     try {
-      reconcile();
+      reconcile(reason);
     } catch (err) {
       log.error(`reconcile: ${(err as Error).message}`);
     }
@@ -120,16 +120,16 @@ export const createVxlanBackend: CreateBackend = async (init, { log }) => {
       if (!getLink(device.index)?.up) setLinkUp(device.index);
       log.info(`Lease ${formatIP4Net(lease.subnet)} on ${device.name} (${formatIP4(lease.subnet.ip)}/32, VtepMAC ${device.mac})`);
       loop.start();
-      pass(); // a failure to reach a peer must not make the lease fatal
+      pass('lease'); // a failure to reach a peer must not make the lease fatal
     },
     peersSnapshot: async (snapshot) => {
       peersKnown = true;
       peers.replaceAll(snapshot);
-      reconcile(true);
+      reconcile('snapshot');
     },
     peersChanged: async (changes: readonly PeerEvent[]) => {
       changes.forEach((ev) => peers.apply(ev));
-      reconcile();
+      reconcile('peer change');
     },
     close: async () => {
       loop.stop();

@@ -37,7 +37,6 @@ export async function tcpEcho(lab: Lab, from: Pod, to: Pod, { port = 7007, bytes
   const server = lab.spawn(to.ns, ['python3', '-c', SERVER, String(port)]);
   try {
     await waitFor(async () => (await lab.exec(to.ns, ['ss', '-Hltn', `sport = :${port}`])).stdout.includes(`:${port}`), {
-      timeoutMs: 5_000,
       what: `the echo server in ${to.ns}`,
     });
     const result = await lab.exec(from.ns, ['python3', '-c', CLIENT, to.ip, String(port), String(bytes)], { timeoutMs: 15_000 });

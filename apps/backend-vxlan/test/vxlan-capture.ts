@@ -59,7 +59,7 @@ export async function captureOnSwitch(lab: Lab, file: string, { count = 5, port 
     stdout: log,
     stderr: log,
   });
-  await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('listening on'), { timeoutMs: 5_000, what: 'tcpdump to listen on br0' });
+  await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('listening on'), { what: 'tcpdump to listen on br0' });
   return {
     done: child.exited.then((exit) => {
       if (exit.code !== 0) throw new Error(`tcpdump exited ${exit.code ?? exit.signal}: ${readFileSync(log, 'utf8').trim()}`);

@@ -58,14 +58,14 @@ beforeAll(async () => {
   const etcd = await startLabEtcd(lab);
   await etcd.etcdctl(['put', '/coreos.com/network/config', CONFIG]);
   const daemons = await Promise.all(lab.hosts.map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name))));
-  await Promise.all(daemons.map((d) => waitFor(() => d.env(), { timeoutMs: 10_000, what: `${d.host.name}'s subnet file` })));
+  await Promise.all(daemons.map((d) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet file` })));
   containers = [];
   for (const [i, d] of daemons.entries()) {
     const ns = `${lab.prefix}-c${i + 1}`;
     await lab.addNamespace(ns);
     containers.push({ ns, ip: await cniAdd(d, ns, `ctr${i + 1}`), host: d });
   }
-}, 60_000);
+});
 
 afterAll(async () => {
   await lab?.destroy();
@@ -84,7 +84,7 @@ describe('vxlan with containers made by the flannel CNI plugin', () => {
         for (const a of containers) for (const b of containers) if (a !== b && !(await pingOnce(lab, a.ns, b.ip))) return false;
         return true;
       },
-      { timeoutMs: 5_000, what: 'every container pair to ping' },
+      { what: 'every container pair to ping' },
     );
   });
 

@@ -40,6 +40,8 @@ export async function startVxlanLab(options: {
   daemons: number;
   config: string;
   beforeStart?: (lab: Lab) => Promise<void>;
+  /** Extra flanneld flags, e.g. -v=1 for the debug lines of passes that changed nothing. */
+  args?: string[];
   /** Whether `d`'s host is programmed for `peer`; default programmedFor (the vxlan scheme). */
   programmed?: (vx: VxlanLab, d: Daemon, peer: Daemon) => Promise<boolean>;
 }): Promise<VxlanLab> {
@@ -56,8 +58,8 @@ export async function startVxlanLab(options: {
     await etcd.etcdctl(['put', '/coreos.com/network/config', options.config]);
     await options.beforeStart?.(lab);
     const hosts = lab.hosts.slice(0, options.daemons);
-    const daemons = await Promise.all(hosts.map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name))));
-    await Promise.all(daemons.map((d) => waitFor(() => d.env(), { timeoutMs: 10_000, what: `${d.host.name}'s subnet file` })));
+    const daemons = await Promise.all(hosts.map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name), { args: options.args })));
+    await Promise.all(daemons.map((d) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet file` })));
     const pods = await Promise.all(
       daemons.map((d) => addPod(lab, d.host, { subnet: envValue(d.env(), 'FLANNEL_SUBNET')!, mtu: Number(envValue(d.env(), 'FLANNEL_MTU')) })),
     );
@@ -67,7 +69,7 @@ export async function startVxlanLab(options: {
         for (const d of daemons) for (const peer of daemons) if (peer !== d && !(await programmed(vx, d, peer))) return false;
         return true;
       },
-      { timeoutMs: 5_000, what: 'every host to be programmed for every other' },
+      { what: 'every host to be programmed for every other' },
     );
     return vx;
   } catch (error) {

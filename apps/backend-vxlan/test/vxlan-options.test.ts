@@ -45,7 +45,7 @@ describe('vxlan over a 9000-byte underlay, with devices left from before', () =>
         expect((await lab.exec(h2.ns, h2Link)).stderr).toBe('');
       },
     });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await vx?.destroy();
@@ -83,7 +83,7 @@ describe('vxlan with DirectRouting', () => {
       config: '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","DirectRouting":true}}',
       programmed: directRoute,
     });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await vx?.destroy();

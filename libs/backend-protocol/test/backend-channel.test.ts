@@ -58,7 +58,7 @@ describe('BackendChannel', () => {
     channel.on('invalid', (error, raw) => invalid.push([error.message, JSON.stringify(raw)]));
     channel.on('message', (message) => valid.push(message));
 
-    await waitFor(() => valid.length === 4, { timeoutMs: 10_000, what: 'the good status and three echoed answers' });
+    await waitFor(() => valid.length === 4, { what: 'the good status and three echoed answers' });
     expect(invalid).toEqual([
       ['unknown message type "bogus"', '{"v":1,"type":"bogus"}'],
       ['unexpected ready in state "awaiting-init": no lease is waiting for ready', '{"v":1,"type":"ready"}'],
@@ -117,7 +117,7 @@ describe('BackendChannel', () => {
       "cannot send shutdown: the backend's IPC channel is closed",
     );
     await expect(channel.waitFor('status')).rejects.toThrow(BackendChannelError);
-    expect(await exitWithin(child, 5_000)).toEqual({ exitCode: 0 });
+    expect(await exitWithin(child)).toEqual({ exitCode: 0 });
   });
 
   test('waitFor honours an AbortSignal', async () => {

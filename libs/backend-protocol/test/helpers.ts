@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type Options, type ResultPromise } from 'execa';
-import { waitFor } from '@flannel-ts/testing';
+import { HANG_GUARD_MS, waitFor } from '@flannel-ts/testing';
 import { SUPERVISOR_PID_ENV } from '../src/index.js';
 
 export const libRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -78,7 +78,7 @@ export function recordedCalls(stateDir: string): RecordedCall[] {
 }
 
 /** Resolves with the exit of a subprocess within `timeoutMs`, or rejects naming what it waited for. */
-export async function exitWithin(subprocess: IpcSubprocess, timeoutMs: number): Promise<{ exitCode?: number; signal?: string }> {
+export async function exitWithin(subprocess: IpcSubprocess, timeoutMs = HANG_GUARD_MS): Promise<{ exitCode?: number; signal?: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`backend ${subprocess.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIP4, formatIP4Net } from '@flannel-ts/ip';
+import { waitFor } from '@flannel-ts/testing';
 import {
   NO_MATCHING_INTERFACE,
   type ExternalInterface,
@@ -50,12 +50,13 @@ async function deleteNamespace(): Promise<void> {
 }
 
 async function waitUntilRunning(...links: string[]): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const state = JSON.parse(await inNamespace('-j', 'link', 'show')) as { ifname: string; operstate: string }[];
-    if (links.every((name) => state.find((link) => link.ifname === name)?.operstate === 'UP')) return;
-    await sleep(100);
-  }
-  throw new Error(`links ${links.join(', ')} in ${ns} did not come up`);
+  await waitFor(
+    async () => {
+      const state = JSON.parse(await inNamespace('-j', 'link', 'show')) as { ifname: string; operstate: string }[];
+      return links.every((name) => state.find((link) => link.ifname === name)?.operstate === 'UP');
+    },
+    { what: `links ${links.join(', ')} in ${ns} to come up` },
+  );
 }
 
 async function buildNamespace(): Promise<void> {

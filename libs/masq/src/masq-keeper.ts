@@ -24,6 +24,7 @@ export class MasqKeeper {
   /** Serialises apply and resync passes. */
   private queue: Promise<unknown> = Promise.resolve();
   private chosenBackend: MasqBackend | undefined;
+  private periodicPasses = 0;
 
   constructor(
     private readonly opts: MasqOptions,
@@ -91,7 +92,13 @@ export class MasqKeeper {
       } catch (error) {
         this.log.error({ err: error }, 'ip-masq resync failed; trying again next period');
       }
+      this.periodicPasses++;
     }
+  }
+
+  /** How many periodic resync passes start() has finished, successful or not. */
+  get resyncPasses(): number {
+    return this.periodicPasses;
   }
 
   private prepare(): Promise<Prepared> {

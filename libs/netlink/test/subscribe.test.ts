@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { waitFor } from '@flannel-ts/testing';
+import { HANG_GUARD_MS, waitFor } from '@flannel-ts/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { NetlinkEvent } from '../src/index.js';
 import { ip, ipBatch, netlinkRoot, NetnsRunner, repoRoot, startVethNamespace, type VethNamespace } from './helpers.js';
@@ -38,17 +38,17 @@ describe('subscribe', () => {
   const routeEvent = (sub: number, action: 'new' | 'del', dst: string) => () =>
     runner.events<NetlinkEvent>(sub).find((event) => event.kind === 'route' && event.action === action && event.route.dst === dst);
 
-  test('sees a route added by `ip route add` within 1 s, then its deletion', async () => {
+  test('sees a route added by `ip route add`, then its deletion', async () => {
     const sub = await runner.call<number>('subscribe', ['route']);
     await ip(ns, ['route', 'add', '10.244.20.0/24', 'via', A]);
-    const added = await waitFor(routeEvent(sub, 'new', '10.244.20.0/24'), { timeoutMs: 1000, what: 'the route event' });
+    const added = await waitFor(routeEvent(sub, 'new', '10.244.20.0/24'), { what: 'the route event' });
     expect(added).toEqual({
       kind: 'route',
       action: 'new',
       route: { dst: '10.244.20.0/24', gateway: A, oif: veth0, table: 254, protocol: 3, scope: 0, type: 1, onlink: false, multipath: false },
     });
     await ip(ns, ['route', 'del', '10.244.20.0/24']);
-    await waitFor(routeEvent(sub, 'del', '10.244.20.0/24'), { timeoutMs: 1000, what: 'the route deletion event' });
+    await waitFor(routeEvent(sub, 'del', '10.244.20.0/24'), { what: 'the route deletion event' });
     await runner.call('closeSubscription', sub);
   });
 
@@ -95,9 +95,14 @@ describe('subscribe', () => {
   test('close() from inside the handler stops delivery at once', async () => {
     const threadsBefore = await runner.call<string[]>('threadNames');
     const sub = await runner.call<number>('subscribe', ['route'], { closeOnFirstEvent: true });
+    // A second subscription sees the same changes: once it has all three, so would the first have.
+    const witness = await runner.call<number>('subscribe', ['route']);
     await ipBatch(ns, ['route add 10.244.30.0/24 via 192.0.2.12', 'route add 10.244.31.0/24 via 192.0.2.12', 'route add 10.244.32.0/24 via 192.0.2.12']);
-    await waitFor(() => runner.notices.some((notice) => notice.sub === sub && notice.closedInCallback), { timeoutMs: 1000, what: 'the close' });
-    await new Promise((done) => setTimeout(done, 200));
+    await waitFor(() => runner.notices.some((notice) => notice.sub === sub && notice.closedInCallback), { what: 'the close' });
+    await waitFor(() => runner.events<NetlinkEvent>(witness).filter((e) => e.kind === 'route' && e.route.dst.startsWith('10.244.3')).length === 3, {
+      what: 'the witness subscription to see the three routes',
+    });
+    await runner.call('closeSubscription', witness);
     expect(runner.events(sub)).toHaveLength(1);
     expect(await runner.call<string[]>('threadNames')).toEqual(threadsBefore);
   });
@@ -108,7 +113,7 @@ describe('subscribe', () => {
     await ipBatch(ns, dsts.map((dst) => `route add ${dst} via ${A}`));
     const routeDsts = (): string[] =>
       runner.events<NetlinkEvent>(sub).flatMap((event) => (event.kind === 'route' && event.action === 'new' ? [event.route.dst] : []));
-    await waitFor(() => routeDsts().length >= 1000, { timeoutMs: 5000, what: '1,000 route events' });
+    await waitFor(() => routeDsts().length >= 1000, { what: '1,000 route events' });
     expect(runner.events<NetlinkEvent>(sub).filter((event) => event.kind === 'overflow')).toEqual([]);
     expect(routeDsts()).toEqual(dsts);
     await runner.call('closeSubscription', sub);
@@ -124,7 +129,6 @@ describe('subscribe', () => {
     ]);
     const events = (): NetlinkEvent[] => runner.events<NetlinkEvent>(sub);
     await waitFor(() => events().some((event) => event.kind === 'link' && event.action === 'del' && event.link.name === 'veth2'), {
-      timeoutMs: 1000,
       what: 'the link deletion',
     });
     expect(events()).toContainEqual(expect.objectContaining({ kind: 'link', action: 'new', link: expect.objectContaining({ name: 'veth2', kind: 'veth' }) }));
@@ -149,7 +153,7 @@ describe('subscribe', () => {
         if (line === 'subscribed') subscribedAt = Date.now();
         lines.push(line);
       });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), HANG_GUARD_MS);
       const [code] = (await once(child, 'exit')) as [number | null];
       clearTimeout(timer);
       return { ms: Date.now() - subscribedAt, lines, code };
@@ -170,10 +174,10 @@ describe('subscribe', () => {
     });
 
     test('an unref\'d subscription lets the process exit, its thread stopped cleanly', async () => {
-      const { ms, lines, code } = await lifetime('unref');
+      const { lines, code } = await lifetime('unref');
+      // Exited before its 1 s timer could print "closed=": the subscription did not hold it.
       expect(lines).toEqual(['subscribed']);
       expect(code).toBe(0);
-      expect(ms).toBeLessThan(900);
     });
   });
 });

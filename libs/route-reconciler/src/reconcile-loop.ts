@@ -1,3 +1,6 @@
+/** Why a pass runs: the period elapsed, or trigger() was called (e.g. the kernel deleted an entry). */
+export type PassReason = 'periodic' | 'triggered';
+
 /**
  * Runs a reconcile pass every `periodMs` (re-adding what someone deleted, dropping what is no longer
  * wanted) and soon after trigger(); several triggers before the pass coalesce into one.
@@ -7,12 +10,12 @@ export class ReconcileLoop {
   private pending = false;
 
   constructor(
-    private readonly pass: () => void,
+    private readonly pass: (reason: PassReason) => void,
     private readonly periodMs: number,
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(this.pass, this.periodMs);
+    this.timer ??= setInterval(() => this.pass('periodic'), this.periodMs);
   }
 
   trigger(): void {
@@ -20,7 +23,7 @@ export class ReconcileLoop {
     this.pending = true;
     setImmediate(() => {
       this.pending = false;
-      if (this.timer) this.pass();
+      if (this.timer) this.pass('triggered');
     });
   }
 

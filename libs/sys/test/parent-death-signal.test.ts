@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { HANG_GUARD_MS } from '@flannel-ts/testing';
 import { setParentDeathSignal } from '../src/index.js';
 import { assertAddonBuilt, fixture, killQuietly, lineReader, processGone, repoRoot, waitUntil } from './helpers.js';
 
 interface Family {
   parent: ChildProcess;
   childPid: number;
+  /** The child's next line of output. */
+  nextLine: () => Promise<string>;
 }
 
 /** Test → intermediate parent → child (pdeathsig-child.ts armed with `signal`). */
@@ -16,11 +19,12 @@ async function startFamily(signal: string, pids: number[]): Promise<Family> {
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   pids.push(parent.pid!);
-  const [word, pid, ppid] = (await lineReader(parent.stdout!)()).split(' ');
+  const nextLine = lineReader(parent.stdout!);
+  const [word, pid, ppid] = (await nextLine()).split(' ');
   expect(word).toBe('armed');
   pids.push(Number(pid));
   expect(Number(ppid)).toBe(parent.pid);
-  return { parent, childPid: Number(pid) };
+  return { parent, childPid: Number(pid), nextLine };
 }
 
 describe('setParentDeathSignal', () => {
@@ -34,15 +38,19 @@ describe('setParentDeathSignal', () => {
   test('the child dies when its parent is SIGKILLed', async () => {
     const { parent, childPid } = await startFamily('SIGTERM', pids);
     parent.kill('SIGKILL');
-    await waitUntil(() => processGone(childPid), 5_000, `child ${childPid} to die with its parent`);
+    await waitUntil(() => processGone(childPid), HANG_GUARD_MS, `child ${childPid} to die with its parent`);
   });
 
   test('control: without it the child outlives its parent', async () => {
-    const { parent, childPid } = await startFamily('none', pids);
+    const { parent, childPid, nextLine } = await startFamily('none', pids);
     parent.kill('SIGKILL');
-    await waitUntil(() => processGone(parent.pid!), 5_000, 'the parent to die');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(processGone(childPid)).toBe(false);
+    await waitUntil(() => processGone(parent.pid!), HANG_GUARD_MS, 'the parent to die');
+    // Reparented means its parent's exit is over (that is when a parent-death signal is sent);
+    // it still answers after that.
+    process.kill(childPid, 'SIGUSR1');
+    const [word, ppid] = (await nextLine()).split(' ');
+    expect(word).toBe('alive');
+    expect(Number(ppid)).not.toBe(parent.pid);
   });
 
   test('rejects unknown signal names and kernel-invalid numbers', () => {

@@ -1,5 +1,5 @@
 export { tempDir, type TempDir } from './temp-dir.js';
-export { waitFor, type WaitForOptions } from './wait-for.js';
+export { HANG_GUARD_MS, waitFor, type WaitForOptions } from './wait-for.js';
 export { freePort, freePorts } from './free-port.js';
 export { run, runChecked, type RunOptions, type RunResult } from './run.js';
 export { pidExists, spawnChild, type ChildProcess, type ProcessExit, type SpawnOptions } from './child-process.js';
@@ -11,7 +11,7 @@ export { startLabEtcd } from './lab/lab-etcd.js';
 export { sweepLeftoverLabs, labOwnerDir, ownerFilePath } from './lab/owner.js';
 export { makeLabPrefix } from './lab/names.js';
 export { addPod, removePod, type AddPodOptions, type Pod } from './pods/pod.js';
-export { startPing, pingOnce, pingAll, type PingRun, type StartPingOptions, type PingOnceOptions } from './ping/ping.js';
+export { startPing, pingOnce, pingAll, pingReplies, type PingRun, type StartPingOptions, type PingOnceOptions } from './ping/ping.js';
 export type { PingStats } from './ping/ping-stats.js';
 export { startIpMonitor, type IpMonitor, type StartIpMonitorOptions } from './ip-monitor/ip-monitor.js';
 export type { IpMonitorEvent, IpMonitorObject } from './ip-monitor/ip-monitor-events.js';

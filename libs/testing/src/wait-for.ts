@@ -1,5 +1,12 @@
+/**
+ * How long a test waits for a condition before it calls it a hang. Tests assert behaviour, never
+ * speed (that is tools/bench's job), so this is far above any expected wait, even on a loaded machine.
+ */
+export const HANG_GUARD_MS = 60_000;
+
 export interface WaitForOptions {
-  readonly timeoutMs: number;
+  /** A hang guard, not a speed bound; default HANG_GUARD_MS. */
+  readonly timeoutMs?: number;
   readonly intervalMs?: number;
   /** Named in the timeout error: "timed out after 2000 ms waiting for <what>". */
   readonly what: string;
@@ -15,7 +22,7 @@ type ProbeResult<T> = T | undefined | false;
  */
 export async function waitFor<T>(
   probe: () => Promise<ProbeResult<T>> | ProbeResult<T>,
-  { timeoutMs, intervalMs = 20, what, signal }: WaitForOptions,
+  { timeoutMs = HANG_GUARD_MS, intervalMs = 20, what, signal }: WaitForOptions,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -29,7 +29,7 @@ describe('startIpMonitor', () => {
 
     await ip(lab, host.ns, 'route', 'del', '10.244.3.0/24');
     await ip(lab, host.ns, 'route', 'add', '10.244.3.0/24', 'via', '192.0.2.13');
-    const events = await waitFor(() => monitor.events().length >= 2 && monitor.events(), { timeoutMs: 2_000, what: 'two route events' });
+    const events = await waitFor(() => monitor.events().length >= 2 && monitor.events(), { what: 'two route events' });
     expect(summary(events)).toEqual(['route del 10.244.3.0/24 eth0', 'route add 10.244.3.0/24 eth0']);
     expect(events[0]?.raw).toBe('Deleted 10.244.3.0/24 via 192.0.2.12 dev eth0');
     expect(events[1]?.raw).toBe('10.244.3.0/24 via 192.0.2.13 dev eth0');
@@ -42,8 +42,8 @@ describe('startIpMonitor', () => {
     const [addresses, routes] = await Promise.all([startIpMonitor(lab, host.ns, ['address']), startIpMonitor(lab, host.ns, ['route'])]);
     monitors.push(addresses, routes);
     await ip(lab, host.ns, 'addr', 'add', '198.51.100.1/32', 'dev', 'lo');
-    await waitFor(() => routes.events().length > 0, { timeoutMs: 2_000, what: "the new address's local route" });
-    await waitFor(() => addresses.events().length > 0, { timeoutMs: 2_000, what: 'the new address' });
+    await waitFor(() => routes.events().length > 0, { what: "the new address's local route" });
+    await waitFor(() => addresses.events().length > 0, { what: 'the new address' });
     expect(summary(addresses.events())).toEqual(['address add 198.51.100.1/32 lo']);
     expect(summary(routes.events())).toEqual(['route add 198.51.100.1 lo']);
   });

@@ -1,6 +1,6 @@
 import { existsSync, readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, makeLabPrefix, pidExists, startLabEtcd, type EtcdServer, type Lab } from '../src/index.js';
+import { createLab, makeLabPrefix, pidExists, startLabEtcd, waitFor, type EtcdServer, type Lab } from '../src/index.js';
 import { ownerFilePath } from '../src/lab/owner.js';
 import { addNetns, deleteNetns, listNetns } from '../src/lab/netns.js';
 
@@ -85,13 +85,14 @@ describe('createLab', () => {
 });
 
 /** The exe link flips from `ip` to the command once ip netns exec has exec'd it. */
-async function waitForExe(pid: number): Promise<string> {
-  const deadline = Date.now() + 2_000;
-  for (;;) {
-    const exe = readlinkSync(`/proc/${pid}/exe`);
-    if (!exe.endsWith('/ip') || Date.now() > deadline) return exe;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function waitForExe(pid: number): Promise<string> {
+  return waitFor(
+    () => {
+      const exe = readlinkSync(`/proc/${pid}/exe`);
+      return !exe.endsWith('/ip') && exe;
+    },
+    { intervalMs: 10, what: `process ${pid} to exec its command` },
+  );
 }
 
 describe('createLab refusals', () => {

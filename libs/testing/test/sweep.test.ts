@@ -36,7 +36,6 @@ describe('sweepLeftoverLabs', () => {
     writeFileSync(ownerFilePath(prefix), `${owner}\n`);
     const orphan = spawnChild('ip', ['netns', 'exec', namespaces[1]!, 'sleep', '30']);
     await waitFor(() => readlinkSync(`/proc/${orphan.pid}/exe`).endsWith('/sleep'), {
-      timeoutMs: 2_000,
       what: 'the orphan to be running inside the namespace',
     });
 
@@ -85,7 +84,7 @@ describe('sweepLeftoverLabs after a crashed run with pods', () => {
           const printed = readFileSync(stdout, 'utf8');
           return printed.endsWith('\n') && printed;
         },
-        { timeoutMs: 20_000, what: 'the orphan-lab fixture to build its lab' },
+        { what: 'the orphan-lab fixture to build its lab' },
       );
       expect(line, readFileSync(`${out.path}/stderr`, 'utf8')).not.toBe('exited');
       const [prefix, pingPid, pingOutput] = line.trim().split(' ') as [string, string, string];
@@ -98,7 +97,7 @@ describe('sweepLeftoverLabs after a crashed run with pods', () => {
       await sweepLeftoverLabs(); // a parallel test file's createLab may sweep it first; the outcome is the same
 
       expect((await listNetns()).filter((ns) => ns.startsWith(`${prefix}-`))).toEqual([]);
-      await waitFor(() => !pidExists(Number(pingPid)), { timeoutMs: 2_000, what: `the orphaned ping ${pingPid} to be gone` });
+      await waitFor(() => !pidExists(Number(pingPid)), { what: `the orphaned ping ${pingPid} to be gone` });
       expect(existsSync(dirname(pingOutput))).toBe(false);
       expect(existsSync(ownerFilePath(prefix))).toBe(false);
     } finally {

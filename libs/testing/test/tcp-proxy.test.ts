@@ -19,7 +19,6 @@ async function echoed(port: number, message: string): Promise<string> {
   const { socket, received } = await dial(port);
   socket.write(message);
   const reply = await waitFor(() => received().length >= message.length && received(), {
-    timeoutMs: 2_000,
     what: `echo of ${message}`,
   });
   socket.destroy();
@@ -48,7 +47,7 @@ describe('startTcpProxy', () => {
     const open = await dial(proxy.port);
     open.socket.on('error', () => undefined);
     open.socket.write('before');
-    await waitFor(() => open.received() === 'before', { timeoutMs: 2_000, what: 'echo before the cut' });
+    await waitFor(() => open.received() === 'before', { what: 'echo before the cut' });
     expect(proxy.connections()).toBe(1);
 
     proxy.cut();
@@ -64,6 +63,6 @@ describe('startTcpProxy', () => {
 
     proxy.restore();
     expect(await echoed(proxy.port, 'after restore')).toBe('after restore');
-    await waitFor(() => proxy.connections() === 0, { timeoutMs: 2_000, what: 'proxy to drop the closed connection' });
+    await waitFor(() => proxy.connections() === 0, { what: 'proxy to drop the closed connection' });
   });
 });

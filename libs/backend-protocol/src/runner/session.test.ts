@@ -1,6 +1,6 @@
 import { formatIP4Net, parseIP4Net } from '@flannel-ts/ip';
 import { createLogger } from '@flannel-ts/log';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Backend } from '../backend.js';
 import type { Lease, PeerEvent } from '../lease.js';
 import type { BackendMessage, InitInfo, Proposal } from '../messages.js';
@@ -77,6 +77,11 @@ function harness(options: FakeOptions = {}): Harness {
 }
 
 const types = (sent: readonly BackendMessage[]) => sent.map((m) => m.type);
+
+/** Resolves once the backend has been called with a call starting with `prefix`. */
+async function untilCalled(h: Harness, prefix: string): Promise<void> {
+  await vi.waitFor(() => expect(h.calls.some((c) => c.startsWith(prefix))).toBe(true), { timeout: 60_000, interval: 1 });
+}
 
 async function handshake(h: Harness): Promise<void> {
   h.session.receive(samples.init());
@@ -240,7 +245,7 @@ describe('BackendSession', () => {
     h.controller.signal.addEventListener('abort', () => stop.abort());
     await handshake(h);
     h.session.receive(samples.peers());
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await untilCalled(h, 'peersSnapshot');
     h.controller.abort();
     expect(await h.session.finish()).toBe(0);
     expect(types(h.sent)).not.toContain('error');
@@ -250,7 +255,7 @@ describe('BackendSession', () => {
     const h = harness({ during: (call) => (call.startsWith('peersSnapshot') ? new Promise(() => {}) : undefined) });
     await handshake(h);
     h.session.receive(samples.peers());
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await untilCalled(h, 'peersSnapshot');
     h.controller.abort();
     expect(await h.session.finish(50)).toBe(1);
     expect(h.calls).not.toContain('close');
@@ -267,17 +272,22 @@ describe('BackendSession', () => {
   });
 
   test('status also goes out periodically, and stops with the session', async () => {
-    const h = harness({ statusIntervalMs: 20 });
-    await handshake(h);
-    const before = types(h.sent).filter((t) => t === 'status').length;
-    await new Promise((resolve) => setTimeout(resolve, 110));
-    const during = types(h.sent).filter((t) => t === 'status').length;
-    expect(during - before).toBeGreaterThanOrEqual(3);
-    h.controller.abort();
-    await h.session.finish();
-    const after = h.sent.length;
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(h.sent.length).toBe(after);
+    vi.useFakeTimers();
+    try {
+      const h = harness({ statusIntervalMs: 20 });
+      await handshake(h);
+      const statuses = () => types(h.sent).filter((t) => t === 'status').length;
+      const before = statuses();
+      await vi.advanceTimersByTimeAsync(100);
+      expect(statuses() - before).toBe(5);
+      h.controller.abort();
+      await h.session.finish();
+      const after = h.sent.length;
+      await vi.advanceTimersByTimeAsync(100);
+      expect(h.sent.length).toBe(after);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('the Lease handed to the backend carries no message fields', async () => {

@@ -96,7 +96,7 @@ async function listen(lab: Lab, ns: string, read: () => IpMonitorEvent[], exited
         const index = read().findIndex((event) => event.dst === address && event.deleted);
         return index < 0 ? undefined : index + 1;
       },
-      { timeoutMs: 2_000, what: `the deletion of marker route ${address}` },
+      { what: `the deletion of marker route ${address}` },
     );
   }
   throw new Error(`no marker route showed up after ${MARKER_ATTEMPTS} attempts`);

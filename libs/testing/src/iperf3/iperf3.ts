@@ -37,7 +37,7 @@ export async function iperf3Server(
         const listening = await lab.exec(ns, ['ss', '-Hltnp', `sport = :${port}`]);
         return listening.stdout.includes(`pid=${child.pid},`) && 'listening';
       },
-      { timeoutMs: 5_000, what: `iperf3 server to listen on port ${port} in ${ns}` },
+      { what: `iperf3 server to listen on port ${port} in ${ns}` },
     );
     if (state === 'exited') throw new Error(`iperf3 -s exited (code ${(await child.exited).code})`);
   } catch (error) {

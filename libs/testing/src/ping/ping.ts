@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Lab, LabProcess } from '../lab/lab.js';
 import { labOutputFile } from '../lab/lab-scratch.js';
@@ -62,6 +63,11 @@ async function stopPing(
     throw new Error(`${describe} ${how} (exit ${exit.code ?? exit.signal}): ${tail}`);
   }
   return stats;
+}
+
+/** Replies a running ping has printed so far (its output file, as `startPing` writes it). */
+export function pingReplies(outputFile: string): number {
+  return existsSync(outputFile) ? readFileSync(outputFile, 'utf8').split('bytes from').length - 1 : 0;
 }
 
 export interface PingOnceOptions {
