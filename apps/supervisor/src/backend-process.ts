@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { Logger } from 'pino';
+import { subnetKey } from '@flannel-ts/ip';
 import {
   BackendChannel,
   PROTOCOL_VERSION,
@@ -10,71 +11,130 @@ import {
   type PeerEvent,
   type Proposal,
 } from '@flannel-ts/backend-protocol';
+import { errorText, RetryableError } from '@flannel-ts/retry';
 import { ExitError } from './exit-error.js';
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 const HEALTHY_RESET_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
+/** All a backend needs of flanneld's environment; credentials (FLANNELD_ETCD_PASSWORD...) stay behind. */
+const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
+
+export interface BackendProcessOptions {
+  readonly binary: string;
+  readonly init: InitInfo;
+  readonly log: Logger;
+  /** How long a backend may take to answer init with propose, and a lease with ready. */
+  readonly handshakeTimeoutMs: number;
+  /**
+   * A restarted backend proposed other attributes (VtepMAC, MTU...): bring the lease in the
+   * registry and subnet.env in line, in that order, and return the lease to hand it. Awaited
+   * before the new backend gets its lease.
+   */
+  readonly onReproposal: (proposal: Proposal) => Promise<Lease>;
+}
 
 interface Running {
   readonly child: ResultPromise;
   readonly channel: BackendChannel;
   readonly startedAt: number;
+  /** It answered init: from now on it may be given a lease. */
+  proposed: boolean;
+  /** The lease this backend answered ready to. */
+  acked?: Lease;
+  /** Lease hand-overs to this backend, one at a time. */
+  exchanges: Promise<void>;
+}
+
+/** The backend did not answer in time. */
+class HandshakeTimeout extends RetryableError {
+  override readonly name = 'HandshakeTimeout';
 }
 
 /**
- * One backend binary, forked with an IPC channel and kept running: a crash is followed by a
- * restart with backoff and a replay of init → lease → peers, which the backend reconciles
- * without flushing kernel state.
+ * One backend binary, forked with an IPC channel and kept running: a crash, or a backend that
+ * stops answering, is followed by a restart with backoff and a replay of init → lease → peers,
+ * which the backend reconciles without flushing kernel state. It keeps the peers it was given,
+ * so the replay is the current set.
  */
 export class BackendProcess {
   private running: Running | undefined;
+  private proposal: Proposal | undefined;
   private lease: Lease | undefined;
-  private peersSent = false;
+  private readonly peers = new Map<string, Lease>();
+  private peersKnown = false;
   private stopping = false;
   private backoffMs = BACKOFF_MIN_MS;
   private supervision: Promise<void> | undefined;
   private readonly halt = new AbortController();
+  private readonly ackWaiters = new Set<() => void>();
 
-  constructor(
-    private readonly binary: string,
-    private readonly init: InitInfo,
-    private readonly peers: () => Lease[],
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly o: BackendProcessOptions) {}
 
-  /** Starts the backend and returns its proposal; exits flanneld when the first start fails. */
-  async start(): Promise<Proposal> {
+  /** The latest proposal (a restarted backend may have changed it). */
+  get currentProposal(): Proposal | undefined {
+    return this.proposal;
+  }
+
+  /**
+   * Starts the backend and returns its proposal. A backend that fails or exits ends flanneld
+   * (exit 1); one that does not answer in time is killed and started again with backoff.
+   */
+  async start(signal: AbortSignal): Promise<Proposal> {
+    const stop = () => this.halt.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
     try {
-      return await this.spawnAndPropose();
-    } catch (err) {
-      throw new ExitError(`backend ${this.binary} failed to start: ${(err as Error).message}`, 1, { cause: err });
+      for (;;) {
+        try {
+          this.proposal = await this.spawnAndPropose();
+          return this.proposal;
+        } catch (err) {
+          if (this.halt.signal.aborted) throw this.halt.signal.reason;
+          if (!(err instanceof HandshakeTimeout)) {
+            throw new ExitError(`backend ${this.o.binary} failed to start: ${errorText(err)}`, 1, { cause: err });
+          }
+          this.o.log.error(`${err.message}; starting it again in ${this.backoffMs} ms`);
+          await sleep(this.backoffMs, undefined, { signal: this.halt.signal });
+          this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
     }
   }
 
-  /** Hands the (new) own lease to the backend and waits until it is configured. */
+  /**
+   * Hands the (new) own lease to the backend and resolves once a backend is configured with it,
+   * be it this one or, when this one fails or hangs, the one started in its place.
+   */
   async grantLease(lease: Lease): Promise<void> {
     this.lease = lease;
     const r = this.running;
-    if (!r) return; // replayed on restart
-    await r.channel.send({ v: PROTOCOL_VERSION, type: 'lease', ...lease });
-    await r.channel.waitFor('ready');
-    if (this.peersSent) this.sendSnapshot();
+    if (r?.proposed) void this.handOver(r);
+    await this.acknowledged(lease);
   }
 
-  /** The full peer set: sent once the watcher has listed, and again after every restart. */
-  sendSnapshot(): void {
+  /** The full peer set. */
+  setPeers(peers: readonly Lease[]): void {
+    this.peers.clear();
+    for (const peer of peers) this.peers.set(subnetKey(peer.subnet), peer);
+    this.peersKnown = true;
     const r = this.running;
-    this.peersSent = true;
-    if (!r || !this.lease) return;
-    void r.channel.send({ v: PROTOCOL_VERSION, type: 'peers', snapshot: this.peers() }).catch((err: Error) => this.log.warn(`sending peers: ${err.message}`));
+    if (r && this.isCurrent(r)) this.sendSnapshot(r);
   }
 
-  sendEvents(events: PeerEvent[]): void {
+  peersChanged(events: readonly PeerEvent[]): void {
+    for (const ev of events) {
+      if (ev.type === 'added') this.peers.set(subnetKey(ev.lease.subnet), ev.lease);
+      else this.peers.delete(subnetKey(ev.lease.subnet));
+    }
     const r = this.running;
-    if (!r || !this.peersSent || !this.lease || events.length === 0) return;
-    void r.channel.send({ v: PROTOCOL_VERSION, type: 'peer-events', events }).catch((err: Error) => this.log.warn(`sending peer events: ${err.message}`));
+    if (!r || !this.isCurrent(r) || !this.peersKnown || events.length === 0) return;
+    void r.channel
+      .send({ v: PROTOCOL_VERSION, type: 'peer-events', events: [...events] })
+      // Nothing to do here: a backend that is gone is restarted and gets the whole set again.
+      .catch((err: Error) => this.o.log.warn(`sending peer events: ${err.message}`));
   }
 
   /** Restarts the backend whenever it dies, until stop(). */
@@ -86,12 +146,13 @@ export class BackendProcess {
   async stop(): Promise<void> {
     this.stopping = true;
     this.halt.abort();
+    this.ackWaiters.forEach((wake) => wake());
     const r = this.running;
     if (r) {
       if (r.channel.connected) await r.channel.send({ v: PROTOCOL_VERSION, type: 'shutdown' }).catch(() => undefined);
       const exited = await Promise.race([r.child.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
       if (!exited) {
-        this.log.warn(`backend did not stop within ${STOP_GRACE_MS} ms; killing it`);
+        this.o.log.warn(`backend did not stop within ${STOP_GRACE_MS} ms; killing it`);
         r.child.kill('SIGKILL');
         await r.child;
       }
@@ -99,8 +160,68 @@ export class BackendProcess {
     await this.supervision;
   }
 
+  private isCurrent(r: Running): boolean {
+    return r.acked !== undefined && r.acked === this.lease;
+  }
+
+  private sendSnapshot(r: Running): void {
+    void r.channel
+      .send({ v: PROTOCOL_VERSION, type: 'peers', snapshot: [...this.peers.values()] })
+      // A backend that is gone is restarted and gets the snapshot again.
+      .catch((err: Error) => this.o.log.warn(`sending peers: ${err.message}`));
+  }
+
+  /** Sends the current lease to `r` and waits for ready; a backend that fails or hangs is killed (and restarted). */
+  private handOver(r: Running): Promise<void> {
+    r.exchanges = r.exchanges.then(async () => {
+      const lease = this.lease;
+      if (!lease || this.running !== r || r.acked === lease) return;
+      try {
+        await r.channel.send({ v: PROTOCOL_VERSION, type: 'lease', ...lease });
+        await r.channel.waitFor('ready', this.deadline('answer the lease with ready'));
+      } catch (err) {
+        if (this.stopping) return;
+        this.o.log.error(`backend: ${errorText(err)}; killing it`);
+        r.child.kill('SIGKILL');
+        return;
+      }
+      r.acked = lease;
+      if (this.peersKnown && this.lease === lease) this.sendSnapshot(r);
+      this.ackWaiters.forEach((wake) => wake());
+    });
+    return r.exchanges;
+  }
+
+  private acknowledged(lease: Lease): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.stopping) {
+          this.ackWaiters.delete(check);
+          reject(this.halt.signal.reason ?? new Error('the backend is stopping'));
+        } else if (this.running?.acked === lease || this.lease !== lease) {
+          // Acknowledged, or superseded by a newer lease whose grant the caller no longer waits for.
+          this.ackWaiters.delete(check);
+          resolve();
+        }
+      };
+      this.ackWaiters.add(check);
+      check();
+    });
+  }
+
+  /** An abort signal for one answer: the handshake deadline, or stop(). */
+  private deadline(what: string): AbortSignal {
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new HandshakeTimeout(`backend did not ${what} within ${this.o.handshakeTimeoutMs} ms`)),
+      this.o.handshakeTimeoutMs,
+    );
+    timer.unref();
+    return AbortSignal.any([timeout.signal, this.halt.signal]);
+  }
+
   private async spawnAndPropose(): Promise<Proposal> {
-    const child = execa(this.binary, [`-v=${this.init.verbosity}`], {
+    const child = execa(this.o.binary, [`-v=${this.o.init.verbosity}`], {
       ipc: true,
       serialization: 'json',
       buffer: false,
@@ -111,20 +232,26 @@ export class BackendProcess {
       stdin: 'ignore',
       stdout: 'inherit',
       stderr: 'inherit',
-      env: { [SUPERVISOR_PID_ENV]: String(process.pid) },
+      extendEnv: false,
+      env: { ...passedEnv(), [SUPERVISOR_PID_ENV]: String(process.pid) },
     });
     const channel = new BackendChannel(child);
-    channel.on('invalid', (err) => this.log.warn(`backend sent an invalid message: ${err.message}`));
+    const { log } = this.o;
+    channel.on('invalid', (err) => log.warn(`backend sent an invalid message: ${err.message}`));
     channel.on('message', (msg) => {
-      if (msg.type === 'error') (msg.fatal ? this.log.error : this.log.warn).call(this.log, `backend: ${msg.message}`);
-      else if (msg.type === 'protocol-error') this.log.warn(`backend refused a message: ${msg.message}`);
-      else if (msg.type === 'status') this.log.trace({ status: msg }, 'backend status');
+      if (msg.type === 'error') (msg.fatal ? log.error : log.warn).call(log, `backend: ${msg.message}`);
+      else if (msg.type === 'protocol-error') log.warn(`backend refused a message: ${msg.message}`);
+      else if (msg.type === 'status') log.trace({ status: msg }, 'backend status');
     });
-    this.running = { child, channel, startedAt: performance.now() };
-    this.log.info(`Started backend ${this.binary} (pid ${child.pid})`);
+    const running: Running = { child, channel, startedAt: performance.now(), proposed: false, exchanges: Promise.resolve() };
+    this.running = running;
+    log.info(`Started backend ${this.o.binary} (pid ${child.pid})`);
     try {
-      await channel.send({ v: PROTOCOL_VERSION, type: 'init', ...this.init });
-      return await channel.waitFor('propose');
+      await channel.send({ v: PROTOCOL_VERSION, type: 'init', ...this.o.init });
+      const proposal = await channel.waitFor('propose', this.deadline('answer init with propose'));
+      running.proposed = true;
+      const { v: _v, type: _type, ...rest } = proposal;
+      return rest;
     } catch (err) {
       child.kill('SIGKILL');
       await child;
@@ -142,17 +269,38 @@ export class BackendProcess {
         this.running = undefined;
         const ranMs = performance.now() - r.startedAt;
         if (ranMs > HEALTHY_RESET_MS) this.backoffMs = BACKOFF_MIN_MS;
-        this.log.error(`backend exited unexpectedly (${result.signal ?? `exit ${result.exitCode}`}); restarting in ${this.backoffMs} ms`);
+        this.o.log.error(`backend exited unexpectedly (${result.signal ?? `exit ${result.exitCode}`}); restarting in ${this.backoffMs} ms`);
       }
       await sleep(this.backoffMs, undefined, { signal: this.halt.signal }).catch(() => undefined);
       if (this.stopping) return;
       this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
       try {
-        await this.spawnAndPropose();
-        if (this.lease) await this.grantLease(this.lease);
+        const proposal = await this.spawnAndPropose();
+        if (this.lease && !sameProposal(this.proposal, proposal)) {
+          this.o.log.warn(`The restarted backend proposed ${describe(proposal)} (was ${describe(this.proposal)}); updating the lease`);
+          this.lease = await this.o.onReproposal(proposal);
+        }
+        this.proposal = proposal;
+        const started = this.running;
+        if (started) await this.handOver(started);
       } catch (err) {
-        this.log.error(`restarting backend: ${(err as Error).message}`);
+        if (this.stopping) return;
+        this.o.log.error(`restarting backend: ${errorText(err)}`);
+        this.running?.child.kill('SIGKILL');
       }
     }
   }
+}
+
+function passedEnv(): Record<string, string> {
+  return Object.fromEntries(PASSED_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
+}
+
+function sameProposal(a: Proposal | undefined, b: Proposal): boolean {
+  return describe(a) === describe(b);
+}
+
+function describe(p: Proposal | undefined): string {
+  if (!p) return 'nothing';
+  return `type ${p.backendType ?? '(none)'}, MTU ${p.mtu}, BackendData ${JSON.stringify(p.backendData ?? null)}`;
 }

@@ -1,31 +1,40 @@
 import type { Logger } from 'pino';
 import { parseBackendConfig, UnknownBackendError, type NetworkConfig } from '@flannel-ts/config';
 import { formatIP4Net } from '@flannel-ts/ip';
-import { protocolLease, type InitInfo, type Lease as ProtocolLease } from '@flannel-ts/backend-protocol';
-import type { Lease, LeaseEvent } from '@flannel-ts/subnet';
+import { protocolLease, type InitInfo, type Lease as ProtocolLease, type Proposal } from '@flannel-ts/backend-protocol';
+import type { Lease } from '@flannel-ts/subnet';
 import { findBackendBinary } from './backend-binary.js';
 import { BackendProcess } from './backend-process.js';
 import { ExitError } from './exit-error.js';
+import type { PeerSink } from './peer-state.js';
 
-/** What the supervisor asks of a backend, whether it runs in-process (alloc) or as a binary. */
-export interface Datapath {
+/** What the backend wants in its lease and in subnet.env, BackendData as the registry stores it. */
+export interface LeaseProposal {
   readonly backendType?: string;
   /** Raw JSON of the lease's BackendData. */
   readonly backendData?: string;
   readonly mtu: number;
+}
+
+/** What the supervisor asks of a backend, whether it runs in-process (alloc) or as a binary. */
+export interface Datapath extends PeerSink {
+  /** The current proposal: a restarted backend may change it (see DatapathContext.onReproposal). */
+  readonly proposal: LeaseProposal;
+  /** Resolves once the backend is configured with `lease`. */
   leaseGranted(lease: Lease): Promise<void>;
-  /** A full listing completed: send the complete peer set (DatapathContext.peers). */
-  peersListed(): void;
-  peersChanged(events: readonly LeaseEvent[]): void;
   stop(): Promise<void>;
 }
 
 export interface DatapathContext {
   readonly config: NetworkConfig;
   readonly init: Omit<InitInfo, 'config'>;
-  readonly peers: () => readonly Lease[];
   readonly invokedAs: string;
   readonly log: Logger;
+  /** Aborts a start that waits on a backend (SIGTERM during the handshake). */
+  readonly signal: AbortSignal;
+  readonly handshakeTimeoutMs: number;
+  /** A restarted backend proposed something else: update the lease and subnet.env, return the lease. */
+  readonly onReproposal: (proposal: LeaseProposal) => Promise<Lease>;
 }
 
 /** The one table from backend type to implementation: alloc in-process, the rest as binaries. */
@@ -40,33 +49,42 @@ export async function startDatapath(ctx: DatapathContext): Promise<Datapath> {
   if (type === 'alloc') return allocDatapath(ctx.init.iface.mtu);
   const binary = findBackendBinary(type, { invokedAs: ctx.invokedAs, env: process.env });
   const toProtocol = protocolLeases(ctx.log);
-  const backend = new BackendProcess(
+  const backend = new BackendProcess({
     binary,
-    { ...ctx.init, config: { ...ctx.config, backend: ctx.config.backendRaw ?? { Type: type } } },
-    () => toProtocol(ctx.peers()),
-    ctx.log,
-  );
-  const proposal = await backend.start();
+    init: { ...ctx.init, config: { ...ctx.config, backend: ctx.config.backendRaw ?? { Type: type } } },
+    log: ctx.log,
+    handshakeTimeoutMs: ctx.handshakeTimeoutMs,
+    onReproposal: async (proposal) => protocolLease(await ctx.onReproposal(leaseProposal(proposal))),
+  });
+  await backend.start(ctx.signal);
   backend.supervise();
   return {
-    ...(proposal.backendType ? { backendType: proposal.backendType } : {}),
-    ...(proposal.backendData ? { backendData: JSON.stringify(proposal.backendData) } : {}),
-    mtu: proposal.mtu,
+    get proposal() {
+      return leaseProposal(backend.currentProposal!);
+    },
     leaseGranted: (lease) => backend.grantLease(protocolLease(lease)),
-    peersListed: () => backend.sendSnapshot(),
+    peersSnapshot: (peers) => backend.setPeers(toProtocol(peers)),
     peersChanged: (events) => {
       const converted = events.flatMap((ev) => toProtocol([ev.lease]).map((lease) => ({ type: ev.type, lease })));
-      backend.sendEvents(converted);
+      backend.peersChanged(converted);
     },
     stop: () => backend.stop(),
   };
 }
 
+function leaseProposal(p: Proposal): LeaseProposal {
+  return {
+    ...(p.backendType ? { backendType: p.backendType } : {}),
+    ...(p.backendData ? { backendData: JSON.stringify(p.backendData) } : {}),
+    mtu: p.mtu,
+  };
+}
+
 function allocDatapath(mtu: number): Datapath {
   return {
-    mtu,
+    proposal: { mtu },
     leaseGranted: async () => undefined,
-    peersListed: () => undefined,
+    peersSnapshot: () => undefined,
     peersChanged: () => undefined,
     stop: async () => undefined,
   };

@@ -68,6 +68,13 @@ export function parseResyncPeriodMs(text: string): number {
   return ms;
 }
 
+/** A Go duration above zero (--backend-timeout). */
+export function parsePositiveDurationMs(text: string): number {
+  const ms = parseGoDurationMs(text);
+  if (!(ms > 0)) throw new Error('must be above zero');
+  return ms;
+}
+
 /** --subnet-lease-ttl: a duration of whole seconds (etcd lease TTLs are seconds), at least 10s. */
 export function parseLeaseTtlMs(text: string): number {
   const ms = parseGoDurationMs(text);

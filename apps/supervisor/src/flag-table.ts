@@ -18,6 +18,7 @@ import {
   parseOptionalCommaList,
   parseOptionalIPv4,
   parsePort,
+  parsePositiveDurationMs,
   parseRegexSource,
   parseResyncPeriodMs,
   type IpMasqBackend,
@@ -29,6 +30,7 @@ export const DEFAULT_ETCD_ENDPOINTS = ['http://127.0.0.1:4001', 'http://127.0.0.
 export const DEFAULT_LEASE_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_RENEW_MARGIN_MS = 60 * 60 * 1000;
 export const DEFAULT_IPTABLES_RESYNC_MS = 5000;
+export const DEFAULT_BACKEND_TIMEOUT_MS = 30_000;
 
 const NOT_YET = '(not supported yet)';
 const GLOG_IGNORED = 'accepted for compatibility with glog; ignored';
@@ -126,6 +128,14 @@ export const FLANNELD_FLAGS = {
     valueName: 'int',
     help: `port of the health endpoint; 0 turns it off ${NOT_YET}`,
     parse: parsePort,
+  }),
+  backendTimeout: customFlag<number>({
+    name: 'backend-timeout',
+    default: DEFAULT_BACKEND_TIMEOUT_MS,
+    valueName: 'duration',
+    help: 'how long a backend may take to answer (its start, a new lease) before it is restarted',
+    parse: parsePositiveDurationMs,
+    describeDefault: formatDurationMs,
   }),
   stateDir: customFlag<string>({
     name: 'state-dir',

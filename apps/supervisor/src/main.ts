@@ -1,4 +1,5 @@
 import { createLogger } from '@flannel-ts/log';
+import { errorText } from '@flannel-ts/retry';
 import { ExitError } from './exit-error.js';
 import { parseFlanneldArgs } from './options.js';
 import { summarizeOptions } from './options-summary.js';
@@ -31,9 +32,13 @@ try {
   await runSupervisor(parsed.options, log, stop.signal);
 } catch (err) {
   const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';
-  if (!cancelled) {
-    exitCode = err instanceof ExitError ? err.exitCode : 1;
-    log.fatal((err as Error).message);
+  if (err instanceof ExitError) {
+    exitCode = err.exitCode;
+    log.fatal(errorText(err));
+  } else if (!cancelled) {
+    // Not the world's doing (that is retried): a bug, logged with its stack.
+    exitCode = 1;
+    log.fatal({ err }, `flanneld failed: ${errorText(err)}`);
   }
 }
 if (exitCode === 0) log.info('Exiting cleanly...');

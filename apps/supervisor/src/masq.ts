@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { IP4Net } from '@flannel-ts/ip';
 import { MasqKeeper } from '@flannel-ts/masq';
-import { ExitError } from './exit-error.js';
+import { errorText, RetryableError } from '@flannel-ts/retry';
 import type { FlanneldOptions } from './options.js';
 
 /**
@@ -34,7 +34,8 @@ export class MasqRules {
     try {
       await keeper.apply();
     } catch (err) {
-      throw new ExitError(`Failed to set up IP Masquerade / forward rules: ${(err as Error).message}`, 1, { cause: err });
+      // The firewall's failure, not ours: applying the lease is retried.
+      throw new RetryableError(`Failed to set up IP Masquerade / forward rules: ${errorText(err)}`, { cause: err });
     }
     const loop = new AbortController();
     this.loop = loop;

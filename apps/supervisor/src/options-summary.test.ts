@@ -30,6 +30,7 @@ describe('summarizeOptions', () => {
       iptablesForwardRules: true,
       healthz: 'off',
       stateDir: '/var/lib/flannel',
+      backendTimeout: '30s',
       verbosity: 0,
     });
   });

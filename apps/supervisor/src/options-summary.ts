@@ -34,6 +34,7 @@ export function summarizeOptions(o: FlanneldOptions): Record<string, unknown> {
     iptablesForwardRules: o.iptablesForwardRules,
     healthz: o.healthzPort > 0 ? `${o.healthzIp}:${o.healthzPort}` : 'off',
     stateDir: o.stateDir,
+    backendTimeout: formatDurationMs(o.backendTimeoutMs),
     verbosity: o.verbosity,
     ...(o.listen !== undefined && { listen: o.listen }),
     ...(o.remote !== undefined && { remote: o.remote }),

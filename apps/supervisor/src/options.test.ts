@@ -45,6 +45,7 @@ describe('parseFlanneldArgs: defaults', () => {
       healthzIp: '0.0.0.0',
       healthzPort: 0,
       stateDir: '/var/lib/flannel',
+      backendTimeoutMs: 30_000,
       verbosity: 0,
       listen: undefined,
       remote: undefined,
@@ -293,7 +294,7 @@ describe('parseFlanneldArgs: help, version and positional arguments', () => {
     }
     const names = [...USAGE.matchAll(/^ {2}-(\S+)/gm)].map((m) => m[1]!);
     expect(names).toEqual([...names].sort());
-    expect(names).toHaveLength(39);
+    expect(names).toHaveLength(40);
     expect(USAGE).toContain('  -etcd-endpoints string\n    \tcomma-separated list of etcd endpoints (default "http://127.0.0.1:4001,http://127.0.0.1:2379")\n');
     expect(USAGE).toContain('  -subnet-lease-ttl duration\n    \tlifetime of the subnet lease in etcd (whole seconds, at least 10s) (default 24h0m0s)\n');
     expect(USAGE).toContain('  -iptables-forward-rules\n    \taccept forwarded traffic of the overlay network (FLANNEL-FWD) (default true)\n');

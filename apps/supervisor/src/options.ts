@@ -44,6 +44,7 @@ export interface FlanneldOptions {
   /** 0 = no health endpoint. */
   readonly healthzPort: number;
   readonly stateDir: string;
+  readonly backendTimeoutMs: number;
   readonly verbosity: number;
   // Parsed for features not built yet (a run with any of them set is refused for now).
   readonly listen?: string;
@@ -128,6 +129,7 @@ function toOptions(v: FlagValues<FlanneldFlags>, renewMarginMs: number): Flannel
     healthzIp: v.healthzIp,
     healthzPort: v.healthzPort,
     stateDir: v.stateDir,
+    backendTimeoutMs: v.backendTimeout,
     verbosity: v.verbosity,
     listen: optional(v.listen),
     remote: optional(v.remote),

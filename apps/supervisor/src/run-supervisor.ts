@@ -1,18 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
+import { formatIP4Net } from '@flannel-ts/ip';
 import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
+import { retrying } from '@flannel-ts/retry';
 import { previousSubnetFromEnv, readSubnetEnv, writeSubnetEnv } from '@flannel-ts/subnet-env';
 import { sdNotify } from '@flannel-ts/sys';
-import { EtcdLeaseRegistry, LeaseKeeper, LeaseWatcher, type Lease, type LeaseEvent } from '@flannel-ts/subnet';
+import { EtcdLeaseRegistry, LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs } from '@flannel-ts/subnet';
 import { daemonIdentity } from './daemon-identity.js';
 import { MasqRules } from './masq.js';
-import { startDatapath, type Datapath } from './datapath.js';
+import { startDatapath, type Datapath, type LeaseProposal } from './datapath.js';
 import type { FlanneldOptions } from './options.js';
+import { PeerState } from './peer-state.js';
+import { Readiness } from './readiness.js';
 import { waitForNetworkConfig } from './wait-for-network-config.js';
 
 /** One daemon, single-network mode: lease, env file, READY=1, then renew and watch until `signal`. */
-export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<void> {
+export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: AbortSignal, readiness = new Readiness()): Promise<void> {
   // Loading etcd3 dominates start-up: overlap it with reading the host and the old env file.
   const [registry, snapshot, previousEnv] = await Promise.all([
     EtcdLeaseRegistry.connect({ ...etcdOptions(o), prefix: o.etcdPrefix }),
@@ -30,24 +33,29 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
 
     const config = await waitForNetworkConfig(registry, log.child({ component: 'config' }), signal);
     log.info(`Found network config - Backend type: ${config.backendType}`);
-
-    let own: Lease | undefined;
-    const peerLog = log.child({ component: 'peers' });
-    // Runs only once the lease is held (below); its callbacks use the datapath and keeper made next.
-    const watcher = new LeaseWatcher(
-      registry,
-      (events) => {
-        keeper.observe(events);
-        const peerEvents = events.filter((ev) => !own || !sameNet(ev.lease.subnet, own.subnet));
-        logPeerEvents(peerLog, peerEvents);
-        dp.peersChanged(peerEvents);
-      },
-      peerLog,
-      1_000,
-      () => dp.peersListed(),
-    );
-    const peers = () => [...watcher.leases().values()].filter((l) => !own || !sameNet(l.subnet, own.subnet));
     if (config.backendType !== 'alloc') await mkdir(identity.stateDir, { recursive: true, mode: 0o700 });
+
+    const attrsOf = (p: LeaseProposal): LeaseAttrs => ({
+      publicIp: ext.extAddr,
+      ...(p.backendType ? { backendType: p.backendType } : {}),
+      ...(p.backendData ? { backendData: p.backendData } : {}),
+    });
+    const writeEnv = async (lease: Lease, mtu: number) => {
+      await writeSubnetEnv(o.subnetFile, { network: config.network, subnet: lease.subnet, mtu, ipMasq: o.ipMasq });
+      log.info(`Wrote subnet file to ${o.subnetFile}`);
+    };
+    const retry = (failure: string) => ({ failure, log, signal });
+    // The keeper needs the backend's first proposal, so it is made after the backend started.
+    const leasing: { keeper?: LeaseKeeper } = {};
+    /** A restarted backend proposed other attributes: the lease in etcd first, then subnet.env. */
+    const reproposed = async (proposal: LeaseProposal): Promise<Lease> => {
+      const held = leasing.keeper;
+      if (!held) throw new Error('a backend re-proposed before any lease was held');
+      const lease = await retrying(() => held.updateAttrs(attrsOf(proposal)), retry('Updating the lease attributes'));
+      await retrying(() => writeEnv(lease, proposal.mtu), retry('Rewriting the subnet file'));
+      return lease;
+    };
+
     datapath = await startDatapath({
       config,
       init: {
@@ -56,43 +64,53 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
         daemonId: identity.id,
         verbosity: o.verbosity,
       },
-      peers,
       invokedAs: process.argv[1] ?? '',
       log: log.child({ component: 'backend' }),
+      signal,
+      handshakeTimeoutMs: o.backendTimeoutMs,
+      onReproposal: reproposed,
     });
     const dp = datapath;
-
     const masq = new MasqRules(o, config.network, log.child({ component: 'masq' }), signal);
-    const writeEnv = async (lease: Lease) => {
-      await writeSubnetEnv(o.subnetFile, { network: config.network, subnet: lease.subnet, mtu: dp.mtu, ipMasq: o.ipMasq });
-      log.info(`Wrote subnet file to ${o.subnetFile}`);
+    const peers = new PeerState({ network: config.network, subnetLen: config.subnetLen, publicIp: ext.extAddr }, dp, log.child({ component: 'peers' }));
+
+    /** Our (new) lease, applied in order and retried until it holds: backend, subnet.env, ip-masq. */
+    const applyLease = async (lease: Lease): Promise<void> => {
+      const subnet = formatIP4Net(lease.subnet);
+      readiness.notReady(`applying lease ${subnet}`);
+      peers.setOwn(lease.subnet);
+      await retrying(async () => {
+        await dp.leaseGranted(lease);
+        await writeEnv(lease, dp.proposal.mtu);
+        await masq.apply(lease.subnet);
+      }, retry(`Applying lease ${subnet}`));
+      readiness.setReady();
     };
+
     const keeper = new LeaseKeeper({
       registry,
       range: config,
-      attrs: {
-        publicIp: ext.extAddr,
-        ...(dp.backendType ? { backendType: dp.backendType } : {}),
-        ...(dp.backendData ? { backendData: dp.backendData } : {}),
-      },
+      attrs: attrsOf(dp.proposal),
       ttlMs: o.subnetLeaseTtlMs,
       renewMarginMs: o.subnetLeaseRenewMarginMs,
       log: log.child({ component: 'lease' }),
-      onLeaseChanged: (lease) => {
-        own = lease;
-        void (async () => {
-          await dp.leaseGranted(lease);
-          await writeEnv(lease);
-          await masq.apply(lease.subnet);
-        })().catch((err: Error) => log.error(`applying the new lease: ${err.message}`));
-      },
+      onLeaseChanged: applyLease,
     });
+    leasing.keeper = keeper;
+    const watcher = new LeaseWatcher(
+      registry,
+      (events) => {
+        keeper.observe(events);
+        peers.changed(events);
+      },
+      log.child({ component: 'peers' }),
+      1_000,
+      (all) => peers.listed(all),
+    );
+
     const previous = previousSubnetFromEnv(previousEnv);
     if (previousEnv && previous.reason) log.info(`Not reusing a subnet from ${o.subnetFile}: ${previous.reason}`);
-    own = await keeper.acquire(signal, previous.net);
-    await dp.leaseGranted(own);
-    await writeEnv(own);
-    await masq.apply(own.subnet);
+    await applyLease(await keeper.acquire(signal, previous.net));
     if (sdNotify('READY=1')) log.debug('Sent READY=1 to systemd');
     log.info('Running backend.');
 
@@ -112,11 +130,4 @@ function etcdOptions(o: FlanneldOptions) {
     ...(o.etcdKeyfile ? { keyfile: o.etcdKeyfile } : {}),
     ...(o.etcdUsername ? { username: o.etcdUsername, password: o.etcdPassword } : {}),
   };
-}
-
-function logPeerEvents(log: Logger, events: readonly LeaseEvent[]): void {
-  for (const ev of events) {
-    const what = `${formatIP4Net(ev.lease.subnet)} via ${formatIP4(ev.lease.attrs.publicIp)}`;
-    log.info(ev.type === 'added' ? `Subnet added: ${what}` : `Subnet removed: ${what}`);
-  }
 }

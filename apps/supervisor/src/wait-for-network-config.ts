@@ -1,14 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { parseNetworkConfig, type NetworkConfig } from '@flannel-ts/config';
-import type { EtcdLeaseRegistry } from '@flannel-ts/subnet';
+import { ConfigError, parseNetworkConfig, type NetworkConfig } from '@flannel-ts/config';
+import { errorText, isRetryable } from '@flannel-ts/retry';
+import type { LeaseRegistry } from '@flannel-ts/subnet';
 
 /**
  * Reads `<prefix>/config` until it exists and is valid, logging why every second as the
  * original does. A bad or missing config never ends the daemon.
  */
 export async function waitForNetworkConfig(
-  registry: EtcdLeaseRegistry,
+  registry: Pick<LeaseRegistry, 'getConfig' | 'prefix'>,
   log: Logger,
   signal: AbortSignal,
   retryMs = 1_000,
@@ -22,7 +23,8 @@ export async function waitForNetworkConfig(
       if (text !== undefined) return parseNetworkConfig(text);
       problem = `flannel config not found in etcd store (key ${registry.prefix}/config). Did you create your config using etcdv3 API?`;
     } catch (err) {
-      problem = (err as Error).message;
+      if (!(err instanceof ConfigError) && !isRetryable(err)) throw err;
+      problem = errorText(err);
     }
     // Repeat the same complaint at debug level only, so a long wait does not flood the log.
     if (problem !== lastProblem) log.error(`Couldn't fetch network config: ${problem}`);

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { RetryableError } from '@flannel-ts/retry';
 
 export interface CommandResult {
   readonly stdout: string;
@@ -34,10 +35,13 @@ export function createCommandRunner(netns?: string): CommandRunner {
   };
 }
 
-/** Runs a command and returns its stdout; throws one line naming the command and its stderr. */
+/**
+ * Runs a command and returns its stdout; throws one line naming the command and its stderr. A
+ * failing firewall command is the environment's doing: the error is retryable.
+ */
 export async function runOrThrow(run: CommandRunner, file: string, args: readonly string[], input?: string): Promise<string> {
   const result = await run(file, args, input);
-  if (result.exitCode !== 0) throw new Error(commandFailure(file, args, result, input));
+  if (result.exitCode !== 0) throw new RetryableError(commandFailure(file, args, result, input));
   return result.stdout;
 }
 

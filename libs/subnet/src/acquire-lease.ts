@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { formatIP4, formatIP4Net } from '@flannel-ts/ip';
+import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
 import type { IP4Net } from '@flannel-ts/ip';
 import {
   freeSubnets,
@@ -9,13 +9,15 @@ import {
   pickRandom,
   type AllocationRange,
 } from './allocation.js';
-import type { EtcdLeaseRegistry } from './etcd-registry.js';
+import type { LeaseListing, LeaseRegistry } from './lease-registry.js';
 import type { Lease, LeaseAttrs } from './lease.js';
+import { RetryableError } from '@flannel-ts/retry';
 
-/** A's bound on create races before giving up (the caller retries the whole acquisition later). */
+/** Bound on lost create races in one acquisition (as Go flanneld); the caller retries later. */
 const RACE_RETRIES = 10;
 
-export class OutOfSubnetsError extends Error {
+export class OutOfSubnetsError extends RetryableError {
+  override readonly name = 'OutOfSubnetsError';
   constructor(range: AllocationRange) {
     super(
       `out of subnets: every /${range.subnetLen} from ${formatIP4(range.subnetMin)} to ${formatIP4(range.subnetMax)} is leased`,
@@ -32,18 +34,22 @@ export interface AcquireOptions {
 }
 
 /**
- * Reference §3.4: reuse the lease of our public IP, else the preferred subnet when free, else
- * a random free one; create only if absent, retrying lost races.
+ * Reuses the lease of our public IP, else takes the preferred subnet when free, else a random
+ * free one; creates only if absent, retrying lost races. A key naming a subnet whose value
+ * cannot be read still occupies that subnet, and a subnet lost in a race is not tried again in
+ * the same acquisition: a squatted subnet is given up instead of asked for forever.
  */
 export async function acquireLease(
-  registry: EtcdLeaseRegistry,
+  registry: LeaseRegistry,
   range: AllocationRange,
   attrs: LeaseAttrs,
   o: AcquireOptions,
 ): Promise<Lease> {
   const ip = formatIP4(attrs.publicIp);
+  const lostRaces: IP4Net[] = [];
   for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
-    const { leases } = await registry.listLeases();
+    const listing = await registry.listLeases();
+    const { leases } = listing;
     const own = leaseOfPublicIp(leases, attrs.publicIp);
     if (own && isCompatible(range, own.subnet)) {
       const reused = await registry.replaceLease(own, attrs, o.ttlSeconds);
@@ -58,32 +64,42 @@ export async function acquireLease(
       await registry.deleteLease(own);
       continue;
     }
-    const subnet = choosePreferred(range, leases, o) ?? pickFree(range, leases, o);
+    const taken = [...takenSubnets(listing), ...lostRaces];
+    const subnet = choosePreferred(range, taken, o) ?? pickFree(range, taken, o);
     const created = await registry.createLease(subnet, attrs, o.ttlSeconds);
     if (created) {
       o.log.info(`Allocated lease (ip: ${formatIP4Net(subnet)} ipv6: ::/0) to current node (${ip})`);
       return created;
     }
+    lostRaces.push(subnet);
     o.log.info(`Subnet ${formatIP4Net(subnet)} was taken by another host first; retrying`);
   }
-  throw new Error('Max retries reached trying to acquire a subnet');
+  throw new RetryableError(`lost ${RACE_RETRIES} races for a free subnet in a row`);
 }
 
-function choosePreferred(range: AllocationRange, leases: readonly Lease[], o: AcquireOptions): IP4Net | undefined {
+/** Every subnet a key names: readable leases and keys whose value is not a lease alike. */
+function takenSubnets({ leases, skipped }: LeaseListing): IP4Net[] {
+  return [...leases.map((l) => l.subnet), ...skipped.flatMap((s) => (s.subnet ? [s.subnet] : []))];
+}
+
+function choosePreferred(range: AllocationRange, taken: readonly IP4Net[], o: AcquireOptions): IP4Net | undefined {
   const preferred = o.preferredSubnet;
   if (!preferred) return undefined;
   if (!isCompatible(range, preferred)) {
     o.log.info(`Found previously leased subnet (${formatIP4Net(preferred)}) but not compatible with the Etcd network config, ignoring`);
     return undefined;
   }
-  if (!isFree(preferred, leases)) return undefined;
+  if (!isFree(preferred, taken)) {
+    if (taken.some((t) => sameNet(t, preferred))) o.log.info(`Previously leased subnet ${formatIP4Net(preferred)} is taken; picking another`);
+    return undefined;
+  }
   o.log.info(`Found previously leased subnet (${formatIP4Net(preferred)}), reusing`);
   return preferred;
 }
 
-function pickFree(range: AllocationRange, leases: readonly Lease[], o: AcquireOptions): IP4Net {
+function pickFree(range: AllocationRange, taken: readonly IP4Net[], o: AcquireOptions): IP4Net {
   o.log.debug(`Picking subnet in range ${formatIP4(range.subnetMin)} ... ${formatIP4(range.subnetMax)}`);
-  const subnet = pickRandom(freeSubnets(range, leases), o.random);
+  const subnet = pickRandom(freeSubnets(range, taken), o.random);
   if (!subnet) throw new OutOfSubnetsError(range);
   return subnet;
 }

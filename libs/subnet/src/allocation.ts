@@ -19,14 +19,14 @@ export function isCompatible(range: AllocationRange, subnet: IP4Net): boolean {
   );
 }
 
-export function isFree(subnet: IP4Net, leases: readonly Lease[]): boolean {
-  return !leases.some((l) => overlaps(l.subnet, subnet));
+/** Free: overlapping none of `taken` (the leases' subnets, and any other key naming a subnet). */
+export function isFree(subnet: IP4Net, taken: readonly IP4Net[]): boolean {
+  return !taken.some((t) => overlaps(t, subnet));
 }
 
-/** Up to `limit` free subnets from SubnetMin upwards, skipping any that overlap a lease. */
-export function freeSubnets(range: AllocationRange, leases: readonly Lease[], limit = 100): IP4Net[] {
+/** Up to `limit` free subnets from SubnetMin upwards, skipping any that overlap one taken. */
+export function freeSubnets(range: AllocationRange, taken: readonly IP4Net[], limit = 100): IP4Net[] {
   const step = sizeOf(range.subnetLen);
-  const taken = leases.map((l) => l.subnet).sort((a, b) => a.ip - b.ip);
   const free: IP4Net[] = [];
   for (let ip = range.subnetMin; ip <= range.subnetMax && free.length < limit; ip += step) {
     const candidate = ip4Net(ip, range.subnetLen);

@@ -4,64 +4,38 @@ import { etcdClientOptions, type EtcdConnectOptions } from './etcd-options.js';
 import { configKey, leaseKey, parseLeaseKey, subnetsPrefix } from './keys.js';
 import type { Lease, LeaseAttrs } from './lease.js';
 import { decodeLeaseAttrs, encodeLeaseAttrs } from './lease-json.js';
+import type { LeaseListing, LeaseRegistry, SkippedKey, WatchChange, WatchHandle, WatchHandlers } from './lease-registry.js';
+import { RetryableError } from '@flannel-ts/retry';
+
+type Etcd3Module = typeof import('etcd3');
 
 const CALL_TIMEOUT_MS = 5_000;
 
-/** A key under the subnets prefix that is not a lease flannel can read. */
-export interface SkippedKey {
-  readonly key: string;
-  readonly reason: string;
-}
-
-export interface LeaseListing {
-  readonly leases: Lease[];
-  readonly skipped: SkippedKey[];
-  /** The etcd revision the listing was read at. */
-  readonly revision: string;
-}
-
-export type WatchChange =
-  | { readonly type: 'put'; readonly key: string; readonly lease?: Lease; readonly skipped?: SkippedKey }
-  | { readonly type: 'delete'; readonly key: string; readonly subnet?: IP4Net };
-
-export interface WatchHandlers {
-  /** Every event of one watch response, in order, with the revision of the last one. */
-  onChanges(changes: WatchChange[], revision: string): void;
-  /**
-   * The watch stopped. `resumable`: the connection dropped and the watch can restart at the next
-   * revision; otherwise etcd cancelled it (compaction, or any other reason) and only a fresh
-   * listing is safe.
-   */
-  onStopped(err: Error, resumable: boolean): void;
-}
-
-export interface WatchHandle {
-  cancel(): Promise<void>;
-}
-
-/** The etcd v3 side of the lease registry: the only module that talks to etcd. */
-export class EtcdLeaseRegistry {
+/** The etcd v3 lease registry: the only module that talks to etcd. */
+export class EtcdLeaseRegistry implements LeaseRegistry {
   private constructor(
+    private readonly lib: Etcd3Module,
     private readonly client: Etcd3,
     readonly prefix: string,
   ) {}
 
   static async connect(options: EtcdConnectOptions & { prefix: string }): Promise<EtcdLeaseRegistry> {
     // Loaded on demand: etcd3 and gRPC are the largest part of start-up.
-    const [{ Etcd3 }, clientOptions] = await Promise.all([import('etcd3'), etcdClientOptions(options)]);
-    return new EtcdLeaseRegistry(new Etcd3(clientOptions), options.prefix);
+    const [lib, clientOptions] = await Promise.all([import('etcd3'), etcdClientOptions(options)]);
+    return new EtcdLeaseRegistry(lib, new lib.Etcd3(clientOptions), options.prefix);
   }
 
   async getConfig(): Promise<string | undefined> {
-    const res = await this.client.kv.range({ key: Buffer.from(configKey(this.prefix)) }, callOptions());
+    const res = await this.store('reading the network config', () =>
+      this.client.kv.range({ key: Buffer.from(configKey(this.prefix)) }, callOptions()),
+    );
     return res.kvs[0]?.value.toString();
   }
 
   async listLeases(): Promise<LeaseListing> {
     const prefix = subnetsPrefix(this.prefix);
-    const res = await this.client.kv.range(
-      { key: Buffer.from(prefix), range_end: prefixEnd(Buffer.from(prefix)) },
-      callOptions(),
+    const res = await this.store('listing leases', () =>
+      this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(Buffer.from(prefix)) }, callOptions()),
     );
     const leases: Lease[] = [];
     const skipped: SkippedKey[] = [];
@@ -108,23 +82,29 @@ export class EtcdLeaseRegistry {
   /** Deletes `existing` if unchanged since it was read. */
   async deleteLease(existing: Lease): Promise<boolean> {
     const key = Buffer.from(leaseKey(this.prefix, existing.subnet));
-    const res = await this.client.kv.txn(
-      {
-        compare: [{ key, result: 'Equal', target: 'Mod', mod_revision: existing.modRevision }],
-        success: [{ request_delete_range: { key } }],
-        failure: [],
-      },
-      callOptions(),
+    const res = await this.store('deleting a lease', () =>
+      this.client.kv.txn(
+        {
+          compare: [{ key, result: 'Equal', target: 'Mod', mod_revision: existing.modRevision }],
+          success: [{ request_delete_range: { key } }],
+          failure: [],
+        },
+        callOptions(),
+      ),
     );
     return res.succeeded;
   }
 
   /** Refreshes an etcd lease; resolves to its remaining TTL in seconds, 0 when it no longer exists. */
   async keepAlive(leaseId: string): Promise<number> {
+    return this.store('renewing a lease', () => this.keepAliveOnce(leaseId));
+  }
+
+  private async keepAliveOnce(leaseId: string): Promise<number> {
     const stream = await this.client.leaseClient.leaseKeepAlive(callOptions());
     try {
       const res = await new Promise<{ TTL: string }>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('lease keepalive timed out')), CALL_TIMEOUT_MS);
+        const timer = setTimeout(() => reject(new RetryableError('lease keepalive timed out')), CALL_TIMEOUT_MS);
         stream.on('data', (r) => {
           clearTimeout(timer);
           resolve(r);
@@ -176,12 +156,39 @@ export class EtcdLeaseRegistry {
   }
 
   private async grant(ttlSeconds: number): Promise<string> {
-    const res = await this.client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }, callOptions());
+    const res = await this.store('granting a lease', () => this.client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }, callOptions()));
     return res.ID;
   }
 
   private async revoke(leaseId: string): Promise<void> {
-    await this.client.leaseClient.leaseRevoke({ ID: leaseId }, callOptions());
+    await this.store('revoking a lease', () => this.client.leaseClient.leaseRevoke({ ID: leaseId }, callOptions()));
+  }
+
+  /** Runs one etcd call; failures of etcd or the network become RetryableErrors saying what failed. */
+  private async store<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw this.isEtcdFailure(err) ? new RetryableError(`etcd: ${what}: ${(err as Error).message}`, { cause: err }) : err;
+    }
+  }
+
+  private isEtcdFailure(err: unknown): boolean {
+    const { lib } = this;
+    const etcdClasses = [
+      lib.GRPCGenericError,
+      lib.ClientRuntimeError,
+      lib.ClientClosedError,
+      lib.EtcdError,
+      lib.EtcdLeaseInvalidError,
+      lib.EtcdPermissionDeniedError,
+      lib.EtcdAuthenticationFailedError,
+      lib.EtcdInvalidAuthTokenError,
+      lib.EtcdWatchStreamEnded,
+    ];
+    // Raw gRPC status errors (a keepalive stream's) carry a numeric code and metadata.
+    const grpcStatus = typeof (err as { code?: unknown })?.code === 'number' && (err as { metadata?: unknown }).metadata !== undefined;
+    return err instanceof RetryableError || etcdClasses.some((c) => err instanceof c) || grpcStatus || typeof (err as NodeJS.ErrnoException)?.code === 'string';
   }
 
   private async putIf(
@@ -192,13 +199,15 @@ export class EtcdLeaseRegistry {
   ): Promise<Lease | undefined> {
     const key = Buffer.from(leaseKey(this.prefix, subnet));
     const value = encodeLeaseAttrs(attrs);
-    const res = await this.client.kv.txn(
-      {
-        compare: [{ key, result: 'Equal', ...cmp }],
-        success: [{ request_put: { key, value: Buffer.from(value), lease: leaseId } }],
-        failure: [],
-      },
-      callOptions(),
+    const res = await this.store('writing a lease', () =>
+      this.client.kv.txn(
+        {
+          compare: [{ key, result: 'Equal', ...cmp }],
+          success: [{ request_put: { key, value: Buffer.from(value), lease: leaseId } }],
+          failure: [],
+        },
+        callOptions(),
+      ),
     );
     if (!res.succeeded) return undefined;
     return { subnet, attrs, etcdLeaseId: leaseId, modRevision: res.header.revision, value };
@@ -224,7 +233,7 @@ function readLease(kv: IKeyValue): { lease: Lease } | { skipped: SkippedKey } {
     const attrs = decodeLeaseAttrs(value);
     return { lease: { subnet, attrs, etcdLeaseId: String(kv.lease), modRevision: kv.mod_revision, value } };
   } catch (err) {
-    return { skipped: { key, reason: (err as Error).message } };
+    return { skipped: { key, reason: (err as Error).message, subnet } };
   }
 }
 

@@ -3,19 +3,26 @@ import type { Logger } from 'pino';
 import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
 import { acquireLease } from './acquire-lease.js';
 import type { AllocationRange } from './allocation.js';
-import type { EtcdLeaseRegistry } from './etcd-registry.js';
+import type { LeaseRegistry } from './lease-registry.js';
 import { isReservation, type Lease, type LeaseAttrs, type LeaseEvent } from './lease.js';
+import { errorText, formatDelay, isRetryable, RetryableError } from '@flannel-ts/retry';
+
+/** Failed acquisitions are retried after retryMs, doubling up to this. */
+const ACQUIRE_BACKOFF_MAX_MS = 30_000;
 
 export interface LeaseKeeperOptions {
-  readonly registry: EtcdLeaseRegistry;
+  readonly registry: LeaseRegistry;
   readonly range: AllocationRange;
   readonly attrs: LeaseAttrs;
   readonly ttlMs: number;
   readonly renewMarginMs: number;
   readonly log: Logger;
-  /** Called with every lease the keeper ends up holding after the first one. */
-  readonly onLeaseChanged: (lease: Lease, previous: Lease) => void;
-  /** Delay between failed acquisitions (reference: 1 s). */
+  /**
+   * Called with every lease the keeper ends up holding after the first one, and awaited: the
+   * keeper renews nothing while the new lease is being applied.
+   */
+  readonly onLeaseChanged: (lease: Lease, previous: Lease) => Promise<void>;
+  /** First delay after a failed acquisition (as Go flanneld: 1 s); it doubles up to 30 s. */
   readonly retryMs?: number;
   readonly random?: () => number;
 }
@@ -34,8 +41,14 @@ export class LeaseKeeper {
   private lostReason: string | undefined;
   /** After a failed renewal: when to try again (min(1 min, TTL/10) later). */
   private renewRetryAt: number | undefined;
+  /** What we advertise; updateAttrs() changes it. */
+  private attrs: LeaseAttrs;
+  /** Events of our own key seen while updateAttrs() rewrites it, judged once the write is done. */
+  private rewriteEvents: LeaseEvent[] | undefined;
 
-  constructor(private readonly o: LeaseKeeperOptions) {}
+  constructor(private readonly o: LeaseKeeperOptions) {
+    this.attrs = o.attrs;
+  }
 
   get lease(): Lease | undefined {
     return this.current;
@@ -43,11 +56,13 @@ export class LeaseKeeper {
 
   /** Acquires the first lease, retrying every second until it succeeds or `signal` aborts. */
   async acquire(signal: AbortSignal, preferred?: Lease['subnet']): Promise<Lease> {
+    const firstRetryMs = this.o.retryMs ?? 1_000;
+    let retryMs = firstRetryMs;
     for (;;) {
       signal.throwIfAborted();
       const started = performance.now();
       try {
-        const lease = await acquireLease(this.o.registry, this.o.range, this.o.attrs, {
+        const lease = await acquireLease(this.o.registry, this.o.range, this.attrs, {
           ttlSeconds: Math.round(this.o.ttlMs / 1000),
           log: this.o.log,
           ...(preferred ? { preferredSubnet: preferred } : {}),
@@ -56,10 +71,36 @@ export class LeaseKeeper {
         this.hold(lease, started);
         return lease;
       } catch (err) {
-        this.o.log.error(`Failed to acquire subnet (will retry): ${(err as Error).message}`);
-        await sleep(this.o.retryMs ?? 1_000, undefined, { signal });
+        if (!isRetryable(err)) throw err;
+        this.o.log.error(`Failed to acquire subnet (trying again in ${formatDelay(retryMs)}): ${errorText(err)}`);
+        await sleep(retryMs, undefined, { signal });
+        retryMs = Math.min(retryMs * 2, Math.max(firstRetryMs, ACQUIRE_BACKOFF_MAX_MS));
       }
     }
+  }
+
+  /**
+   * Rewrites our lease with new attributes (a restarted backend proposed another VtepMAC, say),
+   * keeping its subnet. Our own write is not mistaken for someone else's.
+   */
+  async updateAttrs(attrs: LeaseAttrs): Promise<Lease> {
+    const lease = this.current;
+    if (!lease) throw new Error('updateAttrs: no lease is held');
+    this.rewriteEvents = [];
+    let updated: Lease | undefined;
+    try {
+      const started = performance.now();
+      updated = await this.o.registry.replaceLease(lease, attrs, Math.round(this.o.ttlMs / 1000));
+      if (!updated) throw new RetryableError(`lease ${formatIP4Net(lease.subnet)} changed while its attributes were being updated`);
+      this.attrs = attrs;
+      if (this.current === lease) this.hold(updated, started);
+    } finally {
+      const seen = this.rewriteEvents;
+      this.rewriteEvents = undefined;
+      // Our own write shows up as a put at its revision; anything else is judged as usual.
+      this.observe(seen.filter((ev) => !(updated && ev.type === 'added' && ev.lease.modRevision === updated.modRevision)));
+    }
+    return updated;
   }
 
   /** Feed of lease changes seen by the watcher: tells the keeper when its key went away. */
@@ -68,6 +109,10 @@ export class LeaseKeeper {
     if (!own) return;
     for (const ev of events) {
       if (!sameNet(ev.lease.subnet, own.subnet)) continue;
+      if (this.rewriteEvents) {
+        this.rewriteEvents.push(ev);
+        continue;
+      }
       if (ev.type === 'removed') this.markLost(`lease ${formatIP4Net(own.subnet)} was removed from etcd`);
       else if (ev.lease.attrs.publicIp !== own.attrs.publicIp) {
         this.markLost(`lease ${formatIP4Net(own.subnet)} is now held by ${formatIP4(ev.lease.attrs.publicIp)}`);
@@ -101,10 +146,10 @@ export class LeaseKeeper {
       }
       if (!sameNet(lease.subnet, previous.subnet)) {
         this.o.log.error(
-          `Lease changed: ${formatIP4Net(previous.subnet)} is held by another host now; this host moved to ${formatIP4Net(lease.subnet)}`,
+          `Lease changed: ${formatIP4Net(previous.subnet)} could not be had back; this host moved to ${formatIP4Net(lease.subnet)}`,
         );
       }
-      this.o.onLeaseChanged(lease, previous);
+      await this.o.onLeaseChanged(lease, previous);
     }
   }
 
@@ -126,8 +171,9 @@ export class LeaseKeeper {
       this.expiresAt = started + ttl * 1000;
       this.o.log.info(`Lease renewed, new expiration: ${new Date(Date.now() + ttl * 1000).toISOString()}`);
     } catch (err) {
+      if (!isRetryable(err)) throw err;
       const retryMs = this.renewRetryMs();
-      this.o.log.error(`Error renewing lease (trying again in ${Math.round(retryMs / 1000)} s): ${(err as Error).message}`);
+      this.o.log.error(`Error renewing lease (trying again in ${formatDelay(retryMs)}): ${errorText(err)}`);
       this.renewRetryAt = performance.now() + retryMs;
     }
   }

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { subnetKey } from '@flannel-ts/ip';
-import type { EtcdLeaseRegistry, SkippedKey, WatchChange } from './etcd-registry.js';
+import type { LeaseRegistry, SkippedKey, WatchChange } from './lease-registry.js';
 import { parseLeaseKey } from './keys.js';
+import { errorText, isRetryable } from '@flannel-ts/retry';
 import type { Lease, LeaseEvent } from './lease.js';
 
 export interface LeaseWatcherStats {
@@ -24,7 +25,7 @@ export class LeaseWatcher {
   readonly stats: LeaseWatcherStats = { relists: 0, resumes: 0 };
 
   constructor(
-    private readonly registry: Pick<EtcdLeaseRegistry, 'listLeases' | 'watchLeases'>,
+    private readonly registry: Pick<LeaseRegistry, 'listLeases' | 'watchLeases'>,
     private readonly onEvents: (events: LeaseEvent[]) => void,
     private readonly log: Logger,
     private readonly retryMs = 1_000,
@@ -56,7 +57,8 @@ export class LeaseWatcher {
         }
         this.log.warn(`Watch subnets: ${outcome.err.message}`);
       } catch (err) {
-        this.log.warn(`Watch subnets: ${(err as Error).message}`);
+        if (!isRetryable(err)) throw err;
+        this.log.warn(`Watch subnets: ${errorText(err)}`);
       }
       await sleep(backoffMs, undefined, { signal }).catch(() => undefined);
       backoffMs = Math.min(backoffMs * 2, this.retryMs);

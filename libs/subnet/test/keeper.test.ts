@@ -30,7 +30,7 @@ async function startKeeper(endpoint: string, publicIp: string, ttlMs: number, re
     renewMarginMs,
     log,
     retryMs: 200,
-    onLeaseChanged: (lease, previous) => changes.push({ lease, previous }),
+    onLeaseChanged: async (lease, previous) => void changes.push({ lease, previous }),
   });
   const abort = new AbortController();
   const first = await keeper.acquire(abort.signal);

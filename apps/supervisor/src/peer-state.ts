@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import { containsIP4, formatIP4, formatIP4Net, overlaps, subnetKey, type IP4, type IP4Net } from '@flannel-ts/ip';
+import type { Lease, LeaseEvent } from '@flannel-ts/subnet';
+
+/** Where the filtered peers go: the backend process (or nowhere, for alloc). */
+export interface PeerSink {
+  /** The complete peer set: after every full listing, and after the own lease changed. */
+  peersSnapshot(peers: readonly Lease[]): void;
+  peersChanged(events: readonly LeaseEvent[]): void;
+}
+
+export interface PeerScope {
+  readonly network: IP4Net;
+  readonly subnetLen: number;
+  /** Ours: a lease advertising it is this host's, whatever its subnet (e.g. one just re-acquired). */
+  readonly publicIp: IP4;
+}
+
+/**
+ * The one place that decides which leases are peers. Our own lease never is (by subnet, and by
+ * public IP, so a freshly re-acquired lease is not a peer for a moment), and neither is a lease
+ * that is not a SubnetLen subnet inside Network or that overlaps our subnet: routing it would
+ * install kernel state we never own or remove. Those are skipped with one log line each.
+ */
+export class PeerState {
+  private readonly all = new Map<string, Lease>();
+  private own: IP4Net | undefined;
+  private hasListing = false;
+  /** Key → value already complained about, so a lease is logged once, not at every event. */
+  private readonly complained = new Map<string, string>();
+  private skippedCount = 0;
+
+  constructor(
+    private readonly scope: PeerScope,
+    private readonly sink: PeerSink,
+    private readonly log: Logger,
+  ) {}
+
+  /** Leases skipped because of their shape or overlap, since start (each distinct value once). */
+  get skipped(): number {
+    return this.skippedCount;
+  }
+
+  /** A full listing of every lease (the watcher's view). */
+  listed(leases: ReadonlyMap<string, Lease>): void {
+    this.all.clear();
+    for (const [key, lease] of leases) this.all.set(key, lease);
+    this.hasListing = true;
+    this.sink.peersSnapshot(this.peers());
+  }
+
+  /** Changes after the listing; only the peers among them reach the sink. */
+  changed(events: readonly LeaseEvent[]): void {
+    const forward: LeaseEvent[] = [];
+    for (const ev of events) {
+      const key = subnetKey(ev.lease.subnet);
+      if (ev.type === 'added') this.all.set(key, ev.lease);
+      else this.all.delete(key);
+      if (this.isPeer(ev.lease, ev.type === 'added')) forward.push(ev);
+    }
+    for (const ev of forward) {
+      const what = `${formatIP4Net(ev.lease.subnet)} via ${formatIP4(ev.lease.attrs.publicIp)}`;
+      this.log.info(ev.type === 'added' ? `Subnet added: ${what}` : `Subnet removed: ${what}`);
+    }
+    if (this.hasListing && forward.length > 0) this.sink.peersChanged(forward);
+  }
+
+  /** Our lease (changed): the next snapshot leaves it out and lets back what overlapped the old one. */
+  setOwn(subnet: IP4Net): void {
+    this.own = subnet;
+  }
+
+  /** The current peers: every known lease that passes the filter. */
+  peers(): Lease[] {
+    return [...this.all.values()].filter((lease) => this.isPeer(lease, true));
+  }
+
+  private isPeer(lease: Lease, report: boolean): boolean {
+    if (lease.attrs.publicIp === this.scope.publicIp) return false;
+    const problem = this.problemOf(lease.subnet);
+    if (problem === undefined) {
+      this.complained.delete(subnetKey(lease.subnet));
+      return true;
+    }
+    if (report) this.complain(lease, problem);
+    return false;
+  }
+
+  private problemOf(subnet: IP4Net): string | undefined {
+    const { network, subnetLen } = this.scope;
+    if (this.own && overlaps(this.own, subnet)) return `it overlaps this host's subnet ${formatIP4Net(this.own)}`;
+    if (subnet.prefixLen !== subnetLen || !containsIP4(network, subnet.ip)) {
+      return `it is not a /${subnetLen} inside the network ${formatIP4Net(network)}`;
+    }
+    return undefined;
+  }
+
+  private complain(lease: Lease, problem: string): void {
+    const key = subnetKey(lease.subnet);
+    if (this.complained.get(key) === lease.value) return;
+    this.complained.set(key, lease.value);
+    this.skippedCount++;
+    this.log.warn(`Not routing lease ${formatIP4Net(lease.subnet)} of ${formatIP4(lease.attrs.publicIp)}: ${problem}`);
+  }
+}
