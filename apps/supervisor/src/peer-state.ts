@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { containsIP4, formatIP4, formatIP4Net, overlaps, subnetKey, type IP4, type IP4Net } from '@flannel-ts/ip';
+import { containsIP4, formatIP4, formatIP4Net, overlaps, sameNet, subnetKey, type IP4, type IP4Net } from '@flannel-ts/ip';
 import type { Lease, LeaseEvent } from '@flannel-ts/subnet';
 
 /** Where the filtered peers go: the backend process (or nowhere, for alloc). */
@@ -76,7 +76,8 @@ export class PeerState {
   }
 
   private isPeer(lease: Lease, report: boolean): boolean {
-    if (lease.attrs.publicIp === this.scope.publicIp) return false;
+    // Ours, or our subnet just taken by another host (the keeper moves us): never a peer, nothing to say.
+    if (lease.attrs.publicIp === this.scope.publicIp || (this.own && sameNet(this.own, lease.subnet))) return false;
     const problem = this.problemOf(lease.subnet);
     if (problem === undefined) {
       this.complained.delete(subnetKey(lease.subnet));
@@ -88,10 +89,10 @@ export class PeerState {
 
   private problemOf(subnet: IP4Net): string | undefined {
     const { network, subnetLen } = this.scope;
-    if (this.own && overlaps(this.own, subnet)) return `it overlaps this host's subnet ${formatIP4Net(this.own)}`;
     if (subnet.prefixLen !== subnetLen || !containsIP4(network, subnet.ip)) {
       return `it is not a /${subnetLen} inside the network ${formatIP4Net(network)}`;
     }
+    if (this.own && overlaps(this.own, subnet)) return `it overlaps this host's subnet ${formatIP4Net(this.own)}`;
     return undefined;
   }
 

@@ -2,48 +2,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createLab,
-  etcdctlTxn,
-  startLabEtcd,
-  tempDir,
-  waitFor,
-  type EtcdServer,
-  type Lab,
-  type TempDir,
-} from '@flannel-ts/testing';
+import { etcdctlTxn, waitFor, type EtcdServer, type Lab, type TempDir } from '@flannel-ts/testing';
 import { ALLOC_CONFIG, assertBuilt, CONFIG_KEY, envValue, FLANNELD, startFlanneld, type Daemon } from '@flannel-ts/testing';
+import { startDaemonLab, stopAll, type DaemonLab } from './daemon-lab.js';
 
+let dl: DaemonLab;
 let lab: Lab;
 let etcd: EtcdServer;
 let tmp: TempDir;
-let testNo = 0;
 
 beforeAll(async () => {
   assertBuilt();
-  tmp = await tempDir('flanneld-test');
-  lab = await createLab({ hosts: 3 });
-  etcd = await startLabEtcd(lab);
+  dl = await startDaemonLab('flanneld-test');
+  ({ lab, etcd, tmp } = dl);
 });
 afterAll(async () => {
-  await lab?.destroy();
-  await tmp?.remove();
+  await dl?.destroy();
 });
 
-/** A fresh etcd keyspace and directory per test; the lab's hosts are shared. */
-async function fresh(): Promise<string> {
-  await etcd.etcdctl(['del', '--prefix', '/']);
-  for (const id of await leaseIds()) await etcd.etcdctl(['lease', 'revoke', id]);
-  return path.join(tmp.path, `t${++testNo}`);
-}
-
-async function leaseIds(): Promise<string[]> {
-  return (await etcd.etcdctl(['lease', 'list'])).split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]+$/.test(l));
-}
-
-async function stopAll(...daemons: Daemon[]) {
-  return Promise.all(daemons.map((d) => d.proc.stop()));
-}
+const fresh = () => dl.fresh();
+const leaseIds = () => dl.leaseIds();
 
 const waitForEnv = (d: Daemon) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet file` });
 
@@ -84,8 +62,8 @@ describe('flanneld with the alloc backend', () => {
   it('sends READY=1 once, from flanneld itself, only after the env file holds its final content', async () => {
     const dir = await fresh();
     await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
-    const socketPath = path.join(tmp.path, `notify-${testNo}.sock`);
-    const outFile = path.join(tmp.path, `notify-${testNo}.out`);
+    const socketPath = path.join(tmp.path, `notify-${path.basename(dir)}.sock`);
+    const outFile = path.join(tmp.path, `notify-${path.basename(dir)}.out`);
     const subnetFile = path.join(dir, 'run', 'subnet.env');
     const receiver = lab.spawn(lab.hosts[0]!.ns, ['python3', fileURLToPath(new URL('./notify-receiver.py', import.meta.url)), socketPath, subnetFile], {
       stdout: outFile,

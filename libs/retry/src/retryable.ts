@@ -10,11 +10,16 @@ export class RetryableError extends Error {
 /** Errno codes of system calls and sockets that say "the environment", not "our code". */
 const ENVIRONMENT_ERRNO = /^E[A-Z0-9]+$/;
 
+/** True when `err`, or an error it wraps (its `cause`), is the world's doing rather than a bug. */
 export function isRetryable(err: unknown): boolean {
-  if (err instanceof RetryableError) return true;
-  if (!(err instanceof Error)) return false;
-  const code = (err as NodeJS.ErrnoException).code;
-  return typeof code === 'string' && ENVIRONMENT_ERRNO.test(code);
+  const seen = new Set<unknown>();
+  for (let e: unknown = err; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    if (e instanceof RetryableError) return true;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && ENVIRONMENT_ERRNO.test(code)) return true;
+  }
+  return false;
 }
 
 /** "message: cause: cause", so a log line says why, not only what. */

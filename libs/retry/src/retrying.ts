@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errorText, isRetryable } from './retryable.js';
 
 export interface RetryOptions {
@@ -27,7 +26,7 @@ export async function retrying<T>(attempt: () => Promise<T>, o: RetryOptions): P
       if (o.signal.aborted) throw o.signal.reason;
       if (!isRetryable(err)) throw err;
       o.log.error(`${o.failure} (trying again in ${formatDelay(delayMs)}): ${errorText(err)}`);
-      await sleep(delayMs, undefined, { signal: o.signal });
+      await delay(delayMs, o.signal);
       delayMs = Math.min(delayMs * 2, max);
     }
   }
@@ -35,4 +34,19 @@ export async function retrying<T>(attempt: () => Promise<T>, o: RetryOptions): P
 
 export function formatDelay(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** Like timers/promises' setTimeout, on the global timer (so tests can run it on fake timers). */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

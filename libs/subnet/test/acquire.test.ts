@@ -86,6 +86,18 @@ describe('acquiring a lease in a real etcd', () => {
     expect(formatIP4Net(other.subnet)).not.toBe('10.1.77.0/24');
   });
 
+  it('treats a key whose value is not a lease as taken: the previous subnet is given up at once, not asked for again', async () => {
+    await clearEtcd();
+    const r = await connect();
+    const { log, lines } = memoryLogger();
+    await etcd.etcdctl(['put', `${PREFIX}/subnets/10.1.78.0-24`, 'garbage']);
+    const got = await acquireLease(r, net16, attrs('192.0.2.13'), { ttlSeconds: 3600, log, preferredSubnet: parseIP4Net('10.1.78.0/24') });
+    expect(formatIP4Net(got.subnet)).not.toBe('10.1.78.0/24');
+    expect(lines()).toContain('Previously leased subnet 10.1.78.0/24 is taken; picking another');
+    expect(lines().filter((l) => l.includes('was taken by another host first'))).toEqual([]);
+    expect((await keyInfo(`${PREFIX}/subnets/10.1.78.0-24`))?.value).toBe('garbage');
+  });
+
   it('keeps a reservation TTL-less for its owner and never hands it to anyone else', async () => {
     await clearEtcd();
     const r = await connect();
