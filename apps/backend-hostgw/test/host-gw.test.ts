@@ -187,6 +187,28 @@ describe('host-gw on 3 hosts', () => {
     await monitor.stop();
   });
 
+  it('routes no lease that is not a SubnetLen subnet inside the Network, saying so once per lease', async () => {
+    const d = daemons[0]!;
+    const own = subnetOf(d);
+    const half = `${own.split('/')[0]}/27`; // inside our own /26
+    const bad = [half, '10.244.0.0/16', '10.9.0.0/26'];
+    const key = (s: string) => `/coreos.com/network/subnets/${s.replace('/', '-')}`;
+    // In h3's name (a real lab host, so every route would be on the segment); h1 and h2 are to judge them.
+    const value = '{"PublicIP":"192.0.2.13","PublicIPv6":null,"BackendType":"host-gw"}';
+    const judges = daemons.slice(0, 2);
+    for (const s of bad) await etcd.etcdctl(['put', key(s), value]);
+    // A good lease put after them is routed: every earlier one has been through the filter by then.
+    await etcd.etcdctl(['put', key('10.244.252.0/26'), value]);
+    for (const x of judges) await waitFor(() => hasRoute(x.host.ns, '10.244.252.0/26 via 192.0.2.13 dev eth0'), { what: `${x.host.name} to route the good lease` });
+    for (const x of judges) {
+      const table = await routes(x.host.ns);
+      for (const s of bad) expect(table, `${x.host.name}: ${s}`).not.toContain(`${s} via 192.0.2.13`);
+    }
+    for (const s of bad) expect(d.messages().filter((m) => m.startsWith(`Not routing lease ${s} of 192.0.2.13`)), s).toHaveLength(1);
+    for (const s of [...bad, '10.244.252.0/26']) await etcd.etcdctl(['del', key(s)]);
+    await waitFor(async () => !(await routes(d.host.ns)).includes('10.244.252.0/26'), { what: 'the good lease to go' });
+  });
+
   it('routes 500 peer leases put in 4 transactions, and drops them all when deleted', async () => {
     const ns = lab.hosts[0]!.ns;
     const taken = new Set(daemons.map(subnetOf));
@@ -211,6 +233,24 @@ describe('host-gw on 3 hosts', () => {
       await etcdctlTxn(etcd, subnets.slice(t * 125, t * 125 + 125).map((s) => ({ del: key(s) })));
     }
     await waitFor(async () => (await ours()) === baseline, { what: 'the 500 routes to go' });
+  });
+});
+
+describe('host-gw, a host whose lease is taken over', () => {
+  it('moves to a new subnet, and never routes to its own new subnet', async () => {
+    const d = daemons[2]!;
+    const before = subnetOf(d);
+    const monitor = await startIpMonitor(lab, d.host.ns, ['route']);
+    // Another host (h2) claims h3's key: h3 must move, and its new lease is never one of its peers.
+    await etcd.etcdctl(['put', `/coreos.com/network/subnets/${before.replace('/', '-')}`, `{"PublicIP":"${lab.hosts[1]!.ip}","PublicIPv6":null,"BackendType":"host-gw"}`]);
+    const after = await waitFor(() => (subnetOf(d) !== before ? subnetOf(d) : undefined), { what: 'h3 to move' });
+    await waitFor(() => hasRoute(d.host.ns, `${before} via ${lab.hosts[1]!.ip} dev eth0`), { what: 'h3 to route its old subnet to h2' });
+    for (const peer of daemons.slice(0, 2)) {
+      await waitFor(() => hasRoute(peer.host.ns, `${after} via ${d.host.ip} dev eth0`), { what: `${peer.host.name} to route h3's new subnet` });
+    }
+    expect(monitor.events().filter((e) => e.dst === after).map((e) => e.raw)).toEqual([]);
+    expect(d.messages().filter((m) => m.startsWith(`Subnet added: ${after}`))).toEqual([]);
+    await monitor.stop();
   });
 });
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPod, pidExists, pingAll, pingOnce, pingReplies, startIpMonitor, startPing, waitFor, type IpMonitorEvent, type Pod } from '@flannel-ts/testing';
@@ -274,5 +274,28 @@ describe('vxlan on 3 hosts', () => {
       expect(f.innerSrcMac).toBe(macOf.get(f.outerSrc));
     }
     await etcd.etcdctl(['del', leaseKey(subnet)]);
+  });
+
+  it('takes a restarted backend at its word: a new VtepMAC goes into the lease, and the peers follow it', async () => {
+    const d = vx.daemons[0]!;
+    const [subnet, oldMac, pid] = [subnetOf(d), await vtepMacOf(vx, d), backendPid(d)];
+    // Frozen, the backend cannot bring the device back; its successor finds no device and no saved MAC.
+    process.kill(pid, 'SIGSTOP');
+    expect((await vx.lab.exec(d.host.ns, ['ip', 'link', 'del', DEV])).exitCode).toBe(0);
+    for (const dir of readdirSync(path.join(d.dir, 'state'))) rmSync(path.join(d.dir, 'state', dir, 'vtep-mac.1'));
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => backendPid(d) !== pid, { what: 'the backend to be restarted' });
+    const deviceMac = async () => /link\/ether (\S+) /.exec((await vx.lab.exec(d.host.ns, ['ip', 'link', 'show', DEV])).stdout)?.[1];
+    const newMac = await waitFor(async () => {
+      const [leased, device] = [await vtepMacOf(vx, d), await deviceMac()];
+      return leased !== oldMac && leased === device && leased;
+    }, { what: 'the lease to carry the new device MAC' });
+    expect(subnetOf(d)).toBe(subnet);
+    expect(d.messages().some((m) => m.startsWith('The restarted backend proposed') && m.includes(newMac))).toBe(true);
+    for (const peer of vx.daemons.slice(1)) {
+      await waitFor(() => programmedFor(vx, peer, d), { what: `${peer.host.name} to program h1's new VtepMAC` });
+      await waitFor(() => programmedFor(vx, d, peer), { what: `h1 to be programmed for ${peer.host.name} again` });
+    }
+    expect(await pingAll(vx.lab, vx.pods)).toEqual([]);
   });
 });

@@ -108,8 +108,10 @@ export class BackendProcess {
    * Hands the (new) own lease to the backend and resolves once a backend is configured with it,
    * be it this one or, when this one fails or hangs, the one started in its place.
    */
-  async grantLease(lease: Lease): Promise<void> {
+  async grantLease(lease: Lease, peers?: readonly Lease[]): Promise<void> {
     this.lease = lease;
+    // Stored, not sent: the backend gets them once it is ready with the new lease.
+    if (peers) this.setPeers(peers);
     const r = this.running;
     if (r?.proposed) void this.handOver(r);
     await this.acknowledged(lease);

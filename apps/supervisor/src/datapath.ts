@@ -20,8 +20,11 @@ export interface LeaseProposal {
 export interface Datapath extends PeerSink {
   /** The current proposal: a restarted backend may change it (see DatapathContext.onReproposal). */
   readonly proposal: LeaseProposal;
-  /** Resolves once the backend is configured with `lease`. */
-  leaseGranted(lease: Lease): Promise<void>;
+  /**
+   * Resolves once the backend is configured with `lease`; `peers` (when known) are the peers as
+   * seen from that lease, handed over right after it.
+   */
+  leaseGranted(lease: Lease, peers: readonly Lease[] | undefined): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +65,7 @@ export async function startDatapath(ctx: DatapathContext): Promise<Datapath> {
     get proposal() {
       return leaseProposal(backend.currentProposal!);
     },
-    leaseGranted: (lease) => backend.grantLease(protocolLease(lease)),
+    leaseGranted: (lease, peers) => backend.grantLease(protocolLease(lease), peers && toProtocol(peers)),
     peersSnapshot: (peers) => backend.setPeers(toProtocol(peers)),
     peersChanged: (events) => {
       const converted = events.flatMap((ev) => toProtocol([ev.lease]).map((lease) => ({ type: ev.type, lease })));

@@ -65,9 +65,18 @@ export class PeerState {
     if (this.hasListing && forward.length > 0) this.sink.peersChanged(forward);
   }
 
-  /** Our lease (changed): the next snapshot leaves it out and lets back what overlapped the old one. */
+  /**
+   * Our lease (changed): the peers change with it (the old subnet may be another host's now).
+   * The caller hands them to the backend together with the lease: before the lease they would
+   * be judged against the old one.
+   */
   setOwn(subnet: IP4Net): void {
     this.own = subnet;
+  }
+
+  /** The peers, or undefined before the first listing (an empty set would mean "no peers"). */
+  listedPeers(): Lease[] | undefined {
+    return this.hasListing ? this.peers() : undefined;
   }
 
   /** The current peers: every known lease that passes the filter. */

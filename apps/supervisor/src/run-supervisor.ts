@@ -80,7 +80,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
       readiness.notReady(`applying lease ${subnet}`);
       peers.setOwn(lease.subnet);
       await retrying(async () => {
-        await dp.leaseGranted(lease);
+        await dp.leaseGranted(lease, peers.listedPeers());
         await writeEnv(lease, dp.proposal.mtu);
         await masq.apply(lease.subnet);
       }, retry(`Applying lease ${subnet}`));
