@@ -12,7 +12,7 @@ import {
 import type { EtcdLeaseRegistry } from './etcd-registry.js';
 import type { Lease, LeaseAttrs } from './lease.js';
 
-/** A's bound on create races before giving up (the caller retries the whole acquisition later). */
+/** Go flanneld's bound on create races before giving up (the caller retries the whole acquisition later). */
 const RACE_RETRIES = 10;
 
 export class OutOfSubnetsError extends Error {
@@ -32,7 +32,7 @@ export interface AcquireOptions {
 }
 
 /**
- * Reference §3.4: reuse the lease of our public IP, else the preferred subnet when free, else
+ * Go flanneld v0.20's order: reuse the lease of our public IP, else the preferred subnet when free, else
  * a random free one; create only if absent, retrying lost races.
  */
 export async function acquireLease(

@@ -15,7 +15,7 @@ export interface LeaseKeeperOptions {
   readonly log: Logger;
   /** Called with every lease the keeper ends up holding after the first one. */
   readonly onLeaseChanged: (lease: Lease, previous: Lease) => void;
-  /** Delay between failed acquisitions (reference: 1 s). */
+  /** Delay between failed acquisitions (Go flanneld: 1 s). */
   readonly retryMs?: number;
   readonly random?: () => number;
 }
