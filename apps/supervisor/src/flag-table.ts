@@ -94,7 +94,7 @@ export const FLANNELD_FLAGS = {
     parse: parseMinutesOrDurationMs,
   }),
 
-  ipMasq: boolFlag({ name: 'ip-masq', help: `masquerade traffic leaving the overlay network ${NOT_YET}` }),
+  ipMasq: boolFlag({ name: 'ip-masq', help: 'masquerade traffic leaving the overlay network' }),
   ipMasqBackend: customFlag<IpMasqBackend>({
     name: 'ip-masq-backend',
     default: 'auto',
