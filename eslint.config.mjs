@@ -9,7 +9,7 @@ export default [
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // The architecture of DESIGN.md, made real: apps -> libs only, libs never import apps,
+      // The README's architecture, made real: apps -> libs only, libs never import apps,
       // only the etcd lib imports etcd3, backends never pull etcd in.
       '@nx/enforce-module-boundaries': [
         'error',

@@ -4,7 +4,7 @@ import type { NetworkEssentials } from '@flannel-ts/backend-protocol';
 import type { KernelRoute } from '@flannel-ts/route-reconciler';
 
 /**
- * The routes host-gw owns (Decisions, "Kernel state we own"): in the main table, to a subnet of the
+ * The routes host-gw owns (docs/compat.md, Backends): in the main table, to a subnet of the
  * flannel network of exactly SubnetLen other than our own, via a gateway on the external interface.
  * Go flanneld's routes have that shape too, so they are adopted; nothing else is ever touched.
  */

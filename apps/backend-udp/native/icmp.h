@@ -1,4 +1,4 @@
-// icmp.h: the ICMP "network unreachable" answered for a destination no peer carries (§5.1).
+// icmp.h: the ICMP "network unreachable" answered for a destination no peer carries, as Go flanneld does.
 #pragma once
 
 #include <chrono>

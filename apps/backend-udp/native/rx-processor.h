@@ -1,6 +1,6 @@
 // rx-processor.h: datagrams from peers → packets for the TUN (no system calls but the sink's).
 //
-// Every datagram must be exactly one IPv4 packet (§5.1); anything else is dropped and counted.
+// Every datagram must be exactly one IPv4 packet (flannel's udp wire format); anything else is dropped and counted.
 // A GRO message (several datagrams of `segmentSize` bytes, the last maybe shorter) is split
 // first. With a virtio header, runs of one TCP flow are merged (TcpCoalescer); everything else is
 // written as it came, TTL − 1.

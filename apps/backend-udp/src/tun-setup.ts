@@ -2,7 +2,7 @@ import { formatIP4, formatIP4Net, type IP4, type IP4Net } from '@flannel-ts/ip';
 import { addAddr, deleteAddr, getLink, listAddrs, replaceRoute, setLinkMtu, setLinkUp } from '@flannel-ts/netlink';
 
 /**
- * Gives the TUN device A's configuration (§5.1, Decisions "udp device"): MTU, `<lease IP>/32`, up,
+ * Gives the TUN device Go flanneld v0.20's configuration: MTU, `<lease IP>/32`, up,
  * then `<Network> dev <tun>` scope universe (replacing a route someone else, e.g. Docker, had).
  * Returns the device's index.
  */

@@ -8,7 +8,7 @@ import { UDP_OVERHEAD, udpOptions } from './udp-config.js';
 const FAILURE_CHECK_MS = 1_000;
 
 /**
- * udp: flannel's userspace tunnel (§5.1). A TUN device `flannel0` holds `<lease IP>/32` with MTU
+ * udp: flannel's userspace tunnel. A TUN device `flannel0` holds `<lease IP>/32` with MTU
  * external − 28 and the route `<Network> dev flannel0`; a native packet pump carries each inner
  * IPv4 packet as one UDP datagram to the peer whose subnet contains its destination, on `Port`.
  * The device lives as long as this process: a restart recreates it (same address and route).

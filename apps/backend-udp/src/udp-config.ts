@@ -1,6 +1,6 @@
 import { ConfigError, parseBackendConfig, type JsonObject } from '@flannel-ts/config';
 
-/** IPv4 (20) + UDP (8) headers take 28 bytes of the external MTU (§5.1). */
+/** IPv4 (20) + UDP (8) headers take 28 bytes of the external MTU. */
 export const UDP_OVERHEAD = 28;
 
 export interface UdpOptions {

@@ -19,7 +19,7 @@ import { parseIpv4 } from './pcap.js';
 import { BACKEND, NETWORK, PYTHON_PEER } from './udp-lab.js';
 
 // Three hosts, each a different udp peer: ours with offloads (h1), ours on the plain path (h2), and
-// the python3 peer written from the reference (h3). Standalone backends, no etcd: flags only.
+// the python3 peer written from Go flanneld's wire format (h3). Standalone backends, no etcd: flags only.
 const SUBNETS = ['10.244.1.0/24', '10.244.2.0/24', '10.244.3.0/24'];
 const CONFIGS = ['{"Type":"udp"}', '{"Type":"udp","Offloads":false}'];
 
@@ -58,7 +58,7 @@ afterAll(async () => {
   await tmp?.remove();
 });
 
-describe('udp peers of three kinds: offloads on, plain path, python3 from the reference', () => {
+describe('udp peers of three kinds: offloads on, plain path, an independent python3 peer', () => {
   it('propose MTU 1472 and no backend type, and run the path asked for', () => {
     expect(messages(0)[0]).toEqual({ v: 1, type: 'propose', mtu: 1472 });
     expect(messages(1)[0]).toEqual({ v: 1, type: 'propose', mtu: 1472 });

@@ -74,7 +74,7 @@ describe('udp on 3 hosts', () => {
       expect(envValue(d.env(), 'FLANNEL_MTU')).toBe('1472');
       expect(await tunState(lab, d.host.ns)).toEqual({ addresses: [`${tunAddressOf(d)}/32`], mtu: 1472, route: '10.244.0.0/16 dev flannel0' });
     }
-    // udp writes no BackendType (§3.2).
+    // udp writes no BackendType, as Go flanneld.
     const lease = await etcd.etcdctl(['get', `${SUBNETS}/${subnetOf(daemons[0]!).replace('/', '-')}`, '--print-value-only']);
     expect(JSON.parse(lease.trim())).toEqual({ PublicIP: '192.0.2.11', PublicIPv6: null });
   });
@@ -173,7 +173,7 @@ describe('udp on 3 hosts', () => {
   });
 });
 
-describe('udp with an independent peer (python3, from the reference) joining and leaving at runtime', () => {
+describe('udp with an independent peer (python3) joining and leaving at runtime', () => {
   let peer: LabProcess;
   const key = `${SUBNETS}/10.244.200.0-24`;
 

@@ -3,8 +3,8 @@ import { containsIP4, formatIP4, parseIP4, type IP4Net } from '@flannel-ts/ip';
 import { addAddr, deleteAddr, listAddrs } from '@flannel-ts/netlink';
 
 /**
- * Go flanneld (A)'s addressing: exactly one address inside the flannel network on the device,
- * `<lease subnet IP>/32`. Other addresses inside the network (an old lease's, or B's
+ * Go flanneld v0.20's addressing: exactly one address inside the flannel network on the device,
+ * `<lease subnet IP>/32`. Other addresses inside the network (an old lease's, or v0.5's
  * `<subnet IP>/<network len>`) are removed; addresses outside it are left alone.
  */
 export function ensureDeviceAddress(index: number, lease: IP4Net, network: IP4Net, log: Logger): void {

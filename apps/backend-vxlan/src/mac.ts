@@ -11,7 +11,7 @@ export function isUnicastMac(mac: string): boolean {
   return (first & 0x01) === 0 && mac !== '00:00:00:00:00:00';
 }
 
-/** A random unicast, locally administered MAC, as Go flanneld (A) makes its VtepMAC. */
+/** A random unicast, locally administered MAC, as Go flanneld v0.20 makes its VtepMAC. */
 export function randomLocalMac(bytes: Uint8Array): string {
   if (bytes.length !== 6) throw new Error(`a MAC needs 6 random bytes, got ${bytes.length}`);
   const octets = [...bytes];

@@ -13,7 +13,7 @@ export interface OwnershipScope {
 }
 
 /**
- * The routes vxlan owns (Decisions, "Kernel state we own"): in the main table, to a subnet of the
+ * The routes vxlan owns (docs/compat.md, Backends): in the main table, to a subnet of the
  * network of exactly SubnetLen other than our own, on flannel.<VNI>, or via a gateway on the
  * external interface (DirectRouting). Go flanneld's routes have that shape, so they are adopted.
  */

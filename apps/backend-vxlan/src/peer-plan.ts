@@ -18,7 +18,7 @@ export interface PlanLinks {
 }
 
 /**
- * Go flanneld (A)'s static scheme. Per vxlan peer: ARP `<subnet .0> → VtepMAC`, fdb `VtepMAC →
+ * Go flanneld v0.20's static scheme. Per vxlan peer: ARP `<subnet .0> → VtepMAC`, fdb `VtepMAC →
  * PublicIP`, route `<subnet> via <subnet .0> dev flannel.<VNI> onlink`; or, for a peer reached
  * directly, `<subnet> via <PublicIP> dev <ext>` alone.
  */

@@ -17,7 +17,7 @@ import { ensureVxlanDevice, type VxlanDevice } from './vxlan-device.js';
 const RECONCILE_PERIOD_MS = 10_000;
 
 /**
- * vxlan, Go flanneld (A)'s static scheme: a kernel vxlan device `flannel.<VNI>` holding
+ * vxlan, Go flanneld v0.20's static scheme: a kernel vxlan device `flannel.<VNI>` holding
  * `<lease IP>/32`, and per vxlan peer a permanent ARP entry, an fdb entry and an onlink route
  * (or, with DirectRouting, a plain route to a peer on the same segment). Wire-compatible with Go
  * flanneld on the same VNI and port.

@@ -17,7 +17,7 @@ let dataDir: string;
 let pluginDir: string;
 let cniPath: string;
 
-/** The network config of the golden example (reference §12). */
+/** The network config of the golden example (test/golden/README.md). */
 const goldenConfig = (overrides: object = {}) => ({
   cniVersion: '0.3.1',
   name: 'cbr0',

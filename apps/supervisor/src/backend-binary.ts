@@ -18,7 +18,7 @@ export interface BinarySearch {
 }
 
 /**
- * The places DESIGN.md lists, in order: $FLANNELD_BACKEND_DIR, beside flanneld as invoked
+ * The places the README lists, in order: $FLANNELD_BACKEND_DIR, beside flanneld as invoked
  * (e.g. node_modules/.bin), beside its real path, ../backend-<name>/ beside its real path (the
  * dist/apps layout), then $PATH.
  */

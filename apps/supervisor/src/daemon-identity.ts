@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 /**
- * A daemon is named by its etcd prefix and subnet file (Decisions: per-daemon state): several
+ * A daemon is named by its etcd prefix and subnet file (see --state-dir in docs/compat.md): several
  * daemons on one host, or lab hosts sharing one filesystem, never share a state directory.
  */
 export function daemonIdentity(etcdPrefix: string, subnetFile: string, stateDirRoot: string): { id: string; stateDir: string } {

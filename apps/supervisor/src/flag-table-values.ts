@@ -43,7 +43,7 @@ export function parseRegexSource(text: string): string {
   return text;
 }
 
-/** A whole number in `unitMs` units (Go int syntax, A's form) or a Go duration; returns milliseconds. */
+/** A whole number in `unitMs` units (Go int syntax, Go flanneld's form) or a Go duration; returns milliseconds. */
 function parseCountOrDuration(text: string, unitMs: number, unitName: string, example: string): number {
   try {
     return parseGoInt(text) * unitMs;

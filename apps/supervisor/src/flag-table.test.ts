@@ -23,7 +23,7 @@ describe('the flanneld flag table', () => {
     expect(() => parseCommandLine(FLANNELD_FLAGS, [])).not.toThrow(); // no name defined twice
   });
 
-  it('uses the reference defaults', () => {
+  it("uses Go flanneld's defaults", () => {
     const { values } = parseCommandLine(FLANNELD_FLAGS, []);
     expect(values).toMatchObject({
       etcdEndpoints: ['http://127.0.0.1:4001', 'http://127.0.0.1:2379'],

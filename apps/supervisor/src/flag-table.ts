@@ -1,5 +1,5 @@
-// Every flanneld flag: B's (v0.5.6), A's additions (v0.20), ours, and glog's accepted-and-ignored
-// ones. Names and defaults are flannel's; see flannel-reference.md §1.4-1.5 and the Decisions table.
+// Every flanneld flag: Go flanneld v0.5.6's, v0.20's additions, ours, and glog's accepted-and-ignored
+// ones. Names and defaults are flannel's; docs/compat.md says which are ours and what is not built yet.
 import {
   boolFlag,
   customFlag,
@@ -96,7 +96,7 @@ export const FLANNELD_FLAGS = {
     parse: parseMinutesOrDurationMs,
   }),
 
-  ipMasq: boolFlag({ name: 'ip-masq', help: `masquerade traffic leaving the overlay network ${NOT_YET}` }),
+  ipMasq: boolFlag({ name: 'ip-masq', help: 'masquerade traffic leaving the overlay network' }),
   ipMasqBackend: customFlag<IpMasqBackend>({
     name: 'ip-masq-backend',
     default: 'auto',

@@ -21,7 +21,7 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 describe('parseFlanneldArgs: defaults', () => {
-  it('gives the reference defaults for no arguments and an empty environment', () => {
+  it("gives Go flanneld's defaults for no arguments and an empty environment", () => {
     expect(optionsOf([])).toEqual({
       etcdEndpoints: ['http://127.0.0.1:4001', 'http://127.0.0.1:2379'],
       etcdPrefix: '/coreos.com/network',

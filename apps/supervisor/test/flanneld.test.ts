@@ -187,7 +187,7 @@ describe('flanneld with the alloc backend', () => {
     expect(d.messages().at(-1)).toBe('unknown backend type: warp');
   });
 
-  it('answers --version, --help and a bad flag with the exits of the reference', async () => {
+  it('answers --version, --help and a bad flag with the exits of Go flanneld v0.5', async () => {
     const ns = lab.hosts[0]!.ns;
     const version = await lab.exec(ns, [FLANNELD, '--version']);
     expect(version).toMatchObject({ exitCode: 0, stdout: '' });

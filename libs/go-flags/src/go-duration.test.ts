@@ -94,7 +94,7 @@ function randomBigints(seed: bigint): () => bigint {
   };
 }
 
-describe('parseGoDuration against the reference formatter (property)', () => {
+describe('parseGoDuration against formatGoDuration (property)', () => {
   it('reads back every formatted int64 exactly', () => {
     const next = randomBigints(0x9e3779b97f4a7c15n);
     for (let n = 0; n < 5000; n++) {

@@ -51,7 +51,7 @@ function summary(result: ExternalInterface) {
 }
 
 describe('selectExternalInterface without interface options', () => {
-  it('uses the default route interface and logs flannel A lines', () => {
+  it("uses the default route interface and logs Go flanneld v0.20's lines", () => {
     expect(select(host)).toEqual({
       name: 'eth0',
       index: 2,

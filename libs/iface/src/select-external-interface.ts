@@ -48,7 +48,7 @@ interface Candidate {
 }
 
 /**
- * Picks the external interface and addresses as flanneld does (reference §1.6), from a snapshot.
+ * Picks the external interface and addresses as Go flanneld v0.20 does, from a snapshot.
  * Throws an Error with a one-line message when no interface fits or an option value is invalid.
  */
 export function selectExternalInterface(

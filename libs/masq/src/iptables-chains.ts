@@ -24,7 +24,7 @@ export function jumpSpec(chain: IptablesChain): string {
 }
 
 /**
- * A's masquerade rules, written exactly as iptables-save prints them (both variants) so a listing
+ * Go flanneld v0.20's masquerade rules, written exactly as iptables-save prints them (both variants) so a listing
  * can be compared line by line.
  */
 export function masqRuleLines(chain: IptablesChain, rules: MasqRules): string[] {

@@ -11,7 +11,7 @@ export type IptablesVariant = 'nft' | 'legacy';
 /** How long iptables-restore may wait for the xtables lock (legacy) before failing. */
 const LOCK_WAIT_SECONDS = 5;
 
-/** --random-fully reached iptables in 1.6.2 (A checks the same version). */
+/** --random-fully reached iptables in 1.6.2 (Go flanneld checks the same version). */
 const RANDOM_FULLY_SINCE: readonly number[] = [1, 6, 2];
 
 /** Our rules through `iptables-<variant>-save` / `iptables-<variant>-restore --noflush`. */

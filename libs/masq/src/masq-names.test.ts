@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ETCD_PREFIX, masqNames } from './masq-names.js';
 
 describe('masqNames', () => {
-  it('keeps A names for the default prefix', () => {
+  it("keeps Go flanneld's names for the default prefix", () => {
     expect(masqNames(DEFAULT_ETCD_PREFIX)).toEqual({
       postroutingChain: 'FLANNEL-POSTRTG',
       forwardChain: 'FLANNEL-FWD',

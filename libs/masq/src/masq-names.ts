@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** The etcd prefix whose chains keep the plain names A uses. */
+/** The etcd prefix whose chains keep the plain names Go flanneld uses. */
 export const DEFAULT_ETCD_PREFIX = '/coreos.com/network';
 
 /** Where one daemon's rules live; derived from its etcd prefix so two daemons never share them. */
@@ -14,7 +14,7 @@ export interface MasqNames {
 }
 
 /**
- * Names for a daemon using `etcdPrefix`: A's names for the default prefix, otherwise suffixed with
+ * Names for a daemon using `etcdPrefix`: Go flanneld's names for the default prefix, otherwise suffixed with
  * the first 8 hex digits of sha256(prefix). The prefix is hashed exactly as given.
  */
 export function masqNames(etcdPrefix: string): MasqNames {

@@ -1,7 +1,7 @@
 import type { IP4Net } from '@flannel-ts/ip';
 import type { MasqNames } from './masq-names.js';
 
-/** Masquerade for traffic leaving the flannel network (A's four rules). */
+/** Masquerade for traffic leaving the flannel network (Go flanneld v0.20's four rules). */
 export interface MasqRules {
   /** N: the whole flannel network. */
   readonly network: IP4Net;

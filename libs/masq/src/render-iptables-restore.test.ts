@@ -12,7 +12,7 @@ function ruleset(etcdPrefix: string, randomFully = true): MasqRuleset {
 }
 
 describe('renderIptablesRestore', () => {
-  it('renders A rules in our default chains on a fresh host', () => {
+  it("renders Go flanneld's rules in our default chains on a fresh host", () => {
     expect(renderIptablesRestore(ruleset(DEFAULT_ETCD_PREFIX))).toBe(`*nat
 :FLANNEL-POSTRTG - [0:0]
 -A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN

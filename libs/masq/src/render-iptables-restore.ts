@@ -22,7 +22,7 @@ export interface IptablesCurrent {
  * it is left in the built-in chain (see settleJump). Applying it any number of times gives the same
  * ruleset. A feature missing from `ruleset` has its chain and jumps removed, if present.
  *
- * Stale rules: A deletes the masquerade rules built from an old network/subnet (read from the old
+ * Stale rules: Go flanneld deletes the masquerade rules built from an old network/subnet (read from the old
  * subnet file). Here every rule for this prefix lives in our own chains, flushed and refilled by
  * each batch, so rules for an old network or subnet vanish by construction.
  *
@@ -53,7 +53,7 @@ function fillBlock(chain: IptablesChain, ruleLines: readonly string[], table: Sa
 
 /**
  * Leaves exactly one jump: nothing to do when it is already there once. Otherwise every jump to our
- * chain goes and one comes back where the first proper jump stood, or at position 1 (A's place) when
+ * chain goes and one comes back where the first proper jump stood, or at position 1 (Go flanneld's place) when
  * there was none. An existing jump keeps its place, so daemons of two prefixes do not keep
  * swapping theirs at the top.
  */

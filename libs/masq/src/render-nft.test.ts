@@ -7,7 +7,7 @@ const network = parseIP4Net('10.244.0.0/16');
 const subnet = parseIP4Net('10.244.7.0/24');
 
 describe('renderNft', () => {
-  it('replaces the default table with A rules in one transaction', () => {
+  it("replaces the default table with Go flanneld's rules in one transaction", () => {
     const script = renderNft({ names: masqNames(DEFAULT_ETCD_PREFIX), masq: { network, subnet, randomFully: true }, forward: { network } });
     expect(script).toBe(`table ip flannel
 delete table ip flannel

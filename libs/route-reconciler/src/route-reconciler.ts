@@ -11,7 +11,7 @@ export interface ReconcileResult {
 
 export interface RouteReconcilerOptions {
   readonly table: RouteTable;
-  /** Whether a kernel route is one this backend manages (DESIGN: "Kernel state we own"). */
+  /** Whether a kernel route is one this backend manages (docs/compat.md, Backends). */
   readonly owns: (route: KernelRoute) => boolean;
   readonly log: Logger;
   /** Told about every route this reconciler removed (e.g. so its deletion event is not taken for someone else's). */

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '@flannel-ts/atomic-file';
 import { formatSubnetEnv, type SubnetEnvValues } from './format.js';
 
 /**
- * Replaces the env file atomically (reference §4.2): the directory is created (0755) when missing,
+ * Replaces the env file atomically, as Go flanneld does: the directory is created (0755) when missing,
  * the content goes to `.<basename>` in the same directory, is fsynced, then renamed over `path`.
  */
 export async function writeSubnetEnv(path: string, values: SubnetEnvValues): Promise<void> {

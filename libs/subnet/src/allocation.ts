@@ -9,7 +9,7 @@ export interface AllocationRange {
   readonly subnetMax: IP4;
 }
 
-/** A subnet a config can hand out: inside [SubnetMin, SubnetMax] with exactly SubnetLen (A's rule). */
+/** A subnet a config can hand out: inside [SubnetMin, SubnetMax] with exactly SubnetLen (Go flanneld's rule). */
 export function isCompatible(range: AllocationRange, subnet: IP4Net): boolean {
   return (
     subnet.prefixLen === range.subnetLen &&
@@ -35,7 +35,7 @@ export function freeSubnets(range: AllocationRange, taken: readonly IP4Net[], li
   return free;
 }
 
-/** The first lease advertising this public IP (A's "reuse by PublicIP"). */
+/** The first lease advertising this public IP (Go flanneld's "reuse by PublicIP"). */
 export function leaseOfPublicIp(leases: readonly Lease[], publicIp: IP4): Lease | undefined {
   return leases.find((l) => l.attrs.publicIp === publicIp);
 }

@@ -16,7 +16,7 @@ function trimSlash(prefix: string): string {
   return prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
 }
 
-// A's key regex: the IPv4 part, optionally followed by a dual-stack "&<ipv6>-<len>" suffix.
+// Go flanneld v0.20's key regex: the IPv4 part, optionally followed by a dual-stack "&<ipv6>-<len>" suffix.
 const LEASE_KEY = /(\d+\.\d+\.\d+\.\d+)-(\d+)(?:&([a-f\d:]+)-(\d+))?$/;
 
 /** The IPv4 subnet a lease key names, or undefined when the key is not a lease key. */

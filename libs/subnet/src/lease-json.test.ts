@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIP4 } from '@flannel-ts/ip';
 import { decodeLeaseAttrs, encodeLeaseAttrs } from './lease-json.js';
 
-// One line per backend type: the value Go flanneld v0.20 writes (reference §3.2).
+// One line per backend type: the value Go flanneld v0.20 writes.
 const golden = Object.fromEntries(
   readFileSync(new URL('./__golden__/lease-values.txt', import.meta.url), 'utf8')
     .trimEnd()
@@ -20,14 +20,14 @@ describe('lease value JSON', () => {
     }
   });
 
-  it('writes host-gw and vxlan leases byte for byte as A', () => {
+  it('writes host-gw and vxlan leases byte for byte as Go flanneld v0.20', () => {
     expect(encodeLeaseAttrs({ publicIp, backendType: 'host-gw' })).toBe(golden['host-gw']);
     expect(
       encodeLeaseAttrs({ publicIp, backendType: 'vxlan', backendData: '{ "VNI": 1, "VtepMAC": "5a:1f:0c:2e:33:9b" }' }),
     ).toBe(golden['vxlan']);
   });
 
-  it('reads what A and B write, ignoring unknown fields and case', () => {
+  it('reads what Go flanneld v0.20 and v0.5 write, ignoring unknown fields and case', () => {
     expect(decodeLeaseAttrs(golden['vxlan']!)).toEqual({
       publicIp,
       backendType: 'vxlan',

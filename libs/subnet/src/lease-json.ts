@@ -20,7 +20,7 @@ function compactJson(raw: string, what: string): string {
   }
 }
 
-/** Reads any value A or B writes: case-insensitive field names, unknown fields ignored. */
+/** Reads any value Go flanneld v0.20 or v0.5 writes: case-insensitive field names, unknown fields ignored. */
 export function decodeLeaseAttrs(value: string): LeaseAttrs {
   let parsed: unknown;
   try {

@@ -1,6 +1,6 @@
 import type { IP4, IP4Net } from '@flannel-ts/ip';
 
-/** What a host advertises in its lease value (reference §3.2). */
+/** What a host advertises in its lease value. */
 export interface LeaseAttrs {
   readonly publicIp: IP4;
   readonly backendType?: string;

@@ -50,7 +50,7 @@ const net16 = range('10.1.0.0/16', 24, '10.1.1.0', '10.1.255.0');
 const attrs = (ip: string) => ({ publicIp: parseIP4(ip) });
 
 describe('acquiring a lease in a real etcd', () => {
-  it('creates the key with A’s JSON, attached to its own lease of the TTL', async () => {
+  it("creates the key with Go flanneld v0.20's JSON, attached to its own lease of the TTL", async () => {
     await clearEtcd();
     const r = await connect();
     const { log } = memoryLogger();

@@ -28,7 +28,7 @@ export async function runBackend(name: string, create: CreateBackend): Promise<n
  * serves the channel; otherwise it runs standalone from flags and/or NDJSON on stdin.
  */
 export async function runBackendMain(name: string, create: CreateBackend, proc: NodeJS.Process): Promise<number> {
-  // The binary drops the dash of the type: host-gw → flannel-backend-hostgw (DESIGN.md's names).
+  // The binary drops the dash of the type: host-gw → flannel-backend-hostgw (the names flanneld looks for).
   const program = `flannel-backend-${name.replaceAll('-', '')}`;
   const childMode = typeof proc.send === 'function';
   const args = parseBackendArgs(name, program, proc.argv.slice(2), childMode);
