@@ -1,8 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { HANG_GUARD_MS } from '@flannel-ts/testing';
 import { setParentDeathSignal } from '../src/index.js';
 import { assertAddonBuilt, fixture, killQuietly, lineReader, processGone, repoRoot, waitUntil } from './helpers.js';
+
+/** The parent pid of `pid`, from /proc (field 4 of stat). */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
 
 interface Family {
   parent: ChildProcess;
@@ -44,13 +51,14 @@ describe('setParentDeathSignal', () => {
   test('control: without it the child outlives its parent', async () => {
     const { parent, childPid, nextLine } = await startFamily('none', pids);
     parent.kill('SIGKILL');
-    await waitUntil(() => processGone(parent.pid!), HANG_GUARD_MS, 'the parent to die');
-    // Reparented means its parent's exit is over (that is when a parent-death signal is sent);
-    // it still answers after that.
-    process.kill(childPid, 'SIGUSR1');
+    // Reparented (the parent's last thread gone, not only its main one) means the parent's exit is
+    // over: that is when a parent-death signal would have been sent. It still answers after that.
+    await waitUntil(() => parentOf(childPid) !== parent.pid, HANG_GUARD_MS, 'the child to be reparented');
+    process.kill(childPid, 'SIGUSR2');
     const [word, ppid] = (await nextLine()).split(' ');
     expect(word).toBe('alive');
     expect(Number(ppid)).not.toBe(parent.pid);
+    expect(processGone(parent.pid!)).toBe(true);
   });
 
   test('rejects unknown signal names and kernel-invalid numbers', () => {
