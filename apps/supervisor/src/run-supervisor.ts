@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
 import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
@@ -8,6 +7,7 @@ import { EtcdLeaseRegistry, LeaseKeeper, LeaseWatcher, type Lease, type LeaseEve
 import { daemonIdentity } from './daemon-identity.js';
 import { MasqRules } from './masq.js';
 import { startDatapath, type Datapath } from './datapath.js';
+import { prepareStateDir } from './state-dir.js';
 import type { FlanneldOptions } from './options.js';
 import { waitForNetworkConfig } from './wait-for-network-config.js';
 
@@ -47,7 +47,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
       () => dp.peersListed(),
     );
     const peers = () => [...watcher.leases().values()].filter((l) => !own || !sameNet(l.subnet, own.subnet));
-    if (config.backendType !== 'alloc') await mkdir(identity.stateDir, { recursive: true, mode: 0o700 });
+    if (config.backendType !== 'alloc') await prepareStateDir(o.stateDir, identity.stateDir);
     datapath = await startDatapath({
       config,
       init: {

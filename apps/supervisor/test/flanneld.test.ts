@@ -14,6 +14,7 @@ import {
   type TempDir,
 } from '@flannel-ts/testing';
 import { ALLOC_CONFIG, assertBuilt, CONFIG_KEY, envValue, FLANNELD, startFlanneld, type Daemon } from '@flannel-ts/testing';
+import { daemonIdentity } from '../src/daemon-identity.js';
 
 let lab: Lab;
 let etcd: EtcdServer;
@@ -288,6 +289,33 @@ describe('flanneld with the alloc backend', () => {
     expect(run.messages.at(-1)).toBe(
       `backend host-gw: flannel-backend-hostgw not found; searched ${searched.map((d) => path.join(d, 'flannel-backend-hostgw')).join(', ')}`,
     );
+  });
+
+  it('exits 1 naming --state-dir, the directory and the real errno when the state dir is on a read-only mount', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, '{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}']);
+    // The read-only mounts exist only in a private mount namespace of flanneld's own.
+    const privateMounts = (script: string, target: string) => ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${script} && exec "$@"`, target];
+
+    const empty = path.join(dir, 'ro-empty');
+    await mkdir(empty, { recursive: true });
+    const missing = path.join(empty, 'flannel');
+    const created = await runFlanneldUntilExit(dir, [...privateMounts('mount -t tmpfs -o ro flannel-test "$0"', empty), FLANNELD], {
+      stateDir: missing,
+    });
+    expect(created.code).toBe(1);
+    expect(created.messages.at(-1)).toMatch(
+      new RegExp(`^--state-dir ${missing}: cannot use ${missing}/[0-9a-f]{16}: EROFS: read-only file system, mkdir '${missing}'$`),
+    );
+
+    const existing = path.join(dir, 'ro-existing');
+    const { stateDir } = daemonIdentity('/coreos.com/network', path.join(dir, 'run', 'subnet.env'), existing);
+    await mkdir(stateDir, { recursive: true });
+    const used = await runFlanneldUntilExit(dir, [...privateMounts('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0"', existing), FLANNELD], {
+      stateDir: existing,
+    });
+    expect(used.code).toBe(1);
+    expect(used.messages.at(-1)).toBe(`--state-dir ${existing}: cannot use ${stateDir}: EROFS: read-only file system, access '${stateDir}'`);
   });
 
   it('answers --version, --help and a bad flag with the exits of the reference', async () => {
