@@ -1,10 +1,10 @@
-import { parseBackendConfig, type JsonObject, type VxlanBackendConfig } from '@flannel-ts/config';
+import { parseBackendConfig, quoteValue, type JsonObject, type VxlanBackendConfig } from '@flannel-ts/config';
 
 /** The config's `Backend` object as a vxlan config (defaults filled); throws naming a bad key. */
 export function vxlanConfig(backend: JsonObject): VxlanBackendConfig {
   const type = typeof backend['Type'] === 'string' ? backend['Type'] : 'vxlan';
   const parsed = parseBackendConfig({ backendType: type, backendRaw: backend });
-  if (parsed.type !== 'vxlan') throw new Error(`Backend.Type is ${JSON.stringify(type)}: the vxlan backend serves "vxlan" only`);
+  if (parsed.type !== 'vxlan') throw new Error(`Backend.Type is ${quoteValue(type)}: the vxlan backend serves "vxlan" only`);
   return parsed;
 }
 

@@ -1,4 +1,6 @@
 import { CniCode, CniError } from './cni-error.js';
+import { quote } from './quote.js';
+import { MAX_CONTAINER_ID_LENGTH } from './state-store.js';
 
 export type CniCommand = 'ADD' | 'DEL' | 'CHECK';
 
@@ -29,7 +31,7 @@ export function readCniCommand(env: NodeJS.ProcessEnv): CniCommand | 'VERSION' {
     throw new CniError(CniCode.invalidEnvironment, 'required env variables missing: CNI_COMMAND');
   }
   if (command === 'VERSION' || Object.hasOwn(REQUIRED, command)) return command as CniCommand | 'VERSION';
-  throw new CniError(CniCode.invalidEnvironment, `unknown CNI_COMMAND: ${command}`, 'expected ADD, DEL, CHECK or VERSION');
+  throw new CniError(CniCode.invalidEnvironment, `unknown CNI_COMMAND: ${quote(command)}`, 'expected ADD, DEL, CHECK or VERSION');
 }
 
 export function readCniRequestEnv(command: CniCommand, env: NodeJS.ProcessEnv): CniRequestEnv {
@@ -38,13 +40,7 @@ export function readCniRequestEnv(command: CniCommand, env: NodeJS.ProcessEnv): 
     throw new CniError(CniCode.invalidEnvironment, `required env variables missing: ${missing.join(', ')}`);
   }
   const containerId = env['CNI_CONTAINERID'] as string;
-  if (!CONTAINER_ID.test(containerId)) {
-    throw new CniError(
-      CniCode.invalidEnvironment,
-      `invalid characters in CNI_CONTAINERID ${JSON.stringify(containerId)}`,
-      'it must start with a letter or digit, followed by letters, digits, "_", "." or "-"',
-    );
-  }
+  assertContainerId(containerId);
   const ifname = env['CNI_IFNAME'] as string;
   assertInterfaceName(ifname);
   return {
@@ -56,6 +52,23 @@ export function readCniRequestEnv(command: CniCommand, env: NodeJS.ProcessEnv): 
   };
 }
 
+function assertContainerId(id: string): void {
+  if (id.length > MAX_CONTAINER_ID_LENGTH) {
+    throw new CniError(
+      CniCode.invalidEnvironment,
+      `CNI_CONTAINERID ${quote(id)} is too long (at most ${MAX_CONTAINER_ID_LENGTH} characters)`,
+      'the id names the file that keeps the container\'s delegate config, and a file name has at most 255 bytes',
+    );
+  }
+  if (!CONTAINER_ID.test(id)) {
+    throw new CniError(
+      CniCode.invalidEnvironment,
+      `invalid characters in CNI_CONTAINERID ${quote(id)}`,
+      'it must start with a letter or digit, followed by letters, digits, "_", "." or "-"',
+    );
+  }
+}
+
 function assertInterfaceName(name: string): void {
   const problem =
     name.length > 15 ? 'longer than 15 characters'
@@ -63,6 +76,6 @@ function assertInterfaceName(name: string): void {
     : /[/:\s]/.test(name) ? 'contains "/", ":" or whitespace'
     : undefined;
   if (problem !== undefined) {
-    throw new CniError(CniCode.invalidEnvironment, `invalid CNI_IFNAME ${JSON.stringify(name)}: ${problem}`);
+    throw new CniError(CniCode.invalidEnvironment, `invalid CNI_IFNAME ${quote(name)}: ${problem}`);
   }
 }

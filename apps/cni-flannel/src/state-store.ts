@@ -3,6 +3,13 @@ import { writeFileAtomic } from '@flannel-ts/atomic-file';
 import { join } from 'node:path';
 
 /**
+ * The longest container id whose state file can be written: a file name holds at most 255 bytes
+ * (NAME_MAX), and the file is written through the temp file `.<id>.<pid>.tmp` beside it, which adds 13
+ * (a Linux pid has at most 7 digits: pid_max is at most 2^22). Ids are ASCII (cni-env.ts), one byte each.
+ */
+export const MAX_CONTAINER_ID_LENGTH = 255 - '..4194304.tmp'.length;
+
+/**
  * The delegate config of each container, kept from ADD for DEL and CHECK as `<dataDir>/<containerId>`
  * (directory 0700, file 0600): DEL must undo exactly what ADD set up, even after the subnet file changed.
  * Container ids are validated (cni-env.ts), so they never hold a `/`.

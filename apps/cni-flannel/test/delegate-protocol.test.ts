@@ -181,6 +181,29 @@ describe('errors', () => {
     await expectError({ command: 'ADD', containerId: '../escape', config: goldenConfig() }, 4, /invalid characters in CNI_CONTAINERID/);
   });
 
+  test('a container id too long for its state file, or malformed: invalid environment (code 4), quoted cut short', async () => {
+    // 242 characters is the longest whose state file (and its temp file) can be written.
+    const longest = 'a'.repeat(242);
+    expectSuccess(await cni({ command: 'ADD', containerId: longest, config: goldenConfig() }), 'ADD with a 242-character id');
+    expect(existsSync(stateFile(longest))).toBe(true);
+    expectSuccess(await cni({ command: 'DEL', containerId: longest, config: goldenConfig() }), 'DEL with a 242-character id');
+    expect(existsSync(stateFile(longest))).toBe(false);
+
+    const tooLong = (n: number) => `CNI_CONTAINERID "${'b'.repeat(64)}…" (${n} chars) is too long (at most 242 characters)`;
+    for (const command of ['ADD', 'DEL'] as const) {
+      const reply = await expectError({ command, containerId: 'b'.repeat(243), config: goldenConfig() }, 4, tooLong(243));
+      expect(reply.json?.['details']).toContain('255 bytes');
+      await expectError({ command, containerId: 'b'.repeat(300), config: goldenConfig() }, 4, tooLong(300));
+    }
+    await expectError(
+      { command: 'CHECK', containerId: 'b'.repeat(300), config: goldenConfig({ cniVersion: '0.4.0', prevResult: {} }) },
+      4,
+      tooLong(300),
+    );
+    const malformed = `${'c'.repeat(200)}/x`;
+    await expectError({ command: 'ADD', containerId: malformed, config: goldenConfig() }, 4, `invalid characters in CNI_CONTAINERID "${'c'.repeat(64)}…" (202 chars)`);
+  });
+
   test('runtimeConfig goes to the delegate; stdout has only the result', async () => {
     const runtimeConfig = { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }] };
     const reply = expectSuccess(await cni({ command: 'ADD', containerId: 'rc', config: goldenConfig({ runtimeConfig }) }), 'ADD');

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
-import { parseBackendConfig, UnknownBackendError, type NetworkConfig } from '@flannel-ts/config';
+import { parseBackendConfig, type NetworkConfig } from '@flannel-ts/config';
 import { formatIP4Net } from '@flannel-ts/ip';
 import { protocolLease, type InitInfo, type Lease as ProtocolLease, type Proposal } from '@flannel-ts/backend-protocol';
 import type { Lease } from '@flannel-ts/subnet';
 import { findBackendBinary } from './backend-binary.js';
 import { BackendProcess } from './backend-process.js';
-import { ExitError } from './exit-error.js';
 import type { PeerSink } from './peer-state.js';
 
 /** What the backend wants in its lease and in subnet.env, BackendData as the registry stores it. */
@@ -42,13 +41,8 @@ export interface DatapathContext {
 
 /** The one table from backend type to implementation: alloc in-process, the rest as binaries. */
 export async function startDatapath(ctx: DatapathContext): Promise<Datapath> {
-  let type: string;
-  try {
-    type = parseBackendConfig(ctx.config).type;
-  } catch (err) {
-    if (err instanceof UnknownBackendError) throw new ExitError(err.message, 1, { cause: err });
-    throw err;
-  }
+  // waitForNetworkConfig accepted only a config whose Backend section parses.
+  const type = parseBackendConfig(ctx.config).type;
   if (type === 'alloc') return allocDatapath(ctx.init.iface.mtu);
   const binary = findBackendBinary(type, { invokedAs: ctx.invokedAs, env: process.env });
   const toProtocol = protocolLeases(ctx.log);

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { formatIP4Net } from '@flannel-ts/ip';
 import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
@@ -11,6 +10,7 @@ import { MasqRules } from './masq.js';
 import { startDatapath, type Datapath, type LeaseProposal } from './datapath.js';
 import type { FlanneldOptions } from './options.js';
 import { PeerState } from './peer-state.js';
+import { prepareStateDir } from './state-dir.js';
 import { Readiness } from './readiness.js';
 import { waitForNetworkConfig } from './wait-for-network-config.js';
 
@@ -33,7 +33,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
 
     const config = await waitForNetworkConfig(registry, log.child({ component: 'config' }), signal);
     log.info(`Found network config - Backend type: ${config.backendType}`);
-    if (config.backendType !== 'alloc') await mkdir(identity.stateDir, { recursive: true, mode: 0o700 });
+    if (config.backendType !== 'alloc') await prepareStateDir(o.stateDir, identity.stateDir);
 
     const attrsOf = (p: LeaseProposal): LeaseAttrs => ({
       publicIp: ext.extAddr,

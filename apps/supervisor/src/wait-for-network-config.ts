@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { ConfigError, parseNetworkConfig, type NetworkConfig } from '@flannel-ts/config';
+import { ConfigError, parseBackendConfig, parseNetworkConfig, type NetworkConfig } from '@flannel-ts/config';
 import { errorText, isRetryable } from '@flannel-ts/retry';
 import type { LeaseRegistry } from '@flannel-ts/subnet';
 
 /**
- * Reads `<prefix>/config` until it exists and is valid, logging why every second as the
- * original does. A bad or missing config never ends the daemon.
+ * Reads `<prefix>/config` until it exists and is valid, its `Backend` section included, logging why
+ * every second as Go flanneld does. A bad or missing config never ends the daemon: under systemd an
+ * exit would only restart it into the same config, while waiting picks up the corrected one.
  */
 export async function waitForNetworkConfig(
   registry: Pick<LeaseRegistry, 'getConfig' | 'prefix'>,
@@ -20,7 +21,11 @@ export async function waitForNetworkConfig(
     let problem: string;
     try {
       const text = await registry.getConfig();
-      if (text !== undefined) return parseNetworkConfig(text);
+      if (text !== undefined) {
+        const config = parseNetworkConfig(text);
+        parseBackendConfig(config);
+        return config;
+      }
       problem = `flannel config not found in etcd store (key ${registry.prefix}/config). Did you create your config using etcdv3 API?`;
     } catch (err) {
       if (!(err instanceof ConfigError) && !isRetryable(err)) throw err;

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcdctlTxn, waitFor, type EtcdServer, type Lab, type TempDir } from '@flannel-ts/testing';
 import { ALLOC_CONFIG, assertBuilt, CONFIG_KEY, envValue, FLANNELD, startFlanneld, type Daemon } from '@flannel-ts/testing';
+import { daemonIdentity } from '../src/daemon-identity.js';
 import { startDaemonLab, stopAll, type DaemonLab } from './daemon-lab.js';
 
 let dl: DaemonLab;
@@ -24,6 +26,50 @@ const fresh = () => dl.fresh();
 const leaseIds = () => dl.leaseIds();
 
 const waitForEnv = (d: Daemon) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet file` });
+
+const DEBUG = 20;
+const ERROR = 50;
+
+/** Every JSON log record of a daemon so far: its pino level and message. */
+function logRecords(d: Daemon): Array<{ level: number; msg: string }> {
+  return readLog(path.join(d.dir, 'flanneld.log'));
+}
+
+function readLog(file: string): Array<{ level: number; msg: string }> {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
+}
+
+/**
+ * Runs `command` (flanneld, perhaps behind a wrapper) on host 0 with the paths startFlanneld uses,
+ * until it exits; its exit status and log messages.
+ */
+async function runFlanneldUntilExit(
+  dir: string,
+  command: string[],
+  options: { stateDir?: string; env?: Record<string, string | undefined> } = {},
+): Promise<{ code: number | null; messages: string[] }> {
+  const logFile = path.join(dir, 'flanneld.log');
+  const args = [
+    `--etcd-endpoints=http://${lab.switchIp}:2379`,
+    `--subnet-file=${path.join(dir, 'run', 'subnet.env')}`,
+    `--state-dir=${options.stateDir ?? path.join(dir, 'state')}`,
+    '--iface=eth0',
+  ];
+  await mkdir(dir, { recursive: true });
+  await rm(logFile, { force: true });
+  const proc = lab.spawn(lab.hosts[0]!.ns, [...command, ...args], { env: options.env, stdout: logFile, stderr: logFile });
+  try {
+    await waitFor(() => proc.hasExited(), { what: `${command.join(' ')} to exit` });
+  } finally {
+    await proc.stop();
+  }
+  const { code } = await proc.exited;
+  return { code, messages: readLog(logFile).map((r) => r.msg) };
+}
 
 describe('flanneld with the alloc backend', () => {
   it('started before the config exists, leases once the config is put', async () => {
@@ -179,12 +225,75 @@ describe('flanneld with the alloc backend', () => {
     await stopAll(again);
   });
 
-  it('exits 1 naming an unknown backend type', async () => {
+  it('waits on an unknown or invalid Backend, one error line per distinct problem with values cut short, and leases once it is fixed', async () => {
     const dir = await fresh();
-    await etcd.etcdctl(['put', CONFIG_KEY, '{"Network":"10.244.0.0/16","Backend":{"Type":"warp"}}']);
-    const d = await startFlanneld(lab, lab.hosts[0]!, dir);
-    expect((await d.proc.exited).code).toBe(1);
-    expect(d.messages().at(-1)).toBe('unknown backend type: warp');
+    const known = '(known types: udp, vxlan, host-gw, aws-vpc, gce, alloc)';
+    const bad: Array<[string, string]> = [
+      ['{"Network":"10.244.0.0/16","Backend":{"Type":"warp"}}', `Backend.Type: unknown backend type "warp" ${known}`],
+      [
+        JSON.stringify({ Network: '10.244.0.0/16', Backend: { Type: 'w'.repeat(1 << 20) } }),
+        `Backend.Type: unknown backend type "${'w'.repeat(64)}…" (1048576 chars) ${known}`,
+      ],
+      ['{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","VNI":16777216}}', 'Backend.VNI: must be between 0 and 16777215 (got 16777216)'],
+      ['{"Network":"10.244.0.0/16","Backend":{"Type":"udp","Port":0}}', 'Backend.Port: must be between 1 and 65535 (got 0)'],
+      ['{"Network":"10.244.0.0/16","Backend":{"Type":"udp","Offloads":"yes"}}', 'Backend.Offloads: must be true or false (got "yes")'],
+    ];
+    // -v=1 shows the loop's quiet (debug) repeats, which prove it re-read the same config.
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir, { args: ['-v=1'] });
+    for (const [config, problem] of bad) {
+      await etcd.etcdctl(['put', CONFIG_KEY], { input: config });
+      const line = `Couldn't fetch network config: config: ${problem}`;
+      await waitFor(() => logRecords(d).some((r) => r.level === DEBUG && r.msg === line), { what: `a repeat of: ${line}` });
+      expect(logRecords(d).filter((r) => r.level === ERROR && r.msg === line)).toHaveLength(1);
+      expect(d.proc.hasExited()).toBe(false);
+    }
+    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    await waitForEnv(d);
+    expect(d.messages().filter((m) => m.startsWith('Found network config'))).toEqual(['Found network config - Backend type: alloc']);
+    expect(Math.max(...d.messages().map((m) => m.length))).toBeLessThan(300);
+    await stopAll(d);
+  });
+
+  it('exits 1 for a known backend whose binary is missing, naming every path searched', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, '{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}']);
+    // A copy of flanneld with no backend beside it, and a PATH without any.
+    const copy = path.join(dir, 'apps', 'supervisor');
+    await cp(path.dirname(FLANNELD), copy, { recursive: true });
+    const bin = path.join(copy, 'flanneld');
+    const run = await runFlanneldUntilExit(dir, [bin], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', FLANNELD_BACKEND_DIR: undefined } });
+    expect(run.code).toBe(1);
+    const searched = [copy, path.join(dir, 'apps', 'backend-hostgw'), '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+    expect(run.messages.at(-1)).toBe(
+      `backend host-gw: flannel-backend-hostgw not found; searched ${searched.map((d) => path.join(d, 'flannel-backend-hostgw')).join(', ')}`,
+    );
+  });
+
+  it('exits 1 naming --state-dir, the directory and the real errno when the state dir is on a read-only mount', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, '{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}']);
+    // The read-only mounts exist only in a private mount namespace of flanneld's own.
+    const privateMounts = (script: string, target: string) => ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${script} && exec "$@"`, target];
+
+    const empty = path.join(dir, 'ro-empty');
+    await mkdir(empty, { recursive: true });
+    const missing = path.join(empty, 'flannel');
+    const created = await runFlanneldUntilExit(dir, [...privateMounts('mount -t tmpfs -o ro flannel-test "$0"', empty), FLANNELD], {
+      stateDir: missing,
+    });
+    expect(created.code).toBe(1);
+    expect(created.messages.at(-1)).toMatch(
+      new RegExp(`^--state-dir ${missing}: cannot use ${missing}/[0-9a-f]{16}: EROFS: read-only file system, mkdir '${missing}'$`),
+    );
+
+    const existing = path.join(dir, 'ro-existing');
+    const { stateDir } = daemonIdentity('/coreos.com/network', path.join(dir, 'run', 'subnet.env'), existing);
+    await mkdir(stateDir, { recursive: true });
+    const used = await runFlanneldUntilExit(dir, [...privateMounts('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0"', existing), FLANNELD], {
+      stateDir: existing,
+    });
+    expect(used.code).toBe(1);
+    expect(used.messages.at(-1)).toBe(`--state-dir ${existing}: cannot use ${stateDir}: EROFS: read-only file system, access '${stateDir}'`);
   });
 
   it('answers --version, --help and a bad flag with the exits of Go flanneld v0.5', async () => {

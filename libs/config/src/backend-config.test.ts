@@ -26,26 +26,36 @@ describe('backend types', () => {
   });
 
   it('defaults to udp on port 8285 when Backend is absent', () => {
-    expect(parseBackendConfig(parseNetworkConfig('{"Network":"10.1.0.0/16"}'))).toEqual({ type: 'udp', port: 8285 });
+    expect(parseBackendConfig(parseNetworkConfig('{"Network":"10.1.0.0/16"}'))).toEqual({ type: 'udp', port: 8285, offloads: true });
   });
 
   it.each([['host-gw'], ['gce'], ['alloc'], ['aws-vpc']])('%s has no required options', (type) => {
     expect(backendOf({ Type: type, Whatever: 1 })).toEqual({ type });
   });
 
-  it('refuses an unknown type with flannel’s message, distinguishable from other errors', () => {
+  it('refuses an unknown type naming the field, the value and the known types, distinguishable from other errors', () => {
     const err = failure({ Type: 'IPIP' });
     expect(err).toBeInstanceOf(UnknownBackendError);
-    expect(err.message).toBe('unknown backend type: ipip');
+    expect(err.message).toBe(
+      'config: Backend.Type: unknown backend type "ipip" (known types: udp, vxlan, host-gw, aws-vpc, gce, alloc)',
+    );
     expect(err.field).toBe('Backend.Type');
     expect((err as UnknownBackendError).backendType).toBe('ipip');
     expect(err.name).toBe('UnknownBackendError');
   });
 
-  it('refuses a Backend without Type as type ""', () => {
+  it('quotes a huge unknown type cut short, with its length', () => {
+    const err = failure({ Type: 'w'.repeat(1 << 20) });
+    expect(err.message).toBe(
+      `config: Backend.Type: unknown backend type "${'w'.repeat(64)}…" (1048576 chars) (known types: udp, vxlan, host-gw, aws-vpc, gce, alloc)`,
+    );
+    expect((err as UnknownBackendError).backendType).toHaveLength(1 << 20);
+  });
+
+  it('refuses a Backend without Type as a missing Backend.Type', () => {
     const err = failure({ Port: 8285 });
     expect(err).toBeInstanceOf(UnknownBackendError);
-    expect(err.message).toBe('unknown backend type: ');
+    expect(err.message).toBe('config: Backend.Type: missing (known types: udp, vxlan, host-gw, aws-vpc, gce, alloc)');
     expect(failure(null)).toBeInstanceOf(UnknownBackendError);
   });
 
@@ -55,9 +65,9 @@ describe('backend types', () => {
 });
 
 describe('udp', () => {
-  it('reads Port case-insensitively', () => {
-    expect(backendOf({ Type: 'udp', port: 9000 })).toEqual({ type: 'udp', port: 9000 });
-    expect(backendOf({ Type: 'UDP', Port: null })).toEqual({ type: 'udp', port: 8285 });
+  it('reads Port and our Offloads extension case-insensitively', () => {
+    expect(backendOf({ Type: 'udp', port: 9000 })).toEqual({ type: 'udp', port: 9000, offloads: true });
+    expect(backendOf({ Type: 'UDP', Port: null, offloads: false })).toEqual({ type: 'udp', port: 8285, offloads: false });
   });
 
   it.each([[0], [65536], [-1]])('refuses Port %j', (port) => {
@@ -67,9 +77,12 @@ describe('udp', () => {
     expect(err.message).toBe(`config: Backend.Port: must be between 1 and 65535 (got ${port})`);
   });
 
-  it('refuses a Port that is not an integer', () => {
+  it('refuses a Port that is not an integer, and an Offloads that is not a boolean', () => {
     expect(failure({ Type: 'udp', Port: '8285' }).message).toBe(
       'config: Backend.Port: must be an integer (got "8285")',
+    );
+    expect(failure({ Type: 'udp', Offloads: 'no' }).message).toBe(
+      'config: Backend.Offloads: must be true or false (got "no")',
     );
   });
 });
@@ -107,6 +120,7 @@ describe('vxlan', () => {
     [{ DirectRouting: {} }, 'Backend.DirectRouting', 'must be true or false (got an object)'],
     [{ MTU: 67 }, 'Backend.MTU', 'must be between 68 and 65535 (got 67)'],
     [{ MTU: 1450.5 }, 'Backend.MTU', 'must be an integer (got 1450.5)'],
+    [{ VNI: 'x'.repeat(100_000) }, 'Backend.VNI', `must be an integer (got "${'x'.repeat(64)}…" (100000 chars))`],
   ])('refuses %j', (options, field, detail) => {
     const err = failure({ Type: 'vxlan', ...options });
     expect(err.field).toBe(field);
@@ -114,7 +128,7 @@ describe('vxlan', () => {
   });
 
   it('ignores options of other backends', () => {
-    expect(backendOf({ Type: 'udp', VNI: 'not checked for udp' })).toEqual({ type: 'udp', port: 8285 });
+    expect(backendOf({ Type: 'udp', VNI: 'not checked for udp' })).toEqual({ type: 'udp', port: 8285, offloads: true });
   });
 });
 

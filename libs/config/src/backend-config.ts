@@ -20,7 +20,10 @@ export const MAX_MTU = 65535;
 
 export interface UdpBackendConfig {
   readonly type: 'udp';
+  /** Where every peer listens and where we listen (leases carry no port). */
   readonly port: number;
+  /** Our extension `Backend.Offloads` (default true): TUN/UDP offloads, or the plain batched path. */
+  readonly offloads: boolean;
 }
 
 export interface VxlanBackendConfig {
@@ -51,14 +54,16 @@ export type BackendConfig =
 
 /**
  * Decodes the `Backend` section for its type, case-insensitively, filling flannel's defaults.
- * Throws UnknownBackendError for a type we do not know, ConfigError for a bad key.
+ * Throws UnknownBackendError for a type we do not know, ConfigError for a bad key. Every option rule
+ * lives here: flanneld checks the section while it waits for a usable config, and the backend
+ * binaries read their options through it, so both refuse exactly the same values.
  */
 export function parseBackendConfig(cfg: Pick<NetworkConfig, 'backendType' | 'backendRaw'>): BackendConfig {
   const fields: JsonFields = new JsonFields(cfg.backendRaw ?? {}, 'Backend');
   const type = cfg.backendType.toLowerCase();
   switch (type) {
     case 'udp':
-      return { type, port: fields.int('Port', { min: 1, max: 65535 }) ?? UDP_DEFAULT_PORT };
+      return parseUdp(fields);
     case 'vxlan':
       return parseVxlan(fields);
     case 'aws-vpc':
@@ -68,8 +73,16 @@ export function parseBackendConfig(cfg: Pick<NetworkConfig, 'backendType' | 'bac
     case 'alloc':
       return { type };
     default:
-      throw new UnknownBackendError(type);
+      throw new UnknownBackendError(type, BACKEND_TYPES);
   }
+}
+
+function parseUdp(fields: JsonFields): UdpBackendConfig {
+  return {
+    type: 'udp',
+    port: fields.int('Port', { min: 1, max: 65535 }) ?? UDP_DEFAULT_PORT,
+    offloads: fields.bool('Offloads') ?? true,
+  };
 }
 
 function parseVxlan(fields: JsonFields): VxlanBackendConfig {

@@ -1,3 +1,5 @@
+import { quoteValue } from './quote.js';
+
 /**
  * Any problem with the network config or its Backend section. `field` names the culprit as written in
  * flannel's docs ("SubnetLen", "Backend.VNI", "Networks[1]"); it is "" when the document as a whole is
@@ -15,14 +17,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** `Backend.Type` names no backend we know. The message is flannel's own: `unknown backend type: <type>`. */
+/**
+ * `Backend.Type` names no backend we know (or is missing). The message names the field, the value
+ * (cut to a few dozen characters) and the types we know.
+ */
 export class UnknownBackendError extends ConfigError {
   override name = 'UnknownBackendError';
   readonly backendType: string;
 
-  constructor(backendType: string) {
-    super('Backend.Type', `unknown backend type: ${backendType}`);
-    this.message = `unknown backend type: ${backendType}`;
+  constructor(backendType: string, known: readonly string[]) {
+    const what = backendType === '' ? 'missing' : `unknown backend type ${quoteValue(backendType)}`;
+    super('Backend.Type', `${what} (known types: ${known.join(', ')})`);
     this.backendType = backendType;
   }
 }

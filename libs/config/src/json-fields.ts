@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { quoteValue } from './quote.js';
 
 /** A decoded JSON object. */
 export type JsonObject = { readonly [key: string]: unknown };
@@ -11,10 +12,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function describeJsonValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (isJsonObject(value)) return 'an object';
-  if (typeof value === 'string') {
-    const quoted = JSON.stringify(value);
-    return quoted.length > 60 ? `${quoted.slice(0, 56)}..."` : quoted;
-  }
+  if (typeof value === 'string') return quoteValue(value);
   return String(value);
 }
 
