@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { HANG_GUARD_MS } from '@flannel-ts/testing';
+import { killQuietly, processGone, waitFor } from '@flannel-ts/testing';
 import { setParentDeathSignal } from '../src/index.js';
-import { assertAddonBuilt, fixture, killQuietly, lineReader, processGone, repoRoot, waitUntil } from './helpers.js';
+import { assertAddonBuilt, fixture, lineReader, repoRoot } from './helpers.js';
 
 interface Family {
   parent: ChildProcess;
@@ -38,13 +38,13 @@ describe('setParentDeathSignal', () => {
   test('the child dies when its parent is SIGKILLed', async () => {
     const { parent, childPid } = await startFamily('SIGTERM', pids);
     parent.kill('SIGKILL');
-    await waitUntil(() => processGone(childPid), HANG_GUARD_MS, `child ${childPid} to die with its parent`);
+    await waitFor(() => processGone(childPid), { what: `child ${childPid} to die with its parent` });
   });
 
   test('control: without it the child outlives its parent', async () => {
     const { parent, childPid, nextLine } = await startFamily('none', pids);
     parent.kill('SIGKILL');
-    await waitUntil(() => processGone(parent.pid!), HANG_GUARD_MS, 'the parent to die');
+    await waitFor(() => processGone(parent.pid!), { what: 'the parent to die' });
     // Reparented means its parent's exit is over (that is when a parent-death signal is sent);
     // it still answers after that.
     process.kill(childPid, 'SIGUSR1');

@@ -1,11 +1,9 @@
 import { formatIP4Net, parseIP4Net } from '@flannel-ts/ip';
 import { createLogger } from '@flannel-ts/log';
 import { describe, expect, test, vi } from 'vitest';
-import type { Backend } from '../backend.js';
-import type { Lease, PeerEvent } from '../lease.js';
-import type { BackendMessage, InitInfo, Proposal } from '../messages.js';
-import { samples, wireLease } from '../test-samples.js';
+import { wireSamples, wireLease } from '@flannel-ts/testing';
 import { BackendSession } from './session.js';
+import type { Backend, BackendMessage, InitInfo, Lease, PeerEvent, Proposal } from '@flannel-ts/backend-protocol';
 
 interface Harness {
   session: BackendSession;
@@ -84,7 +82,7 @@ async function untilCalled(h: Harness, prefix: string): Promise<void> {
 }
 
 async function handshake(h: Harness): Promise<void> {
-  h.session.receive(samples.init());
+  h.session.receive(wireSamples.init());
   await h.session.idle();
   h.session.receive({ v: 1, type: 'lease', subnet: '10.244.1.0/24', publicIp: '198.51.100.2' });
   await h.session.idle();
@@ -93,7 +91,7 @@ async function handshake(h: Harness): Promise<void> {
 describe('BackendSession', () => {
   test('handshake: lock, create, propose, lease, ready; then status after each handled message', async () => {
     const h = harness();
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     expect(h.locks.taken).toEqual(['/var/lib/flannel/d1']);
     expect(h.inits[0]).toMatchObject({ stateDir: '/var/lib/flannel/d1', daemonId: 'd1', iface: { name: 'eth0', mtu: 1500 } });
@@ -110,7 +108,7 @@ describe('BackendSession', () => {
   test('calls run one at a time and in order, however fast messages arrive', async () => {
     const h = harness({ during: () => new Promise((resolve) => setTimeout(resolve, 5)) });
     await handshake(h);
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     for (let i = 0; i < 5; i++) {
       h.session.receive({ v: 1, type: 'peer-events', events: [{ type: 'added', lease: wireLease(`10.244.${10 + i}.0/24`, '192.0.2.9') }] });
     }
@@ -143,7 +141,7 @@ describe('BackendSession', () => {
     h.session.receive('not an object');
     h.session.receive({ v: 1, type: 'protocol-error' }); // malformed, but never answered
     h.session.receive({ v: 1, type: 'protocol-error', message: 'you said something odd' }); // logged only
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     expect(h.sent.filter((m) => m.type === 'protocol-error').map((m) => 'message' in m && m.message)).toEqual([
       'unexpected lease in state "awaiting-init": init must come first',
@@ -162,10 +160,10 @@ describe('BackendSession', () => {
         if (call.startsWith('leaseGranted')) throw new Error('adding route 10.244.1.0/24: EPERM');
       },
     });
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     h.session.receive({ v: 1, type: 'lease', subnet: '10.244.1.0/24', publicIp: '198.51.100.2' });
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     await h.session.idle();
     expect(h.sent.at(-1)).toEqual({
       v: 1,
@@ -187,8 +185,8 @@ describe('BackendSession', () => {
       },
     });
     await handshake(h);
-    h.session.receive(samples.peers());
-    h.session.receive(samples.peerEvents());
+    h.session.receive(wireSamples.peers());
+    h.session.receive(wireSamples.peerEvents());
     await h.session.idle();
     expect(h.sent).toContainEqual({ v: 1, type: 'error', message: 'peers snapshot (2 leases): route table full', fatal: false });
     expect(h.calls.at(-1)).toBe('peersChanged +10.244.4.0/24,-10.244.2.0/24');
@@ -197,7 +195,7 @@ describe('BackendSession', () => {
 
   test('an invalid proposal is a fatal error naming the field', async () => {
     const h = harness({ proposal: { mtu: 0 } });
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     expect(h.sent).toEqual([
       {
@@ -212,7 +210,7 @@ describe('BackendSession', () => {
 
   test('a held lock stops everything before the backend is created', async () => {
     const h = harness({ lockFails: true });
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     expect(h.calls).toEqual([]);
     expect(h.sent).toEqual([
@@ -224,9 +222,9 @@ describe('BackendSession', () => {
   test('shutdown stops the session: close, lock released, exit code 0; later messages are ignored', async () => {
     const h = harness();
     await handshake(h);
-    h.session.receive(samples.shutdown());
+    h.session.receive(wireSamples.shutdown());
     expect(h.controller.signal.aborted).toBe(true);
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     expect(await h.session.finish()).toBe(0);
     expect(h.calls.slice(3)).toEqual(['close']);
     expect(h.locks.released).toBe(1);
@@ -244,7 +242,7 @@ describe('BackendSession', () => {
     });
     h.controller.signal.addEventListener('abort', () => stop.abort());
     await handshake(h);
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     await untilCalled(h, 'peersSnapshot');
     h.controller.abort();
     expect(await h.session.finish()).toBe(0);
@@ -254,7 +252,7 @@ describe('BackendSession', () => {
   test('a call that ignores the stop: no close (never two calls at once), exit code 1 after the deadline', async () => {
     const h = harness({ during: (call) => (call.startsWith('peersSnapshot') ? new Promise(() => {}) : undefined) });
     await handshake(h);
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     await untilCalled(h, 'peersSnapshot');
     h.controller.abort();
     expect(await h.session.finish(50)).toBe(1);
@@ -306,9 +304,9 @@ describe('BackendSession', () => {
       send: () => {},
       lockDaemon: () => ({ release: () => {} }),
     });
-    session.receive(samples.init());
+    session.receive(wireSamples.init());
     await session.idle();
-    session.receive(samples.lease());
+    session.receive(wireSamples.lease());
     await session.idle();
     expect(leases).toEqual([
       {

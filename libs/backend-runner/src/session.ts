@@ -1,17 +1,25 @@
 import { formatIP4Net, sameNet, type IP4Net } from '@flannel-ts/ip';
 import type { Logger } from '@flannel-ts/log';
-import type { Backend, CreateBackend } from '../backend.js';
-import { Conversation } from '../conversation.js';
-import { encodeBackendMessage } from '../encode.js';
-import type { Lease, PeerEvent } from '../lease.js';
-import { isJsonObject } from '../message-fields.js';
-import type { BackendMessage, InitInfo, InitMessage, LeaseMessage, SupervisorMessage } from '../messages.js';
-import { parseBackendMessage } from '../parse-backend-message.js';
-import { parseSupervisorMessage } from '../parse-supervisor-message.js';
-import { ProtocolError } from '../protocol-error.js';
-import { PROTOCOL_VERSION } from '../version.js';
 import { lockDaemon, type HeldLock } from './daemon-lock.js';
 import { SerialQueue } from './serial-queue.js';
+import {
+  Conversation,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  encodeBackendMessage,
+  isJsonObject,
+  parseBackendMessage,
+  parseSupervisorMessage,
+  type Backend,
+  type BackendMessage,
+  type CreateBackend,
+  type InitInfo,
+  type InitMessage,
+  type Lease,
+  type LeaseMessage,
+  type PeerEvent,
+  type SupervisorMessage,
+} from '@flannel-ts/backend-protocol';
 
 const v = PROTOCOL_VERSION;
 export const STATUS_INTERVAL_MS = 30_000;

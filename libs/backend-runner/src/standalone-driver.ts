@@ -1,10 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { encodeSupervisorMessage } from '../encode.js';
-import type { ProposeMessage } from '../messages.js';
-import { PROTOCOL_VERSION } from '../version.js';
 import type { BackendSession } from './session.js';
 import type { StandalonePlan } from './standalone-plan.js';
+import { PROTOCOL_VERSION, encodeSupervisorMessage, type ProposeMessage } from '@flannel-ts/backend-protocol';
 
 const v = PROTOCOL_VERSION;
 
