@@ -3,7 +3,7 @@ import { createLogger } from '@flannel-ts/log';
 import { describe, expect, test, vi } from 'vitest';
 import { wireSamples, wireLease } from '@flannel-ts/testing';
 import { BackendSession } from './session.js';
-import type { Backend, BackendMessage, InitInfo, Lease, PeerEvent, Proposal } from '@flannel-ts/backend-protocol';
+import type { Backend, BackendContext, BackendMessage, InitInfo, Lease, PeerEvent, Proposal } from '@flannel-ts/backend-protocol';
 
 interface Harness {
   session: BackendSession;
@@ -13,6 +13,9 @@ interface Harness {
   logLines: string[];
   locks: { taken: string[]; released: number };
   inits: InitInfo[];
+  contexts: BackendContext[];
+  /** Whether a Backend call is running right now. */
+  busy(): boolean;
 }
 
 interface FakeOptions {
@@ -30,6 +33,7 @@ function harness(options: FakeOptions = {}): Harness {
   const logLines: string[] = [];
   const locks = { taken: [] as string[], released: 0 };
   const inits: InitInfo[] = [];
+  const contexts: BackendContext[] = [];
   let running = 0;
   const call = async (what: string): Promise<void> => {
     if (running > 0) calls.push(`OVERLAP ${what}`);
@@ -56,8 +60,9 @@ function harness(options: FakeOptions = {}): Harness {
   };
   const controller = new AbortController();
   const session = new BackendSession({
-    create: async (init) => {
+    create: async (init, context) => {
       inits.push(init);
+      contexts.push(context);
       calls.push('create');
       return backend;
     },
@@ -71,7 +76,7 @@ function harness(options: FakeOptions = {}): Harness {
       return { release: () => void locks.released++ };
     },
   });
-  return { session, controller, sent, calls, logLines, locks, inits };
+  return { session, controller, sent, calls, logLines, locks, inits, contexts, busy: () => running > 0 };
 }
 
 const types = (sent: readonly BackendMessage[]) => sent.map((m) => m.type);
@@ -286,6 +291,45 @@ describe('BackendSession', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  test('work the backend queues with exclusive runs between Backend calls, in order, never during one', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const h = harness({ during: (call) => (call.startsWith('peersSnapshot') ? held : undefined) });
+    await handshake(h);
+    const ctx = h.contexts[0]!;
+    h.session.receive(wireSamples.peers());
+    await untilCalled(h, 'peersSnapshot');
+    const job = ctx.exclusive(() => void h.calls.push(h.busy() ? 'OVERLAP job' : 'job'));
+    h.session.receive(wireSamples.peerEvents());
+    release();
+    await job;
+    await h.session.idle();
+    expect(h.calls.slice(3)).toEqual(['peersSnapshot 10.244.2.0/24,10.244.3.0/24', 'job', 'peersChanged +10.244.4.0/24,-10.244.2.0/24']);
+  });
+
+  test('exclusive rejects with what the job threw and the session goes on; once stopping, jobs are skipped', async () => {
+    const h = harness();
+    await handshake(h);
+    const ctx = h.contexts[0]!;
+    await expect(ctx.exclusive(() => Promise.reject(new Error('dump failed')))).rejects.toThrow('dump failed');
+    expect(h.controller.signal.aborted).toBe(false);
+    h.session.receive({ v: 1, type: 'shutdown' });
+    let ran = false;
+    await expect(ctx.exclusive(() => void (ran = true))).resolves.toBeUndefined();
+    expect(ran).toBe(false);
+  });
+
+  test('fail(err) from the backend: a fatal error message naming it, stop, close, exit code 1', async () => {
+    const h = harness();
+    await handshake(h);
+    h.contexts[0]!.fail(new Error('udp datapath stopped: read flannel0: File descriptor in bad state'));
+    expect(h.sent.at(-1)).toEqual({ v: 1, type: 'error', message: 'udp datapath stopped: read flannel0: File descriptor in bad state', fatal: true });
+    expect(h.controller.signal.aborted).toBe(true);
+    expect(await h.session.finish()).toBe(1);
+    expect(h.calls.at(-1)).toBe('close');
+    expect(h.locks.released).toBe(1);
   });
 
   test('the Lease handed to the backend carries no message fields', async () => {

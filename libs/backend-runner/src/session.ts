@@ -42,8 +42,9 @@ export interface SessionOptions {
 /**
  * Drives one Backend from supervisor messages, whatever carries them: validates each (answering a bad
  * one with `protocol-error`), checks its order, and queues the Backend calls so they run one at a
- * time, in order. A failure in propose/leaseGranted is fatal (exit 1); one in the peer calls is
- * reported and the session goes on.
+ * time, in order, together with the work the backend queues itself (`exclusive`). A failure in
+ * propose/leaseGranted is fatal (exit 1); one in the peer calls is reported and the session goes on;
+ * the backend reports fatal errors of its own through `fail`.
  */
 export class BackendSession {
   private readonly conversation = new Conversation();
@@ -159,7 +160,25 @@ export class BackendSession {
     const { v: _v, type: _type, ...info } = init;
     this.options.onInit?.(info);
     this.lock = (this.options.lockDaemon ?? lockDaemon)(info.stateDir);
-    this.backend = await this.options.create(info, { log: this.log, signal: this.signal });
+    this.backend = await this.options.create(info, {
+      log: this.log,
+      signal: this.signal,
+      fail: (error) => this.fail(describe(error), error),
+      exclusive: (job) => this.exclusive(job),
+    });
+  }
+
+  private async exclusive(job: () => Promise<void> | void): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    await this.queue.push(async () => {
+      if (this.signal.aborted) return;
+      try {
+        await job();
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    if (failure !== undefined) throw failure.error;
   }
 
   private async propose(): Promise<void> {
