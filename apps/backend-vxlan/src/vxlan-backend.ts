@@ -60,10 +60,10 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
   const fdb = new KeyedReconciler({ table: fdbTable(scope, spec.name), log });
 
   /** Someone deleted the device while we run: bring it back with the same MAC and address. */
-  const restoreDevice = (current: VxlanDevice, lease: Lease): VxlanDevice => {
+  const restoreDevice = async (current: VxlanDevice, lease: Lease): Promise<VxlanDevice> => {
     if (getLink(current.index)?.name === current.name) return current;
     log.warn(`The vxlan device ${current.name} (index ${current.index}) is gone; recreating it`);
-    const restored = ensureVxlanDevice(spec, macFile, log);
+    const restored = await ensureVxlanDevice(spec, macFile, log);
     if (restored.mac !== current.mac) log.error(`${restored.name} came back with MAC ${restored.mac}, not ${current.mac}`);
     ensureDeviceAddress(restored.index, lease.subnet, config.network, log);
     return restored;
@@ -74,10 +74,10 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
    * cannot be restored. Logged, with why it ran, at info when it changed something or followed a
    * peer snapshot, at warn when the kernel refused a change (the next pass tries again).
    */
-  const reconcile = (reason: PassReason | 'lease' | 'snapshot' | 'peer change'): void => {
+  const reconcile = async (reason: PassReason | 'lease' | 'snapshot' | 'peer change'): Promise<void> => {
     if (!own || !device || !peersKnown) return;
     const started = performance.now();
-    device = restoreDevice(device, own);
+    device = await restoreDevice(device, own);
     const links = { vxlanIndex: device.index, extIndex: iface.index };
     const plan = planPeers(peers.values(), { ...links, direct: (p) => direct?.isDirect(p) ?? false });
     direct?.retain(new Set([...peers.values()].map((p) => subnetKey(p.subnet))));
@@ -111,7 +111,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
 
   const backend: Backend = {
     propose: async () => {
-      device = ensureVxlanDevice(spec, macFile, log);
+      device = await ensureVxlanDevice(spec, macFile, log);
       return { backendType: 'vxlan', backendData: { VNI: cfg.vni, VtepMAC: device.mac }, mtu: device.mtu };
     },
     leaseGranted: async (lease) => {
