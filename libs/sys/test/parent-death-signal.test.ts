@@ -44,7 +44,9 @@ describe('setParentDeathSignal', () => {
   test('control: without it the child outlives its parent', async () => {
     const { parent, childPid, nextLine } = await startFamily('none', pids);
     parent.kill('SIGKILL');
-    await waitFor(() => processGone(parent.pid!), { what: 'the parent to die' });
+    // Reaped, not merely a zombie: the leader of a multi-threaded parent turns zombie while its other
+    // threads still exit, and until the last one does the child stays theirs (same ppid).
+    await waitFor(() => parent.exitCode !== null || parent.signalCode !== null, { what: 'the parent to be reaped' });
     // Reparented means its parent's exit is over (that is when a parent-death signal is sent);
     // it still answers after that.
     process.kill(childPid, 'SIGUSR1');
