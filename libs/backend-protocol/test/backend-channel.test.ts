@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { killQuietly, tempDir, waitFor, wireInit, type TempDir } from '@flannel-ts/testing';
+import { forkWithIpc, killQuietly, tempDir, waitFor, wireInit, type IpcSubprocess, type TempDir } from '@flannel-ts/testing';
 import {
   BackendChannel,
   ProtocolError,
@@ -11,22 +10,11 @@ import {
   type BackendMessage,
   type InitMessage,
 } from '../src/index.js';
-type IpcSubprocess = ResultPromise<{ ipc: true; serialization: 'json'; reject: false; buffer: false }>;
-
 const libRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** BackendChannel's tests run against a scripted stand-in; libs/backend-runner tests it against the real runner. */
 function forkRaw(script: unknown[]): IpcSubprocess {
-  return execa(process.execPath, ['--import', 'tsx', resolve(libRoot, 'test/fixtures/raw-backend.ts'), JSON.stringify(script)], {
-    cwd: resolve(libRoot, '../..'),
-    ipc: true,
-    serialization: 'json',
-    reject: false,
-    buffer: false,
-    stdin: 'ignore',
-    stdout: 'ignore',
-    stderr: 'inherit',
-  }) as IpcSubprocess;
+  return forkWithIpc(resolve(libRoot, 'test/fixtures/raw-backend.ts'), [JSON.stringify(script)], { cwd: resolve(libRoot, '../..'), stderr: 'inherit' });
 }
 
 describe('BackendChannel', () => {

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa, type Options, type ResultPromise } from 'execa';
 import { SUPERVISOR_PID_ENV } from '@flannel-ts/backend-protocol';
-import { assertAddonBuilt, HANG_GUARD_MS } from '@flannel-ts/testing';
+import { assertAddonBuilt, forkWithIpc, HANG_GUARD_MS, type IpcSubprocess } from '@flannel-ts/testing';
 
 export const libRoot = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = resolve(libRoot, '../..');
@@ -15,23 +14,13 @@ export function assertSysAddonBuilt(): void {
   assertAddonBuilt('sys', resolve(repoRoot, 'libs/sys/build/Release/sys.node'));
 }
 
-export type IpcSubprocess = ResultPromise<{ ipc: true; serialization: 'json'; reject: false; buffer: false }>;
-
 /** The echo backend as flanneld would start it: forked with a JSON IPC channel, our pid in the env. */
 export function forkEcho(options: { env?: Record<string, string>; stderrFile?: string } = {}): IpcSubprocess {
-  const execaOptions: Options = {
+  return forkWithIpc(echoBackend, [], {
     cwd: repoRoot,
-    ipc: true,
-    serialization: 'json',
-    reject: false,
-    buffer: false,
-    stdin: 'ignore',
-    stdout: 'ignore',
-    stderr: options.stderrFile === undefined ? 'ignore' : { file: options.stderrFile },
     env: { [SUPERVISOR_PID_ENV]: String(process.pid), ...options.env },
-    forceKillAfterDelay: 2_000,
-  };
-  return execa(process.execPath, ['--import', 'tsx', echoBackend], execaOptions) as IpcSubprocess;
+    ...(options.stderrFile === undefined ? {} : { stderr: { file: options.stderrFile } }),
+  });
 }
 
 export interface RecordedCall {

@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { killQuietly, wireInit, tempDir, waitFor, type TempDir } from '@flannel-ts/testing';
+import { killQuietly, tempDir, waitFor, wireInit, type IpcSubprocess, type TempDir } from '@flannel-ts/testing';
 import { join } from 'node:path';
 import { BackendChannel, BackendChannelError, parseSupervisorMessage, type BackendMessage, type InitMessage } from '@flannel-ts/backend-protocol';
-import { assertSysAddonBuilt, exitWithin, forkEcho, logMessages, recordedCalls, type IpcSubprocess } from './helpers.js';
+import { assertSysAddonBuilt, exitWithin, forkEcho, logMessages, recordedCalls } from './helpers.js';
 
 const lease = (subnet: string, publicIp: string) => ({ subnet: parseIP4Net(subnet), publicIp: parseIP4(publicIp) });
 const initFor = (stateDir: string, backend: Record<string, unknown> = {}) => parseSupervisorMessage(wireInit(stateDir, backend)) as InitMessage;

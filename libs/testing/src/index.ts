@@ -29,3 +29,4 @@ export {
 export { wireInit, wireLease, wireSamples, withField, type Wire } from './protocol/wire-samples.js';
 export { killQuietly, processGone } from './pids.js';
 export { assertAddonBuilt } from './addon-built.js';
+export { forkWithIpc, type ForkWithIpcOptions, type IpcSubprocess } from './ipc-fork.js';
