@@ -1,4 +1,5 @@
 import { createLogger, levelForVerbosity, type Logger } from '@flannel-ts/log';
+import type { CreateBackend, InitInfo, ProposeMessage } from '@flannel-ts/backend-protocol';
 import { backendUsage, parseBackendArgs, type BackendFlags, type BackendFlagTable } from './backend-flags.js';
 import type { FlagSources } from '@flannel-ts/go-flags';
 import { openIpcLink, openStdoutLink } from './links.js';
@@ -7,7 +8,6 @@ import { BackendSession } from './session.js';
 import { driveStandalone } from './standalone-driver.js';
 import { planStandalone } from './standalone-plan.js';
 import { UsageError } from './usage-error.js';
-import type { CreateBackend, InitInfo, ProposeMessage } from '@flannel-ts/backend-protocol';
 
 /** How long the last messages (a fatal `error`, say) get to leave before the process exits. */
 const FLUSH_MS = 1_000;

@@ -1,7 +1,5 @@
 import { formatIP4Net, sameNet, type IP4Net } from '@flannel-ts/ip';
 import type { Logger } from '@flannel-ts/log';
-import { lockDaemon, type HeldLock } from './daemon-lock.js';
-import { SerialQueue } from './serial-queue.js';
 import {
   Conversation,
   PROTOCOL_VERSION,
@@ -20,6 +18,8 @@ import {
   type PeerEvent,
   type SupervisorMessage,
 } from '@flannel-ts/backend-protocol';
+import { lockDaemon, type HeldLock } from './daemon-lock.js';
+import { SerialQueue } from './serial-queue.js';
 
 const v = PROTOCOL_VERSION;
 export const STATUS_INTERVAL_MS = 30_000;

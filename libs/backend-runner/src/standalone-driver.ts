@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { PROTOCOL_VERSION, encodeSupervisorMessage, type ProposeMessage } from '@flannel-ts/backend-protocol';
 import type { BackendSession } from './session.js';
 import type { StandalonePlan } from './standalone-plan.js';
-import { PROTOCOL_VERSION, encodeSupervisorMessage, type ProposeMessage } from '@flannel-ts/backend-protocol';
 
 const v = PROTOCOL_VERSION;
 

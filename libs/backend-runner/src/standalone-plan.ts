@@ -2,11 +2,18 @@ import { resolve } from 'node:path';
 import { ConfigError, resolveSubnetRange, type JsonObject } from '@flannel-ts/config';
 import { containsIP4, formatIP4Net, tryParseIP4Net, type IP4, type IP4Net } from '@flannel-ts/ip';
 import type { FlagSources } from '@flannel-ts/go-flags';
+import {
+  encodeSupervisorMessage,
+  isJsonObject,
+  parseSupervisorMessage,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type InitMessage,
+} from '@flannel-ts/backend-protocol';
 import type { BackendFlags, BackendFlagTable } from './backend-flags.js';
 import { interfaceFacts, type ReadSnapshot } from './interface-facts.js';
 import { parsePeerSpec, type PeerSpec } from './peer-spec.js';
 import { UsageError } from './usage-error.js';
-import { PROTOCOL_VERSION, ProtocolError, encodeSupervisorMessage, isJsonObject, parseSupervisorMessage, type InitMessage } from '@flannel-ts/backend-protocol';
 
 /** What standalone mode plays the supervisor with, made from the flags. */
 export interface StandalonePlan {
