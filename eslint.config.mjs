@@ -10,7 +10,8 @@ export default [
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // The README's architecture, made real: apps -> libs only, libs never import apps,
-      // only the etcd lib imports etcd3, backends never pull etcd in.
+      // only the etcd lib imports etcd3, backends never pull etcd in, pure libs (logic only: no
+      // kernel, etcd, firewall or process lib) build on pure libs alone.
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -22,7 +23,24 @@ export default [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'etcd:no', bannedExternalImports: ['etcd3', '@grpc/*'] },
             { sourceTag: 'role:backend', notDependOnLibsWithTags: ['etcd:yes'] },
+            // layer:testing is for their tests; the rule below keeps it out of their code.
+            { sourceTag: 'layer:pure', onlyDependOnLibsWithTags: ['layer:pure', 'layer:testing'] },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The test harness (etcd launcher, namespace lab, fake servers) is for tests and tools only. Nx
+    // tags see projects, not files, so this rule tells a project's tests from its code.
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'libs/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@flannel-ts/testing', message: 'libs/testing is for tests (*.test.ts, test/) and tools only.' }],
+          patterns: [{ group: ['**/libs/testing/**'], message: 'libs/testing is for tests (*.test.ts, test/) and tools only.' }],
         },
       ],
     },

@@ -23,6 +23,8 @@
       # node-addon-api's "noexcept" target: NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS and -fno-exceptions.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api"],
       'defines': ['NAPI_VERSION=8'],
+      # errno-error.h, the errno → Error mapping every addon shares.
+      'include_dirs': ['../../libs/native-addon/native'],
       'cflags_cc': ['-std=c++17', '-O2', '-Wall', '-Wextra', '-Werror', '-pthread'],
       'ldflags': ['-pthread'],
     },

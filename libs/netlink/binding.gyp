@@ -19,7 +19,8 @@
       # node-addon-api's "noexcept" target: NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS and -fno-exceptions.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api"],
       'defines': ['NAPI_VERSION=8'],
-      'include_dirs': ['/usr/include/libnl3'],
+      # libnl-3, and errno-error.h (the errno → Error mapping every addon shares).
+      'include_dirs': ['/usr/include/libnl3', '../native-addon/native'],
       'libraries': ['-lnl-3'],
       'cflags_cc': ['-std=c++17', '-Wall', '-Wextra', '-Werror', '-pthread'],
       'ldflags': ['-pthread'],

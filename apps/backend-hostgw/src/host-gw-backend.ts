@@ -1,6 +1,6 @@
-import { formatIP4, formatIP4Net, parseIP4Net, subnetKey, type IP4Net } from '@flannel-ts/ip';
+import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { netlinkRouteTable, ReconcileLoop, RouteReconciler } from '@flannel-ts/route-reconciler';
+import { KeyedReconciler, netlinkRouteTable, ReconcileLoop, routeEntries } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
@@ -11,7 +11,8 @@ const RECONCILE_PERIOD_MS = 10_000;
  * host-gw: one route `<peer subnet> via <peer PublicIP> dev <external interface>` per host-gw
  * peer. Requires every host on one L2 segment; a peer that is not gets one error log and no route.
  */
-export const createHostGwBackend: CreateBackend = async (init, { log }) => {
+export const createHostGwBackend: CreateBackend = async (init, context) => {
+  const { log } = context;
   const { iface, config } = init;
   if (iface.extAddr !== iface.ifaceAddr) {
     throw new Error(
@@ -28,35 +29,37 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
   // Routes we removed ourselves: their deletion events are no reason for another pass.
   const removedByUs = new Set<string>();
 
-  const reconciler = new RouteReconciler({
-    table: netlinkRouteTable(),
-    owns: (route) => own !== undefined && hostGwOwnership(config, own.subnet, iface.index)(route),
-    log,
-    onRemoved: (route) => removedByUs.add(subnetKey(route.dst)),
-  });
+  const table = routeEntries(netlinkRouteTable(), (route) => own !== undefined && hostGwOwnership(config, own.subnet, iface.index)(route));
+  const routes = new KeyedReconciler({ table, log, onRemoved: (route) => removedByUs.add(subnetKey(route.dst)) });
   const want = (peer: Lease) => {
-    if (segment.reachable(peer)) reconciler.set({ dst: peer.subnet, gateway: peer.publicIp, oif: iface.index });
-    else reconciler.delete(peer.subnet);
+    if (segment.reachable(peer)) routes.set({ dst: peer.subnet, gateway: peer.publicIp, oif: iface.index });
+    else routes.delete(subnetKey(peer.subnet));
   };
   const fullPass = () => {
     if (!own || !peersKnown) return;
     segment.beginPass();
-    reconciler.setAll([]);
+    routes.setAll([]);
     peers.forEach(want);
-    const result = reconciler.reconcile();
+    const result = routes.reconcile();
     if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
   };
-  const loop = new ReconcileLoop(fullPass, RECONCILE_PERIOD_MS);
+  const loop = new ReconcileLoop<'lease' | 'snapshot' | 'peer change'>({
+    pass: fullPass,
+    periodMs: RECONCILE_PERIOD_MS,
+    context,
+    log,
+    what: 'host-gw routes',
+  });
   // Someone deleting one of our routes is repaired at once, not only at the next period.
-  const routes = subscribe(['route'], (ev) => {
+  const events = subscribe(['route'], (ev) => {
     if (ev.kind === 'overflow') loop.trigger();
     if (ev.kind !== 'route' || ev.action !== 'del') return;
     if (!removedByUs.delete(subnetKey(parseIP4Net(ev.route.dst)))) loop.trigger();
   });
-  routes.unref();
+  events.unref();
 
-  /** Applies one peer event to `peers`; returns the subnet whose route may change. */
-  const apply = (ev: PeerEvent): IP4Net => {
+  /** Applies one peer event to `peers`; returns the key of the subnet whose route may change. */
+  const apply = (ev: PeerEvent): string => {
     const key = subnetKey(ev.lease.subnet);
     if (ev.type === 'removed') {
       peers.delete(key);
@@ -69,7 +72,7 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
       ignored.delete(key);
       peers.set(key, ev.lease);
     }
-    return ev.lease.subnet;
+    return key;
   };
 
   const backend: Backend = {
@@ -78,30 +81,32 @@ export const createHostGwBackend: CreateBackend = async (init, { log }) => {
       own = lease;
       log.info(`Lease ${formatIP4Net(lease.subnet)} via ${formatIP4(lease.publicIp)} on ${iface.name}`);
       loop.start();
-      fullPass();
+      await loop.runNow('lease');
     },
     peersSnapshot: async (snapshot) => {
       peersKnown = true;
       peers.clear();
       snapshot.forEach((lease) => apply({ type: 'added', lease }));
-      fullPass();
+      await loop.runNow('snapshot');
     },
     peersChanged: async (events) => {
       const changed = events.map(apply);
       if (!own || !peersKnown) return;
-      segment.beginPass();
-      for (const dst of changed) {
-        const peer = peers.get(subnetKey(dst));
-        if (peer) want(peer);
-        else reconciler.delete(dst);
-      }
-      reconciler.reconcileOnly(changed);
+      await loop.runNow('peer change', () => {
+        segment.beginPass();
+        for (const key of changed) {
+          const peer = peers.get(key);
+          if (peer) want(peer);
+          else routes.delete(key);
+        }
+        routes.reconcileOnly(changed);
+      });
     },
     close: async () => {
       loop.stop();
-      routes.close();
+      events.close();
     },
-    status: () => ({ counters: { peers: peers.size, routes: reconciler.size }, detail: `${reconciler.size} routes` }),
+    status: () => ({ counters: { peers: peers.size, routes: routes.size }, detail: `${routes.size} routes` }),
   };
   return backend;
 };

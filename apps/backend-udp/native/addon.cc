@@ -16,33 +16,21 @@
 // environment cleanup hook stops the threads if the process exits with the datapath running.
 #include <napi.h>
 
-#include <cctype>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "datapath.h"
+#include "errno-error.h"
 
 namespace {
 
 using udpdp::Datapath;
 using udpdp::Outcome;
 
-std::string ErrnoCode(int err) {
-  const char* name = strerrorname_np(err);  // glibc >= 2.32
-  return name != nullptr ? name : "ERRNO_" + std::to_string(err);
-}
-
 void ThrowOutcome(Napi::Env env, const Outcome& outcome) {
-  const std::string code = ErrnoCode(outcome.error);
-  std::string description = std::strerror(outcome.error);
-  if (!description.empty()) description[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(description[0])));
-  Napi::Object error = Napi::Error::New(env, code + ": " + description + ", " + outcome.syscall + " '" + outcome.target + "'").Value();
-  error.Set("code", code);
-  error.Set("errno", -outcome.error);
-  error.Set("syscall", outcome.syscall);
-  Napi::Error(env, error).ThrowAsJavaScriptException();
+  native_addon::ThrowErrno(env, outcome.error, outcome.syscall, outcome.target);
 }
 
 bool IsUint32(const Napi::Value& value) {

@@ -13,7 +13,7 @@ const FAILURE_CHECK_MS = 1_000;
  * IPv4 packet as one UDP datagram to the peer whose subnet contains its destination, on `Port`.
  * The device lives as long as this process: a restart recreates it (same address and route).
  */
-export const createUdpBackend: CreateBackend = async (init, { log }) => {
+export const createUdpBackend: CreateBackend = async (init, { log, fail }) => {
   const { iface, config } = init;
   const options = udpOptions(config.backend);
   const mtu = iface.mtu - UDP_OVERHEAD;
@@ -36,15 +36,14 @@ export const createUdpBackend: CreateBackend = async (init, { log }) => {
     if (event.type === 'removed') peers.delete(key);
     else peers.set(key, event.lease);
   };
-  // A packet thread stops only on a fatal error (the TUN device deleted, say): exit so that
-  // flanneld restarts the backend, which recreates the device.
+  // A packet thread stops only on a fatal error (the TUN device deleted, say): end the backend so
+  // that flanneld restarts it, which recreates the device.
   const watchFailures = (dp: UdpDatapath) => {
     failureTimer = setInterval(() => {
       const failure = dp.failure();
       if (failure === undefined) return;
-      log.fatal(`udp datapath stopped: ${failure}`);
-      dp.close();
-      process.exit(1);
+      clearInterval(failureTimer);
+      fail(new Error(`udp datapath stopped: ${failure}`));
     }, FAILURE_CHECK_MS);
     failureTimer.unref();
   };

@@ -67,6 +67,13 @@ describe('flannel-backend-udp run by hand', () => {
     await input.close();
     expect((await second.exited).code).toBe(0);
     expect((await lab.exec(h2.ns, ['ip', 'link', 'show', 'flannel0'])).exitCode).not.toBe(0);
-    expect((await first.stop()).code).toBe(0);
+
+    // A packet thread that stops (its device deleted under it) ends the backend through the runner:
+    // a fatal error message, then exit 1, so that flanneld restarts it.
+    expect((await lab.exec(h1.ns, ['ip', 'link', 'del', 'flannel0'])).exitCode).toBe(0);
+    expect((await first.exited).code).toBe(1);
+    expect(lines(out('h1')).filter((m) => m['type'] === 'error')).toEqual([
+      { v: 1, type: 'error', fatal: true, message: expect.stringMatching(/^udp datapath stopped: /) },
+    ]);
   });
 });

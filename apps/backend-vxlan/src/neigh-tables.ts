@@ -1,5 +1,5 @@
 import { deleteNeigh, listNeighs, NUD_PERMANENT, replaceNeigh, type NeighInfo } from '@flannel-ts/netlink';
-import type { EntryTable } from './entry-reconciler.js';
+import type { KeyedTable } from '@flannel-ts/route-reconciler';
 import { ownsFdb, ownsNeigh, type OwnershipScope } from './ownership.js';
 
 /** `ip neigh replace <ip> lladdr <mac> dev flannel.<VNI> nud permanent`. */
@@ -15,26 +15,28 @@ export interface WantedFdb {
 }
 
 /** The ARP entries of flannel.<VNI>, through libs/netlink. `scope` is read on every call. */
-export function arpTable(scope: () => OwnershipScope, devName: string): EntryTable<WantedArp, NeighInfo> {
+export function arpTable(scope: () => OwnershipScope, devName: string): KeyedTable<WantedArp, NeighInfo> {
   return {
     list: () => listNeighs('inet', scope().vxlanIndex),
     owns: (n) => ownsNeigh(scope(), n),
     keyOf: (e) => e.ip ?? '',
     matches: (n, want) => n.mac === want.mac,
     replace: (want) => replaceNeigh({ index: scope().vxlanIndex, family: 'inet', ip: want.ip, mac: want.mac, state: NUD_PERMANENT }),
+    asPresent: (want) => ({ index: scope().vxlanIndex, family: 'inet', ip: want.ip, mac: want.mac, state: NUD_PERMANENT, flags: 0 }),
     remove: (n) => deleteNeigh({ index: n.index, family: 'inet', ip: n.ip! }),
     describe: (e) => `neighbour ${e.ip ?? '?'} lladdr ${e.mac ?? '?'} dev ${devName}`,
   };
 }
 
 /** The fdb entries of flannel.<VNI>, through libs/netlink. `scope` is read on every call. */
-export function fdbTable(scope: () => OwnershipScope, devName: string): EntryTable<WantedFdb, NeighInfo> {
+export function fdbTable(scope: () => OwnershipScope, devName: string): KeyedTable<WantedFdb, NeighInfo> {
   return {
     list: () => listNeighs('bridge', scope().vxlanIndex),
     owns: (n) => ownsFdb(scope(), n),
     keyOf: (e) => e.mac ?? '',
     matches: (n, want) => n.ip === want.dst,
     replace: (want) => replaceNeigh({ index: scope().vxlanIndex, family: 'bridge', ip: want.dst, mac: want.mac, state: NUD_PERMANENT }),
+    asPresent: (want) => ({ index: scope().vxlanIndex, family: 'bridge', ip: want.dst, mac: want.mac, state: NUD_PERMANENT, flags: 0 }),
     remove: (n) => deleteNeigh({ index: n.index, family: 'bridge', mac: n.mac!, ...(n.ip !== undefined ? { ip: n.ip } : {}) }),
     describe: (e) => `fdb entry ${e.mac ?? '?'} dst ${'dst' in e ? e.dst : (e.ip ?? '?')} dev ${devName}`,
   };

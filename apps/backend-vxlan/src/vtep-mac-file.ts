@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@flannel-ts/atomic-file';
 import { isUnicastMac, normaliseMac, randomLocalMac } from './mac.js';
 
 /**
@@ -15,10 +16,10 @@ export class VtepMacFile {
   }
 
   /** The stored MAC, or undefined when there is no file yet. */
-  read(): string | undefined {
+  async read(): Promise<string | undefined> {
     let text: string;
     try {
-      text = readFileSync(this.path, 'utf8');
+      text = await readFile(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new Error(`reading the VTEP MAC from ${this.path}: ${(err as Error).message}`, { cause: err });
@@ -30,33 +31,19 @@ export class VtepMacFile {
     return mac;
   }
 
-  private readQuietly(): string | undefined {
-    try {
-      return this.read();
-    } catch {
-      return undefined; // unreadable or corrupt: about to be overwritten
-    }
-  }
-
   /** The stored MAC; a new random one (stored) when there is none. */
-  readOrCreate(): string {
-    const existing = this.read();
+  async readOrCreate(): Promise<string> {
+    const existing = await this.read();
     if (existing !== undefined) return existing;
     const mac = randomLocalMac(randomBytes(6));
-    this.write(mac);
+    await this.write(mac);
     return mac;
   }
 
-  /** Stores `mac` atomically (temp file + rename), unless it is stored already. */
-  write(mac: string): void {
-    if (this.readQuietly() === mac) return;
-    mkdirSync(path.dirname(this.path), { recursive: true });
-    const temp = `${this.path}.${process.pid}.tmp`;
-    try {
-      writeFileSync(temp, `${mac}\n`, { mode: 0o644 });
-      renameSync(temp, this.path);
-    } catch (err) {
-      throw new Error(`writing the VTEP MAC to ${this.path}: ${(err as Error).message}`, { cause: err });
-    }
+  /** Stores `mac` (through libs/atomic-file: temp file, fsync, rename), unless it is stored already. */
+  async write(mac: string): Promise<void> {
+    // Unreadable or corrupt: about to be overwritten.
+    if ((await this.read().catch(() => undefined)) === mac) return;
+    await writeFileAtomic(this.path, `${mac}\n`, { dirMode: 0o755, what: 'writing the VTEP MAC to' });
   }
 }

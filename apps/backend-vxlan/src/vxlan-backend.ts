@@ -1,11 +1,17 @@
 import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { getLink, setLinkUp, subscribe, type NetlinkEvent } from '@flannel-ts/netlink';
-import { netlinkRouteTable, ReconcileLoop, RouteReconciler, type PassReason, type ReconcileResult } from '@flannel-ts/route-reconciler';
+import {
+  KeyedReconciler,
+  netlinkRouteTable,
+  ReconcileLoop,
+  routeEntries,
+  type PassReason,
+  type ReconcileResult,
+} from '@flannel-ts/route-reconciler';
 import { ensureDeviceAddress } from './device-address.js';
 import type { VxlanDeviceSpec } from './device-compat.js';
 import { DirectRouting } from './direct-routing.js';
-import { EntryReconciler } from './entry-reconciler.js';
 import { arpTable, fdbTable } from './neigh-tables.js';
 import { ownsRoute, type OwnershipScope } from './ownership.js';
 import { planPeers } from './peer-plan.js';
@@ -22,7 +28,8 @@ const RECONCILE_PERIOD_MS = 10_000;
  * (or, with DirectRouting, a plain route to a peer on the same segment). Wire-compatible with Go
  * flanneld on the same VNI and port.
  */
-export const createVxlanBackend: CreateBackend = async (init, { log }) => {
+export const createVxlanBackend: CreateBackend = async (init, context) => {
+  const { log } = context;
   const { iface, config } = init;
   const cfg = vxlanConfig(config.backend);
   const spec: VxlanDeviceSpec = {
@@ -48,28 +55,29 @@ export const createVxlanBackend: CreateBackend = async (init, { log }) => {
     if (!own || !device) throw new Error('the vxlan device and lease are not ready yet');
     return { config, own: own.subnet, vxlanIndex: device.index, extIndex: iface.index };
   };
-  const routes = new RouteReconciler({ table: netlinkRouteTable(), owns: (r) => ownsRoute(scope(), r), log });
-  const arp = new EntryReconciler(arpTable(scope, spec.name), log);
-  const fdb = new EntryReconciler(fdbTable(scope, spec.name), log);
+  const routes = new KeyedReconciler({ table: routeEntries(netlinkRouteTable(), (r) => ownsRoute(scope(), r)), log });
+  const arp = new KeyedReconciler({ table: arpTable(scope, spec.name), log });
+  const fdb = new KeyedReconciler({ table: fdbTable(scope, spec.name), log });
 
   /** Someone deleted the device while we run: bring it back with the same MAC and address. */
-  const restoreDevice = (current: VxlanDevice, lease: Lease): VxlanDevice => {
+  const restoreDevice = async (current: VxlanDevice, lease: Lease): Promise<VxlanDevice> => {
     if (getLink(current.index)?.name === current.name) return current;
     log.warn(`The vxlan device ${current.name} (index ${current.index}) is gone; recreating it`);
-    const restored = ensureVxlanDevice(spec, macFile, log);
+    const restored = await ensureVxlanDevice(spec, macFile, log);
     if (restored.mac !== current.mac) log.error(`${restored.name} came back with MAC ${restored.mac}, not ${current.mac}`);
     ensureDeviceAddress(restored.index, lease.subnet, config.network, log);
     return restored;
   };
 
   /**
-   * One pass over routes, ARP and fdb entries; throws when something could not be set. Logged, with
-   * why it ran, at info when it changed something or followed a peer snapshot.
+   * One pass over routes, ARP and fdb entries; throws when the tables cannot be read or the device
+   * cannot be restored. Logged, with why it ran, at info when it changed something or followed a
+   * peer snapshot, at warn when the kernel refused a change (the next pass tries again).
    */
-  const reconcile = (reason: PassReason | 'lease' | 'snapshot' | 'peer change'): void => {
+  const reconcile = async (reason: PassReason | 'lease' | 'snapshot' | 'peer change'): Promise<void> => {
     if (!own || !device || !peersKnown) return;
     const started = performance.now();
-    device = restoreDevice(device, own);
+    device = await restoreDevice(device, own);
     const links = { vxlanIndex: device.index, extIndex: iface.index };
     const plan = planPeers(peers.values(), { ...links, direct: (p) => direct?.isDirect(p) ?? false });
     direct?.retain(new Set([...peers.values()].map((p) => subnetKey(p.subnet))));
@@ -78,21 +86,14 @@ export const createVxlanBackend: CreateBackend = async (init, { log }) => {
     routes.setAll(plan.routes);
     // Neighbour and fdb entries first, so a new route never sends traffic into an ARP miss.
     const results = { neighbours: arp.reconcile(), fdb: fdb.reconcile(), routes: routes.reconcile() };
-    const changed = Object.values(results).some((r) => r.added || r.removed || r.failed);
-    const ms = (performance.now() - started).toFixed(0);
-    log[changed || reason === 'snapshot' ? 'info' : 'debug'](`Reconciled ${peers.size} vxlan peers in ${ms} ms (${reason}): ${summary(results)}`);
+    const changed = Object.values(results).some((r) => r.added || r.removed);
     const failed = Object.values(results).reduce((n, r) => n + r.failed, 0);
-    if (failed > 0) throw new Error(`${failed} kernel change(s) failed (logged above); retrying every ${RECONCILE_PERIOD_MS / 1000} s`);
+    const ms = (performance.now() - started).toFixed(0);
+    const line = `Reconciled ${peers.size} vxlan peers in ${ms} ms (${reason}): ${summary(results)}`;
+    if (failed > 0) log.warn(`${line}; ${failed} kernel change(s) failed (logged above), the next pass tries again`);
+    else log[changed || reason === 'snapshot' ? 'info' : 'debug'](line);
   };
-  /** A pass that logs instead of throwing: for the timer, and where a failure must not be fatal. */
-  const pass = (reason: PassReason | 'lease'): void => {
-    try {
-      reconcile(reason);
-    } catch (err) {
-      log.error(`reconcile: ${(err as Error).message}`);
-    }
-  };
-  const loop = new ReconcileLoop(pass, RECONCILE_PERIOD_MS);
+  const loop = new ReconcileLoop({ pass: reconcile, periodMs: RECONCILE_PERIOD_MS, context, log, what: `the vxlan entries of ${spec.name}` });
 
   /** A deletion of what may be ours: a route on either link, a neighbour or fdb entry of the device. */
   const deletesOurs = (ev: NetlinkEvent): boolean => {
@@ -110,7 +111,7 @@ export const createVxlanBackend: CreateBackend = async (init, { log }) => {
 
   const backend: Backend = {
     propose: async () => {
-      device = ensureVxlanDevice(spec, macFile, log);
+      device = await ensureVxlanDevice(spec, macFile, log);
       return { backendType: 'vxlan', backendData: { VNI: cfg.vni, VtepMAC: device.mac }, mtu: device.mtu };
     },
     leaseGranted: async (lease) => {
@@ -120,16 +121,16 @@ export const createVxlanBackend: CreateBackend = async (init, { log }) => {
       if (!getLink(device.index)?.up) setLinkUp(device.index);
       log.info(`Lease ${formatIP4Net(lease.subnet)} on ${device.name} (${formatIP4(lease.subnet.ip)}/32, VtepMAC ${device.mac})`);
       loop.start();
-      pass('lease'); // a failure to reach a peer must not make the lease fatal
+      await loop.runNow('lease');
     },
     peersSnapshot: async (snapshot) => {
       peersKnown = true;
       peers.replaceAll(snapshot);
-      reconcile('snapshot');
+      await loop.runNow('snapshot');
     },
     peersChanged: async (changes: readonly PeerEvent[]) => {
       changes.forEach((ev) => peers.apply(ev));
-      reconcile('peer change');
+      await loop.runNow('peer change');
     },
     close: async () => {
       loop.stop();

@@ -15,14 +15,14 @@ export interface VxlanDevice {
  * MTU and brings it up. The MAC: a reused device keeps its own (and it is stored); a new one
  * gets the stored MAC, or a new random one.
  */
-export function ensureVxlanDevice(spec: VxlanDeviceSpec, macFile: VtepMacFile, log: Logger): VxlanDevice {
+export async function ensureVxlanDevice(spec: VxlanDeviceSpec, macFile: VtepMacFile, log: Logger): Promise<VxlanDevice> {
   let link = reusableLink(spec, log);
   if (link) {
     if (!link.mac) throw new Error(`vxlan link ${spec.name} reports no MAC address`);
-    macFile.write(link.mac);
+    await macFile.write(link.mac);
     log.info(`Reusing vxlan device ${spec.name} (index ${link.index}, VtepMAC ${link.mac})`);
   } else {
-    const mac = macFile.readOrCreate();
+    const mac = await macFile.readOrCreate();
     link = createVxlan({
       name: spec.name,
       vni: spec.vni,

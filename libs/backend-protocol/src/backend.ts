@@ -25,6 +25,20 @@ export interface BackendContext {
   readonly log: Logger;
   /** Aborted on shutdown, IPC disconnect, SIGTERM/SIGINT or a fatal error. */
   readonly signal: AbortSignal;
+  /**
+   * Reports a fatal error found outside a Backend call (a packet thread that stopped, a reconcile
+   * pass that keeps failing): the runner sends a fatal `error` message naming it, stops the session
+   * (close() is still called) and the process exits 1. Returns at once. Never exit the process
+   * yourself: exit happens in one place.
+   */
+  fail(error: unknown): void;
+  /**
+   * Runs `job` on the runner's one-call-at-a-time queue, after the Backend calls queued before it, so
+   * work the backend starts itself (a timer's reconcile pass) never runs during a Backend call.
+   * Resolves once it ran, or at once when the session is stopping (it is then skipped); rejects
+   * with what it threw. Never await it inside a Backend call: that call holds the queue.
+   */
+  exclusive(job: () => Promise<void> | void): Promise<void>;
 }
 
 export type CreateBackend = (init: InitInfo, ctx: BackendContext) => Promise<Backend>;

@@ -4,21 +4,21 @@ import type { BackendMessage, SupervisorMessage } from './messages.js';
 import { parseBackendMessage } from './parse-backend-message.js';
 import { parseSupervisorMessage } from './parse-supervisor-message.js';
 import { ProtocolError } from './protocol-error.js';
-import { samples } from './test-samples.js';
+import { wireSamples } from '@flannel-ts/testing';
 
 const fromSupervisor = {
-  init: parseSupervisorMessage(samples.init()),
-  lease: parseSupervisorMessage(samples.lease()),
-  peers: parseSupervisorMessage(samples.peers()),
-  peerEvents: parseSupervisorMessage(samples.peerEvents()),
-  shutdown: parseSupervisorMessage(samples.shutdown()),
-  protocolError: parseSupervisorMessage(samples.protocolError()),
+  init: parseSupervisorMessage(wireSamples.init()),
+  lease: parseSupervisorMessage(wireSamples.lease()),
+  peers: parseSupervisorMessage(wireSamples.peers()),
+  peerEvents: parseSupervisorMessage(wireSamples.peerEvents()),
+  shutdown: parseSupervisorMessage(wireSamples.shutdown()),
+  protocolError: parseSupervisorMessage(wireSamples.protocolError()),
 };
 const fromBackend = {
-  propose: parseBackendMessage(samples.propose()),
-  ready: parseBackendMessage(samples.ready()),
-  status: parseBackendMessage(samples.status()),
-  error: parseBackendMessage(samples.error()),
+  propose: parseBackendMessage(wireSamples.propose()),
+  ready: parseBackendMessage(wireSamples.ready()),
+  status: parseBackendMessage(wireSamples.status()),
+  error: parseBackendMessage(wireSamples.error()),
 };
 
 type Step = ['s', SupervisorMessage] | ['b', BackendMessage];

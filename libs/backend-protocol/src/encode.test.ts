@@ -4,10 +4,10 @@ import { encodeBackendMessage, encodeSupervisorMessage } from './encode.js';
 import type { SupervisorMessage } from './messages.js';
 import { parseBackendMessage } from './parse-backend-message.js';
 import { parseSupervisorMessage } from './parse-supervisor-message.js';
-import { samples } from './test-samples.js';
+import { wireSamples } from '@flannel-ts/testing';
 
 describe('encode', () => {
-  test.each(Object.entries(samples).filter(([name]) => ['init', 'lease', 'peers', 'peerEvents', 'shutdown', 'protocolError'].includes(name)))(
+  test.each(Object.entries(wireSamples).filter(([name]) => ['init', 'lease', 'peers', 'peerEvents', 'shutdown', 'protocolError'].includes(name)))(
     'supervisor %s: wire → decoded → wire is the identity',
     (_name, sample) => {
       const wire = sample();
@@ -15,7 +15,7 @@ describe('encode', () => {
     },
   );
 
-  test.each(Object.entries(samples).filter(([name]) => ['propose', 'ready', 'status', 'error', 'protocolError'].includes(name)))(
+  test.each(Object.entries(wireSamples).filter(([name]) => ['propose', 'ready', 'status', 'error', 'protocolError'].includes(name)))(
     'backend %s: wire → decoded → wire is the identity',
     (_name, sample) => {
       const wire = sample();

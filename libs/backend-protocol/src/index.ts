@@ -8,10 +8,8 @@ export { encodeBackendMessage, encodeLease, encodeSupervisorMessage } from './en
 export { Conversation, type ConversationState } from './conversation.js';
 export { protocolLease, type RegistryLeaseLike } from './registry-lease.js';
 export type { Backend, BackendContext, CreateBackend } from './backend.js';
-export { runBackend, runBackendMain } from './runner/run-backend.js';
-export { SUPERVISOR_PID_ENV } from './runner/parent-guard.js';
-export { LOCK_FILE_NAME } from './runner/daemon-lock.js';
-export { interfaceFacts, type InterfaceQuery, type ReadSnapshot } from './runner/interface-facts.js';
+export { SUPERVISOR_PID_ENV } from './supervisor-env.js';
+export { isJsonObject } from './message-fields.js';
 export {
   BackendChannel,
   BackendChannelError,

@@ -2,7 +2,7 @@ import { parseIP4, parseIP4Net } from '@flannel-ts/ip';
 import { describe, expect, test } from 'vitest';
 import { parseSupervisorMessage } from './parse-supervisor-message.js';
 import { ProtocolError } from './protocol-error.js';
-import { samples, wireLease, withField, type Wire } from './test-samples.js';
+import { wireSamples, wireLease, withField, type Wire } from '@flannel-ts/testing';
 
 function refusal(raw: unknown): ProtocolError {
   try {
@@ -16,7 +16,7 @@ function refusal(raw: unknown): ProtocolError {
 
 describe('parseSupervisorMessage: valid messages', () => {
   test('init decodes addresses and keeps the Backend object as written', () => {
-    expect(parseSupervisorMessage(samples.init())).toEqual({
+    expect(parseSupervisorMessage(wireSamples.init())).toEqual({
       v: 1,
       type: 'init',
       config: {
@@ -34,7 +34,7 @@ describe('parseSupervisorMessage: valid messages', () => {
   });
 
   test('lease, with and without its optional attributes', () => {
-    expect(parseSupervisorMessage(samples.lease())).toEqual({
+    expect(parseSupervisorMessage(wireSamples.lease())).toEqual({
       v: 1,
       type: 'lease',
       subnet: parseIP4Net('10.244.1.0/24'),
@@ -48,10 +48,10 @@ describe('parseSupervisorMessage: valid messages', () => {
   });
 
   test('peers (an empty snapshot too) and peer-events', () => {
-    const peers = parseSupervisorMessage(samples.peers());
+    const peers = parseSupervisorMessage(wireSamples.peers());
     expect(peers).toMatchObject({ type: 'peers', snapshot: [{ subnet: parseIP4Net('10.244.2.0/24') }, { backendType: 'host-gw' }] });
     expect(parseSupervisorMessage({ v: 1, type: 'peers', snapshot: [] })).toEqual({ v: 1, type: 'peers', snapshot: [] });
-    expect(parseSupervisorMessage(samples.peerEvents())).toEqual({
+    expect(parseSupervisorMessage(wireSamples.peerEvents())).toEqual({
       v: 1,
       type: 'peer-events',
       events: [
@@ -62,18 +62,18 @@ describe('parseSupervisorMessage: valid messages', () => {
   });
 
   test('shutdown and protocol-error', () => {
-    expect(parseSupervisorMessage(samples.shutdown())).toEqual({ v: 1, type: 'shutdown' });
-    expect(parseSupervisorMessage(samples.protocolError())).toEqual(samples.protocolError());
+    expect(parseSupervisorMessage(wireSamples.shutdown())).toEqual({ v: 1, type: 'shutdown' });
+    expect(parseSupervisorMessage(wireSamples.protocolError())).toEqual(wireSamples.protocolError());
   });
 
   test('unknown fields are ignored (v1 may grow optional fields)', () => {
-    expect(parseSupervisorMessage({ ...samples.shutdown(), reason: 'upgrade' })).toEqual({ v: 1, type: 'shutdown' });
+    expect(parseSupervisorMessage({ ...wireSamples.shutdown(), reason: 'upgrade' })).toEqual({ v: 1, type: 'shutdown' });
   });
 });
 
 describe('parseSupervisorMessage: the envelope', () => {
   test.each<[string, unknown, string, ProtocolError['kind']]>([
-    ['an array', [samples.init()], 'message is not a JSON object (got an array)', 'malformed'],
+    ['an array', [wireSamples.init()], 'message is not a JSON object (got an array)', 'malformed'],
     ['a string', 'init', 'message is not a JSON object (got "init")', 'malformed'],
     ['null', null, 'message is not a JSON object (got null)', 'malformed'],
     ['no version', { type: 'shutdown' }, 'message "shutdown" has no protocol version "v" (this side speaks 1)', 'version'],
@@ -82,7 +82,7 @@ describe('parseSupervisorMessage: the envelope', () => {
     ['no type', { v: 1 }, 'message has no "type"', 'malformed'],
     ['a numeric type', { v: 1, type: 3 }, 'message type must be a string, got 3', 'malformed'],
     ['an unknown type', { v: 1, type: 'frobnicate' }, 'unknown message type "frobnicate"', 'unknown-type'],
-    ['a backend message', samples.propose(), 'message type "propose" is not one the supervisor sends', 'unknown-type'],
+    ['a backend message', wireSamples.propose(), 'message type "propose" is not one the supervisor sends', 'unknown-type'],
   ])('%s', (_name, raw, message, kind) => {
     const error = refusal(raw);
     expect(error.message).toBe(message);
@@ -95,7 +95,7 @@ describe('parseSupervisorMessage: the envelope', () => {
 });
 
 describe('parseSupervisorMessage: malformed fields name the culprit', () => {
-  const init = samples.init();
+  const init = wireSamples.init();
   test.each<[string, Wire, string]>([
     ['init without config', withField(init, ['config'], undefined), 'init: config: is missing'],
     ['a bad network', withField(init, ['config', 'network'], '10.244.0.0'), 'init: config.network: "10.244.0.0" is not an IPv4 prefix'],
@@ -114,20 +114,20 @@ describe('parseSupervisorMessage: malformed fields name the culprit', () => {
     ['a relative stateDir', withField(init, ['stateDir'], 'var/lib'), 'init: stateDir: "var/lib" is not an absolute path'],
     ['a daemonId with a slash', withField(init, ['daemonId'], 'a/b'), 'init: daemonId: "a/b" is not 1-64 characters of [A-Za-z0-9_.-]'],
     ['a negative verbosity', withField(init, ['verbosity'], -1), 'init: verbosity: expected an integer from 0 to 1000, got -1'],
-    ['lease subnet /33', withField(samples.lease(), ['subnet'], '10.1.2.0/33'), 'lease: subnet: "10.1.2.0/33" is not an IPv4 prefix'],
-    ['lease subnet with host bits', withField(samples.lease(), ['subnet'], '10.244.1.7/24'), 'lease: subnet: "10.244.1.7/24" is not in canonical form (expected 10.244.1.0/24)'],
-    ['lease publicIp a number', withField(samples.lease(), ['publicIp'], 3232235522), 'lease: publicIp: 3232235522 is not an IPv4 address'],
-    ['lease backendType a number', withField(samples.lease(), ['backendType'], 1), 'lease: backendType: expected a string, got 1'],
-    ['lease backendData an array', withField(samples.lease(), ['backendData'], []), 'lease: backendData: expected a JSON object, got an array'],
-    ['lease backendData null', withField(samples.lease(), ['backendData'], null), 'lease: backendData: expected a JSON object, got null'],
-    ['peers snapshot not an array', withField(samples.peers(), ['snapshot'], {}), 'peers: snapshot: expected an array, got an object'],
-    ['a peers item not an object', withField(samples.peers(), ['snapshot', 1], '10.244.3.0/24'), 'peers: snapshot[1]: expected a JSON object, got "10.244.3.0/24"'],
-    ['a peers item with a bad publicIp', withField(samples.peers(), ['snapshot', 1, 'publicIp'], 'x'), 'peers: snapshot[1].publicIp: "x" is not an IPv4 address'],
-    ['a subnet twice in peers', withField(samples.peers(), ['snapshot', 1, 'subnet'], '10.244.2.0/24'), 'peers: snapshot[1].subnet: 10.244.2.0/24 is listed twice (also at snapshot[0])'],
-    ['events missing', withField(samples.peerEvents(), ['events'], undefined), 'peer-events: events: is missing'],
-    ['an event of an unknown type', withField(samples.peerEvents(), ['events', 0, 'type'], 'changed'), 'peer-events: events[0].type: expected "added" or "removed", got "changed"'],
-    ['an event without lease', withField(samples.peerEvents(), ['events', 1, 'lease'], undefined), 'peer-events: events[1].lease: is missing'],
-    ['protocol-error without message', withField(samples.protocolError(), ['message'], undefined), 'protocol-error: message: is missing'],
+    ['lease subnet /33', withField(wireSamples.lease(), ['subnet'], '10.1.2.0/33'), 'lease: subnet: "10.1.2.0/33" is not an IPv4 prefix'],
+    ['lease subnet with host bits', withField(wireSamples.lease(), ['subnet'], '10.244.1.7/24'), 'lease: subnet: "10.244.1.7/24" is not in canonical form (expected 10.244.1.0/24)'],
+    ['lease publicIp a number', withField(wireSamples.lease(), ['publicIp'], 3232235522), 'lease: publicIp: 3232235522 is not an IPv4 address'],
+    ['lease backendType a number', withField(wireSamples.lease(), ['backendType'], 1), 'lease: backendType: expected a string, got 1'],
+    ['lease backendData an array', withField(wireSamples.lease(), ['backendData'], []), 'lease: backendData: expected a JSON object, got an array'],
+    ['lease backendData null', withField(wireSamples.lease(), ['backendData'], null), 'lease: backendData: expected a JSON object, got null'],
+    ['peers snapshot not an array', withField(wireSamples.peers(), ['snapshot'], {}), 'peers: snapshot: expected an array, got an object'],
+    ['a peers item not an object', withField(wireSamples.peers(), ['snapshot', 1], '10.244.3.0/24'), 'peers: snapshot[1]: expected a JSON object, got "10.244.3.0/24"'],
+    ['a peers item with a bad publicIp', withField(wireSamples.peers(), ['snapshot', 1, 'publicIp'], 'x'), 'peers: snapshot[1].publicIp: "x" is not an IPv4 address'],
+    ['a subnet twice in peers', withField(wireSamples.peers(), ['snapshot', 1, 'subnet'], '10.244.2.0/24'), 'peers: snapshot[1].subnet: 10.244.2.0/24 is listed twice (also at snapshot[0])'],
+    ['events missing', withField(wireSamples.peerEvents(), ['events'], undefined), 'peer-events: events: is missing'],
+    ['an event of an unknown type', withField(wireSamples.peerEvents(), ['events', 0, 'type'], 'changed'), 'peer-events: events[0].type: expected "added" or "removed", got "changed"'],
+    ['an event without lease', withField(wireSamples.peerEvents(), ['events', 1, 'lease'], undefined), 'peer-events: events[1].lease: is missing'],
+    ['protocol-error without message', withField(wireSamples.protocolError(), ['message'], undefined), 'protocol-error: message: is missing'],
   ])('%s', (_name, raw, message) => {
     const error = refusal(raw);
     expect(error.message).toBe(message);
@@ -144,7 +144,7 @@ describe('parseSupervisorMessage: malformed fields name the culprit', () => {
   });
 
   test('long values are shortened in the message', () => {
-    const message = refusal(withField(samples.lease(), ['subnet'], 'x'.repeat(200))).message;
+    const message = refusal(withField(wireSamples.lease(), ['subnet'], 'x'.repeat(200))).message;
     expect(message.length).toBeLessThan(100);
     expect(message).toMatch(/^lease: subnet: "x+\.\.\." is not an IPv4 prefix$/);
   });

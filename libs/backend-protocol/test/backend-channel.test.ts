@@ -1,28 +1,20 @@
-import { execa } from 'execa';
-import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { tempDir, waitFor, type TempDir } from '@flannel-ts/testing';
+import { forkWithIpc, killQuietly, tempDir, waitFor, wireInit, type IpcSubprocess, type TempDir } from '@flannel-ts/testing';
 import {
   BackendChannel,
-  BackendChannelError,
   ProtocolError,
   parseSupervisorMessage,
   type BackendMessage,
   type InitMessage,
 } from '../src/index.js';
-import { assertSysAddonBuilt, exitWithin, fixture, forkEcho, killQuietly, repoRoot, wireInit, type IpcSubprocess } from './helpers.js';
+const libRoot = fileURLToPath(new URL('..', import.meta.url));
 
+/** BackendChannel's tests run against a scripted stand-in; libs/backend-runner tests it against the real runner. */
 function forkRaw(script: unknown[]): IpcSubprocess {
-  return execa(process.execPath, ['--import', 'tsx', fixture('raw-backend.ts'), JSON.stringify(script)], {
-    cwd: repoRoot,
-    ipc: true,
-    serialization: 'json',
-    reject: false,
-    buffer: false,
-    stdin: 'ignore',
-    stdout: 'ignore',
-    stderr: 'inherit',
-  }) as IpcSubprocess;
+  return forkWithIpc(resolve(libRoot, 'test/fixtures/raw-backend.ts'), [JSON.stringify(script)], { cwd: resolve(libRoot, '../..'), stderr: 'inherit' });
 }
 
 describe('BackendChannel', () => {
@@ -33,7 +25,6 @@ describe('BackendChannel', () => {
     return child;
   };
 
-  beforeAll(assertSysAddonBuilt);
   beforeEach(() => {
     dir = tempDir('backend-protocol-channel');
   });
@@ -95,29 +86,6 @@ describe('BackendChannel', () => {
     const first = await echoes.next();
     expect(first.value).toEqual({ v: 1, type: 'status', detail: '{"v":1,"type":"shutdown"}' });
     expect(channel.state).toBe('shut-down');
-  });
-
-  test('messages() yields in order and ends when the backend goes; waitFor and send then fail cleanly', async () => {
-    const child = track(forkEcho());
-    const channel = new BackendChannel(child);
-    const all = channel.messages();
-    await channel.send(parseSupervisorMessage(wireInit(dir.path)));
-    expect((await all.next()).value).toMatchObject({ type: 'propose' });
-    const disconnected = new Promise<void>((resolve) => channel.once('disconnect', resolve));
-
-    const waiting = channel.waitFor('ready');
-    child.disconnect();
-    await disconnected;
-    const rest: BackendMessage[] = [];
-    for await (const message of all) rest.push(message);
-    expect(rest.every((m) => m.type === 'status')).toBe(true);
-    await expect(waiting).rejects.toThrow(new BackendChannelError("the backend's IPC channel closed before ready", 'disconnected'));
-    expect(channel.connected).toBe(false);
-    await expect(channel.send({ v: 1, type: 'shutdown' })).rejects.toThrow(
-      "cannot send shutdown: the backend's IPC channel is closed",
-    );
-    await expect(channel.waitFor('status')).rejects.toThrow(BackendChannelError);
-    expect(await exitWithin(child)).toEqual({ exitCode: 0 });
   });
 
   test('waitFor honours an AbortSignal', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { loadAddon } from './index.js';
+import { addonCandidates, loadAddon } from './index.js';
 
 describe('loading an addon', () => {
   const dir = mkdtempSync(join(tmpdir(), 'addon-load-'));
@@ -24,5 +24,13 @@ describe('loading an addon', () => {
     expect(() => loadAddon('demo', [pathToFileURL(absent), pathToFileURL(broken)])).toThrow(
       new RegExp(`cannot load the demo native addon \\(build it with "npx nx run demo:build"\\); tried:\\n  ${absent}: not found\\n  ${broken}: .*(ELF|too short)`),
     );
+  });
+
+  test('an addon is looked for beside the calling module first, then in its project\'s build', () => {
+    const base = 'file:///repo/libs/netlink/src/load-native.ts';
+    expect(addonCandidates('netlink.node', base).map((url) => url.pathname)).toEqual([
+      '/repo/libs/netlink/src/netlink.node',
+      '/repo/libs/netlink/build/Release/netlink.node',
+    ]);
   });
 });

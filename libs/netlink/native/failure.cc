@@ -2,6 +2,8 @@
 
 #include "failure.h"
 
+#include "errno-error.h"
+
 #include <netlink/errno.h>
 
 #include <cerrno>
@@ -49,11 +51,6 @@ int ErrnoOfLibnl(int nle) {
   }
 }
 
-std::string ErrnoCode(int err) {
-  const char* name = strerrorname_np(err);  // glibc >= 2.32
-  return name != nullptr ? name : "ERRNO_" + std::to_string(err);
-}
-
 }  // namespace
 
 Outcome FromLibnl(int nlerr) {
@@ -78,11 +75,7 @@ std::string Describe(const Outcome& outcome) {
 }
 
 Napi::Object ErrorObject(Napi::Env env, const Outcome& outcome) {
-  Napi::Object error = Napi::Error::New(env, Describe(outcome)).Value();
-  error.Set("code", ErrnoCode(outcome.errnum));
-  error.Set("errno", -outcome.errnum);
-  error.Set("syscall", "netlink");
-  return error;
+  return native_addon::ErrnoError(env, outcome.errnum, "netlink", Describe(outcome));
 }
 
 Napi::Value Throw(Napi::Env env, const Outcome& outcome) {

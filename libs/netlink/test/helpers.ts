@@ -1,10 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { pidExists, run, runChecked } from '@flannel-ts/testing';
+import { assertAddonBuilt as assertBuilt, pidExists, run, runChecked } from '@flannel-ts/testing';
 
 export const netlinkRoot = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = resolve(netlinkRoot, '../..');
@@ -12,10 +11,7 @@ const runnerScript = resolve(netlinkRoot, 'test/netns-runner.ts');
 
 /** For beforeAll: these tests exercise the real addon, so say plainly how to get it. */
 export function assertAddonBuilt(): void {
-  const addon = resolve(netlinkRoot, 'build/Release/netlink.node');
-  if (!existsSync(addon)) {
-    throw new Error(`the netlink addon is not built (${addon} is missing): run "NX_DAEMON=false npx nx run netlink:build" first`);
-  }
+  assertBuilt('netlink', resolve(netlinkRoot, 'build/Release/netlink.node'));
   if (process.getuid?.() !== 0) throw new Error('the netlink tests create network namespaces: run them as root');
 }
 

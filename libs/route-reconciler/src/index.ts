@@ -1,4 +1,5 @@
 export * from './route-table.js';
-export * from './route-reconciler.js';
+export * from './keyed-reconciler.js';
+export * from './route-entries.js';
 export * from './reconcile-loop.js';
 export * from './netlink-route-table.js';

@@ -13,7 +13,8 @@
 
 #include <napi.h>
 
-#include <cctype>
+#include "errno-error.h"
+
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -27,22 +28,9 @@
 
 namespace {
 
-std::string ErrnoCode(int err) {
-  const char* name = strerrorname_np(err);  // glibc >= 2.32
-  return name != nullptr ? name : "ERRNO_" + std::to_string(err);
-}
-
-// Node's own style: "ENOENT: no such file or directory, sendto '/run/systemd/notify'".
+// Throws the errno Error (errno-error.h) and gives the binding its return value.
 Napi::Value ThrowErrno(Napi::Env env, int err, const char* syscall, const std::string& target) {
-  std::string code = ErrnoCode(err);
-  std::string description = std::strerror(err);
-  if (!description.empty()) description[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(description[0])));
-  std::string message = code + ": " + description + ", " + syscall + " '" + target + "'";
-  Napi::Object error = Napi::Error::New(env, message).Value();
-  error.Set("code", code);
-  error.Set("errno", -err);
-  error.Set("syscall", syscall);
-  Napi::Error(env, error).ThrowAsJavaScriptException();
+  native_addon::ThrowErrno(env, err, syscall, target);
   return env.Undefined();
 }
 

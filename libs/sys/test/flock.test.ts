@@ -4,8 +4,9 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { killQuietly } from '@flannel-ts/testing';
 import { flock, lockFile } from '../src/index.js';
-import { assertAddonBuilt, fixture, killQuietly, lineReader, spawnTs } from './helpers.js';
+import { assertAddonBuilt, fixture, lineReader, spawnTs } from './helpers.js';
 
 interface TryLockResult {
   locked: boolean;

@@ -1,20 +1,17 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { assertAddonBuilt as assertBuilt } from '@flannel-ts/testing';
 
 export const sysRoot = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = resolve(sysRoot, '../..');
 export const fixture = (name: string): string => resolve(sysRoot, 'test/fixtures', name);
 
-/** For beforeAll: these tests exercise the real addon, so say plainly how to get it. */
+/** For beforeAll: these tests exercise the real addon. */
 export function assertAddonBuilt(): void {
-  const addon = resolve(sysRoot, 'build/Release/sys.node');
-  if (!existsSync(addon)) {
-    throw new Error(`the sys addon is not built (${addon} is missing): run "NX_DAEMON=false npx nx run sys:build" first`);
-  }
+  assertBuilt('sys', resolve(sysRoot, 'build/Release/sys.node'));
 }
 
 /** Runs a TypeScript fixture in a fresh node (through tsx), from the repo root. */
@@ -38,33 +35,4 @@ export function lineReader(stream: Readable, timeoutMs = 20_000): () => Promise<
       clearTimeout(timer);
     }
   };
-}
-
-/** True once `pid` no longer runs: gone, or a zombie nobody has reaped yet. */
-export function processGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return true;
-  }
-}
-
-export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Kills a process we started, by pid, ignoring "already gone". */
-export function killQuietly(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { HANG_GUARD_MS } from '@flannel-ts/testing';
+import { killQuietly, processGone, waitFor } from '@flannel-ts/testing';
 import { setParentDeathSignal } from '../src/index.js';
-import { assertAddonBuilt, fixture, killQuietly, lineReader, processGone, repoRoot, waitUntil } from './helpers.js';
+import { assertAddonBuilt, fixture, lineReader, repoRoot } from './helpers.js';
 
 /** The parent pid of `pid`, from /proc (field 4 of stat). */
 function parentOf(pid: number): number {
@@ -45,15 +45,15 @@ describe('setParentDeathSignal', () => {
   test('the child dies when its parent is SIGKILLed', async () => {
     const { parent, childPid } = await startFamily('SIGTERM', pids);
     parent.kill('SIGKILL');
-    await waitUntil(() => processGone(childPid), HANG_GUARD_MS, `child ${childPid} to die with its parent`);
+    await waitFor(() => processGone(childPid), { what: `child ${childPid} to die with its parent` });
   });
 
   test('control: without it the child outlives its parent', async () => {
     const { parent, childPid, nextLine } = await startFamily('none', pids);
     parent.kill('SIGKILL');
-    // Reparented (the parent's last thread gone, not only its main one) means the parent's exit is
-    // over: that is when a parent-death signal would have been sent. It still answers after that.
-    await waitUntil(() => parentOf(childPid) !== parent.pid, HANG_GUARD_MS, 'the child to be reparented');
+    // Reparented (the parent's last thread gone, not only its leader, which turns zombie first) means
+    // the parent's exit is over: that is when a parent-death signal would have been sent.
+    await waitFor(() => parentOf(childPid) !== parent.pid, { what: 'the child to be reparented' });
     process.kill(childPid, 'SIGUSR2');
     const [word, ppid] = (await nextLine()).split(' ');
     expect(word).toBe('alive');

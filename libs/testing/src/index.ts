@@ -26,3 +26,7 @@ export {
   startFlanneld,
   type Daemon,
 } from './flanneld/flanneld-daemon.js';
+export { wireInit, wireLease, wireSamples, withField, type Wire } from './protocol/wire-samples.js';
+export { killQuietly, processGone } from './pids.js';
+export { assertAddonBuilt } from './addon-built.js';
+export { forkWithIpc, type ForkWithIpcOptions, type IpcSubprocess } from './ipc-fork.js';

@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from '@flannel-ts/log';
-import { encodeBackendMessage } from '../encode.js';
-import type { BackendMessage } from '../messages.js';
+import { encodeBackendMessage, type BackendMessage } from '@flannel-ts/backend-protocol';
 
 /** Where a session's messages go. */
 export interface OutgoingLink {

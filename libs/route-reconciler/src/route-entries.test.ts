@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { containsIP4, formatIP4, formatIP4Net, parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { RouteReconciler } from './route-reconciler.js';
+import { containsIP4, formatIP4, formatIP4Net, parseIP4, parseIP4Net, subnetKey } from '@flannel-ts/ip';
+import { KeyedReconciler } from './keyed-reconciler.js';
+import { routeEntries } from './route-entries.js';
 import type { KernelRoute, RouteTable, WantedRoute } from './route-table.js';
 
 const MAIN = 254;
@@ -40,11 +41,12 @@ const owns = (r: KernelRoute) =>
   containsIP4(network, r.dst.ip) && formatIP4Net(r.dst) !== '10.244.1.0/24';
 
 const log = pino({ level: 'silent' });
+const key = (dst: string) => subnetKey(parseIP4Net(dst));
 
-describe('RouteReconciler', () => {
+describe('KeyedReconciler over routes', () => {
   it('adds what is missing, removes owned leftovers and adopts identical routes without touching them', () => {
     const table = memoryTable([route('10.244.2.0/24', '192.0.2.12'), route('10.244.9.0/24', '192.0.2.19')]);
-    const r = new RouteReconciler({ table, owns, log });
+    const r = new KeyedReconciler({ table: routeEntries(table, owns), log });
     r.setAll([want('10.244.2.0/24', '192.0.2.12'), want('10.244.3.0/24', '192.0.2.13')]);
     expect(r.reconcile()).toEqual({ added: 1, removed: 1, kept: 1, failed: 0 });
     expect(table.changes.sort()).toEqual(['remove 10.244.9.0/24', 'replace 10.244.3.0/24 via 192.0.2.13']);
@@ -55,7 +57,7 @@ describe('RouteReconciler', () => {
 
   it('moves a route whose gateway changed in place, without deleting it first', () => {
     const table = memoryTable([route('10.244.2.0/24', '192.0.2.12')]);
-    const r = new RouteReconciler({ table, owns, log });
+    const r = new KeyedReconciler({ table: routeEntries(table, owns), log });
     r.set(want('10.244.2.0/24', '192.0.2.22'));
     expect(r.reconcile()).toMatchObject({ added: 1, removed: 0 });
     expect(table.changes).toEqual(['replace 10.244.2.0/24 via 192.0.2.22']);
@@ -72,7 +74,7 @@ describe('RouteReconciler', () => {
       route('10.245.2.0/24', '192.0.2.12'),
     ];
     const table = memoryTable(foreign);
-    const r = new RouteReconciler({ table, owns, log });
+    const r = new KeyedReconciler({ table: routeEntries(table, owns), log });
     r.set(want('10.244.3.0/24', '192.0.2.13'));
     for (let i = 0; i < 50; i++) r.reconcile();
     expect(table.changes).toEqual(['replace 10.244.3.0/24 via 192.0.2.13']);
@@ -90,12 +92,12 @@ describe('RouteReconciler', () => {
         table.replace(w);
       },
     };
-    const r = new RouteReconciler({ table: flaky, owns, log });
+    const r = new KeyedReconciler({ table: routeEntries(flaky, owns), log });
     r.setAll([want('10.244.5.0/24', '198.51.100.5'), want('10.244.6.0/24', '192.0.2.16')]);
     expect(r.reconcile()).toEqual({ added: 1, removed: 0, kept: 0, failed: 1 });
     fail = false;
     expect(r.reconcile()).toEqual({ added: 1, removed: 0, kept: 1, failed: 0 });
-    r.delete(parseIP4Net('10.244.6.0/24'));
+    r.delete(key('10.244.6.0/24'));
     expect(r.reconcile()).toEqual({ added: 0, removed: 1, kept: 1, failed: 0 });
     expect(table.routes.map((x) => formatIP4Net(x.dst))).toEqual(['10.244.5.0/24']);
   });
@@ -105,15 +107,15 @@ describe('RouteReconciler', () => {
     let lists = 0;
     const counted: RouteTable = { ...table, list: () => (lists++, table.list()) };
     const removed: string[] = [];
-    const r = new RouteReconciler({ table: counted, owns, log, onRemoved: (x) => removed.push(formatIP4Net(x.dst)) });
+    const r = new KeyedReconciler({ table: routeEntries(counted, owns), log, onRemoved: (x) => removed.push(formatIP4Net(x.dst)) });
     r.set(want('10.244.2.0/24', '192.0.2.12'));
     expect(r.reconcile()).toMatchObject({ kept: 1 });
     r.set(want('10.244.3.0/24', '192.0.2.13'));
-    expect(r.reconcileOnly([parseIP4Net('10.244.3.0/24')])).toEqual({ added: 1, removed: 0, kept: 0, failed: 0 });
-    r.delete(parseIP4Net('10.244.2.0/24'));
-    expect(r.reconcileOnly([parseIP4Net('10.244.2.0/24')])).toEqual({ added: 0, removed: 1, kept: 0, failed: 0 });
+    expect(r.reconcileOnly([key('10.244.3.0/24')])).toEqual({ added: 1, removed: 0, kept: 0, failed: 0 });
+    r.delete(key('10.244.2.0/24'));
+    expect(r.reconcileOnly([key('10.244.2.0/24')])).toEqual({ added: 0, removed: 1, kept: 0, failed: 0 });
     // Its own change is in its view: a repeat does nothing.
-    expect(r.reconcileOnly([parseIP4Net('10.244.3.0/24'), parseIP4Net('10.244.2.0/24')])).toEqual({ added: 0, removed: 0, kept: 1, failed: 0 });
+    expect(r.reconcileOnly([key('10.244.3.0/24'), key('10.244.2.0/24')])).toEqual({ added: 0, removed: 0, kept: 1, failed: 0 });
     expect(lists).toBe(1);
     expect(removed).toEqual(['10.244.2.0/24']);
     expect(table.routes.map((x) => formatIP4Net(x.dst))).toEqual(['10.244.3.0/24']);

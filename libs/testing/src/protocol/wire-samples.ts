@@ -1,10 +1,10 @@
-// Wire-form sample messages for the unit tests, and a helper to break them one field at a time.
+// Wire-form supervisor⇄backend messages for tests, and a helper to break them one field at a time.
 
 export type Wire = Record<string, unknown>;
 
 export const wireLease = (subnet: string, publicIp: string, extra: Wire = {}): Wire => ({ subnet, publicIp, ...extra });
 
-export const samples = {
+export const wireSamples = {
   init: (): Wire => ({
     v: 1,
     type: 'init',
@@ -58,4 +58,18 @@ export function withField(message: Wire, path: ReadonlyArray<string | number>, v
   if (value === undefined) delete target[last];
   else target[last] = value;
   return copy;
+}
+
+/**
+ * The wire-form init of a daemon whose state lives in `stateDir`, for a test backend whose config
+ * section is `{ Type: 'echo', ...backend }`.
+ */
+export function wireInit(stateDir: string, backend: Wire = {}): Wire {
+  return {
+    ...wireSamples.init(),
+    config: { ...(wireSamples.init().config as Wire), backend: { Type: 'echo', ...backend } },
+    iface: { name: 'eth0', index: 2, mtu: 1500, ifaceAddr: '192.0.2.2', extAddr: '192.0.2.2' },
+    stateDir,
+    daemonId: 'test',
+  };
 }

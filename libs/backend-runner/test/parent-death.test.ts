@@ -3,18 +3,8 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { tempDir, type TempDir } from '@flannel-ts/testing';
-import {
-  assertSysAddonBuilt,
-  echoBackend,
-  fixture,
-  killQuietly,
-  logMessages,
-  processGone,
-  repoRoot,
-  waitUntilGone,
-  wireInit,
-} from './helpers.js';
+import { killQuietly, processGone, tempDir, waitFor, wireInit, type TempDir } from '@flannel-ts/testing';
+import { assertSysAddonBuilt, echoBackend, fixture, logMessages, repoRoot } from './helpers.js';
 
 describe('a backend whose supervisor is SIGKILLed', () => {
   let dir: TempDir;
@@ -22,7 +12,7 @@ describe('a backend whose supervisor is SIGKILLed', () => {
 
   beforeAll(assertSysAddonBuilt);
   beforeEach(() => {
-    dir = tempDir('backend-protocol-pdeath');
+    dir = tempDir('backend-runner-pdeath');
   });
   afterEach(async () => {
     for (const pid of pids.splice(0)) killQuietly(pid);
@@ -54,7 +44,7 @@ describe('a backend whose supervisor is SIGKILLed', () => {
     expect(JSON.parse(match![3]!)).toMatchObject({ type: 'propose' });
 
     intermediate.kill('SIGKILL');
-    await waitUntilGone(backendPid, 5_000, `backend ${backendPid} to die with its parent`);
+    await waitFor(() => processGone(backendPid), { what: `backend ${backendPid} to die with its parent` });
 
     // The holder still had the channel open, so the signal did it, not a disconnect.
     expect(processGone(holderPid)).toBe(false);

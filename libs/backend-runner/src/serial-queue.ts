@@ -8,7 +8,8 @@ export class SerialQueue {
 
   constructor(private readonly onError: (error: unknown) => void) {}
 
-  push(job: () => Promise<void>): void {
+  /** Resolves once `job` has run (or was skipped because the queue stopped). */
+  push(job: () => Promise<void>): Promise<void> {
     this.tail = this.tail.then(async () => {
       if (this.stopped) return;
       try {
@@ -17,6 +18,7 @@ export class SerialQueue {
         this.onError(error);
       }
     });
+    return this.tail;
   }
 
   /** Resolves once every job pushed so far has finished (or been skipped). */

@@ -1,6 +1,5 @@
+import { SUPERVISOR_PID_ENV } from '@flannel-ts/backend-protocol';
 import { setParentDeathSignal } from '@flannel-ts/sys';
-
-export const SUPERVISOR_PID_ENV = 'FLANNEL_SUPERVISOR_PID';
 
 /**
  * Under flanneld: asks the kernel for SIGTERM when the parent dies, then checks the parent is still

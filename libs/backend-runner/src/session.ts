@@ -1,15 +1,23 @@
 import { formatIP4Net, sameNet, type IP4Net } from '@flannel-ts/ip';
 import type { Logger } from '@flannel-ts/log';
-import type { Backend, CreateBackend } from '../backend.js';
-import { Conversation } from '../conversation.js';
-import { encodeBackendMessage } from '../encode.js';
-import type { Lease, PeerEvent } from '../lease.js';
-import { isJsonObject } from '../message-fields.js';
-import type { BackendMessage, InitInfo, InitMessage, LeaseMessage, SupervisorMessage } from '../messages.js';
-import { parseBackendMessage } from '../parse-backend-message.js';
-import { parseSupervisorMessage } from '../parse-supervisor-message.js';
-import { ProtocolError } from '../protocol-error.js';
-import { PROTOCOL_VERSION } from '../version.js';
+import {
+  Conversation,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  encodeBackendMessage,
+  isJsonObject,
+  parseBackendMessage,
+  parseSupervisorMessage,
+  type Backend,
+  type BackendMessage,
+  type CreateBackend,
+  type InitInfo,
+  type InitMessage,
+  type Lease,
+  type LeaseMessage,
+  type PeerEvent,
+  type SupervisorMessage,
+} from '@flannel-ts/backend-protocol';
 import { lockDaemon, type HeldLock } from './daemon-lock.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -34,8 +42,9 @@ export interface SessionOptions {
 /**
  * Drives one Backend from supervisor messages, whatever carries them: validates each (answering a bad
  * one with `protocol-error`), checks its order, and queues the Backend calls so they run one at a
- * time, in order. A failure in propose/leaseGranted is fatal (exit 1); one in the peer calls is
- * reported and the session goes on.
+ * time, in order, together with the work the backend queues itself (`exclusive`). A failure in
+ * propose/leaseGranted is fatal (exit 1); one in the peer calls is reported and the session goes on;
+ * the backend reports fatal errors of its own through `fail`.
  */
 export class BackendSession {
   private readonly conversation = new Conversation();
@@ -151,7 +160,25 @@ export class BackendSession {
     const { v: _v, type: _type, ...info } = init;
     this.options.onInit?.(info);
     this.lock = (this.options.lockDaemon ?? lockDaemon)(info.stateDir);
-    this.backend = await this.options.create(info, { log: this.log, signal: this.signal });
+    this.backend = await this.options.create(info, {
+      log: this.log,
+      signal: this.signal,
+      fail: (error) => this.fail(describe(error), error),
+      exclusive: (job) => this.exclusive(job),
+    });
+  }
+
+  private async exclusive(job: () => Promise<void> | void): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    await this.queue.push(async () => {
+      if (this.signal.aborted) return;
+      try {
+        await job();
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    if (failure !== undefined) throw failure.error;
   }
 
   private async propose(): Promise<void> {

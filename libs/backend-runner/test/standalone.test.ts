@@ -2,8 +2,8 @@ import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { tempDir, type TempDir } from '@flannel-ts/testing';
-import { assertSysAddonBuilt, echoBackend, killQuietly, recordedCalls, repoRoot, wireInit } from './helpers.js';
+import { killQuietly, wireInit, tempDir, type TempDir } from '@flannel-ts/testing';
+import { assertSysAddonBuilt, echoBackend, recordedCalls, repoRoot } from './helpers.js';
 
 /** Yields the JSON messages a standalone backend prints, one per stdout line. */
 function stdoutMessages(stdout: Readable): () => Promise<Record<string, unknown>> {
@@ -32,7 +32,7 @@ describe('runBackend standalone (no IPC channel)', () => {
 
   beforeAll(assertSysAddonBuilt);
   beforeEach(() => {
-    dir = tempDir('backend-protocol-standalone');
+    dir = tempDir('backend-runner-standalone');
   });
   afterEach(async () => {
     for (const pid of pids.splice(0)) killQuietly(pid);

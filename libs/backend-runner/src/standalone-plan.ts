@@ -2,12 +2,14 @@ import { resolve } from 'node:path';
 import { ConfigError, resolveSubnetRange, type JsonObject } from '@flannel-ts/config';
 import { containsIP4, formatIP4Net, tryParseIP4Net, type IP4, type IP4Net } from '@flannel-ts/ip';
 import type { FlagSources } from '@flannel-ts/go-flags';
-import { encodeSupervisorMessage } from '../encode.js';
-import { isJsonObject } from '../message-fields.js';
-import type { InitMessage } from '../messages.js';
-import { parseSupervisorMessage } from '../parse-supervisor-message.js';
-import { ProtocolError } from '../protocol-error.js';
-import { PROTOCOL_VERSION } from '../version.js';
+import {
+  encodeSupervisorMessage,
+  isJsonObject,
+  parseSupervisorMessage,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type InitMessage,
+} from '@flannel-ts/backend-protocol';
 import type { BackendFlags, BackendFlagTable } from './backend-flags.js';
 import { interfaceFacts, type ReadSnapshot } from './interface-facts.js';
 import { parsePeerSpec, type PeerSpec } from './peer-spec.js';

@@ -1,11 +1,9 @@
 import { formatIP4Net, parseIP4Net } from '@flannel-ts/ip';
 import { createLogger } from '@flannel-ts/log';
 import { describe, expect, test, vi } from 'vitest';
-import type { Backend } from '../backend.js';
-import type { Lease, PeerEvent } from '../lease.js';
-import type { BackendMessage, InitInfo, Proposal } from '../messages.js';
-import { samples, wireLease } from '../test-samples.js';
+import { wireSamples, wireLease } from '@flannel-ts/testing';
 import { BackendSession } from './session.js';
+import type { Backend, BackendContext, BackendMessage, InitInfo, Lease, PeerEvent, Proposal } from '@flannel-ts/backend-protocol';
 
 interface Harness {
   session: BackendSession;
@@ -15,6 +13,9 @@ interface Harness {
   logLines: string[];
   locks: { taken: string[]; released: number };
   inits: InitInfo[];
+  contexts: BackendContext[];
+  /** Whether a Backend call is running right now. */
+  busy(): boolean;
 }
 
 interface FakeOptions {
@@ -32,6 +33,7 @@ function harness(options: FakeOptions = {}): Harness {
   const logLines: string[] = [];
   const locks = { taken: [] as string[], released: 0 };
   const inits: InitInfo[] = [];
+  const contexts: BackendContext[] = [];
   let running = 0;
   const call = async (what: string): Promise<void> => {
     if (running > 0) calls.push(`OVERLAP ${what}`);
@@ -58,8 +60,9 @@ function harness(options: FakeOptions = {}): Harness {
   };
   const controller = new AbortController();
   const session = new BackendSession({
-    create: async (init) => {
+    create: async (init, context) => {
       inits.push(init);
+      contexts.push(context);
       calls.push('create');
       return backend;
     },
@@ -73,7 +76,7 @@ function harness(options: FakeOptions = {}): Harness {
       return { release: () => void locks.released++ };
     },
   });
-  return { session, controller, sent, calls, logLines, locks, inits };
+  return { session, controller, sent, calls, logLines, locks, inits, contexts, busy: () => running > 0 };
 }
 
 const types = (sent: readonly BackendMessage[]) => sent.map((m) => m.type);
@@ -84,7 +87,7 @@ async function untilCalled(h: Harness, prefix: string): Promise<void> {
 }
 
 async function handshake(h: Harness): Promise<void> {
-  h.session.receive(samples.init());
+  h.session.receive(wireSamples.init());
   await h.session.idle();
   h.session.receive({ v: 1, type: 'lease', subnet: '10.244.1.0/24', publicIp: '198.51.100.2' });
   await h.session.idle();
@@ -93,7 +96,7 @@ async function handshake(h: Harness): Promise<void> {
 describe('BackendSession', () => {
   test('handshake: lock, create, propose, lease, ready; then status after each handled message', async () => {
     const h = harness();
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     expect(h.locks.taken).toEqual(['/var/lib/flannel/d1']);
     expect(h.inits[0]).toMatchObject({ stateDir: '/var/lib/flannel/d1', daemonId: 'd1', iface: { name: 'eth0', mtu: 1500 } });
@@ -110,7 +113,7 @@ describe('BackendSession', () => {
   test('calls run one at a time and in order, however fast messages arrive', async () => {
     const h = harness({ during: () => new Promise((resolve) => setTimeout(resolve, 5)) });
     await handshake(h);
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     for (let i = 0; i < 5; i++) {
       h.session.receive({ v: 1, type: 'peer-events', events: [{ type: 'added', lease: wireLease(`10.244.${10 + i}.0/24`, '192.0.2.9') }] });
     }
@@ -143,7 +146,7 @@ describe('BackendSession', () => {
     h.session.receive('not an object');
     h.session.receive({ v: 1, type: 'protocol-error' }); // malformed, but never answered
     h.session.receive({ v: 1, type: 'protocol-error', message: 'you said something odd' }); // logged only
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     expect(h.sent.filter((m) => m.type === 'protocol-error').map((m) => 'message' in m && m.message)).toEqual([
       'unexpected lease in state "awaiting-init": init must come first',
@@ -162,10 +165,10 @@ describe('BackendSession', () => {
         if (call.startsWith('leaseGranted')) throw new Error('adding route 10.244.1.0/24: EPERM');
       },
     });
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     h.session.receive({ v: 1, type: 'lease', subnet: '10.244.1.0/24', publicIp: '198.51.100.2' });
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     await h.session.idle();
     expect(h.sent.at(-1)).toEqual({
       v: 1,
@@ -187,8 +190,8 @@ describe('BackendSession', () => {
       },
     });
     await handshake(h);
-    h.session.receive(samples.peers());
-    h.session.receive(samples.peerEvents());
+    h.session.receive(wireSamples.peers());
+    h.session.receive(wireSamples.peerEvents());
     await h.session.idle();
     expect(h.sent).toContainEqual({ v: 1, type: 'error', message: 'peers snapshot (2 leases): route table full', fatal: false });
     expect(h.calls.at(-1)).toBe('peersChanged +10.244.4.0/24,-10.244.2.0/24');
@@ -197,7 +200,7 @@ describe('BackendSession', () => {
 
   test('an invalid proposal is a fatal error naming the field', async () => {
     const h = harness({ proposal: { mtu: 0 } });
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     expect(h.sent).toEqual([
       {
@@ -212,7 +215,7 @@ describe('BackendSession', () => {
 
   test('a held lock stops everything before the backend is created', async () => {
     const h = harness({ lockFails: true });
-    h.session.receive(samples.init());
+    h.session.receive(wireSamples.init());
     await h.session.idle();
     expect(h.calls).toEqual([]);
     expect(h.sent).toEqual([
@@ -224,9 +227,9 @@ describe('BackendSession', () => {
   test('shutdown stops the session: close, lock released, exit code 0; later messages are ignored', async () => {
     const h = harness();
     await handshake(h);
-    h.session.receive(samples.shutdown());
+    h.session.receive(wireSamples.shutdown());
     expect(h.controller.signal.aborted).toBe(true);
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     expect(await h.session.finish()).toBe(0);
     expect(h.calls.slice(3)).toEqual(['close']);
     expect(h.locks.released).toBe(1);
@@ -244,7 +247,7 @@ describe('BackendSession', () => {
     });
     h.controller.signal.addEventListener('abort', () => stop.abort());
     await handshake(h);
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     await untilCalled(h, 'peersSnapshot');
     h.controller.abort();
     expect(await h.session.finish()).toBe(0);
@@ -254,7 +257,7 @@ describe('BackendSession', () => {
   test('a call that ignores the stop: no close (never two calls at once), exit code 1 after the deadline', async () => {
     const h = harness({ during: (call) => (call.startsWith('peersSnapshot') ? new Promise(() => {}) : undefined) });
     await handshake(h);
-    h.session.receive(samples.peers());
+    h.session.receive(wireSamples.peers());
     await untilCalled(h, 'peersSnapshot');
     h.controller.abort();
     expect(await h.session.finish(50)).toBe(1);
@@ -290,6 +293,45 @@ describe('BackendSession', () => {
     }
   });
 
+  test('work the backend queues with exclusive runs between Backend calls, in order, never during one', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const h = harness({ during: (call) => (call.startsWith('peersSnapshot') ? held : undefined) });
+    await handshake(h);
+    const ctx = h.contexts[0]!;
+    h.session.receive(wireSamples.peers());
+    await untilCalled(h, 'peersSnapshot');
+    const job = ctx.exclusive(() => void h.calls.push(h.busy() ? 'OVERLAP job' : 'job'));
+    h.session.receive(wireSamples.peerEvents());
+    release();
+    await job;
+    await h.session.idle();
+    expect(h.calls.slice(3)).toEqual(['peersSnapshot 10.244.2.0/24,10.244.3.0/24', 'job', 'peersChanged +10.244.4.0/24,-10.244.2.0/24']);
+  });
+
+  test('exclusive rejects with what the job threw and the session goes on; once stopping, jobs are skipped', async () => {
+    const h = harness();
+    await handshake(h);
+    const ctx = h.contexts[0]!;
+    await expect(ctx.exclusive(() => Promise.reject(new Error('dump failed')))).rejects.toThrow('dump failed');
+    expect(h.controller.signal.aborted).toBe(false);
+    h.session.receive({ v: 1, type: 'shutdown' });
+    let ran = false;
+    await expect(ctx.exclusive(() => void (ran = true))).resolves.toBeUndefined();
+    expect(ran).toBe(false);
+  });
+
+  test('fail(err) from the backend: a fatal error message naming it, stop, close, exit code 1', async () => {
+    const h = harness();
+    await handshake(h);
+    h.contexts[0]!.fail(new Error('udp datapath stopped: read flannel0: File descriptor in bad state'));
+    expect(h.sent.at(-1)).toEqual({ v: 1, type: 'error', message: 'udp datapath stopped: read flannel0: File descriptor in bad state', fatal: true });
+    expect(h.controller.signal.aborted).toBe(true);
+    expect(await h.session.finish()).toBe(1);
+    expect(h.calls.at(-1)).toBe('close');
+    expect(h.locks.released).toBe(1);
+  });
+
   test('the Lease handed to the backend carries no message fields', async () => {
     const leases: Lease[] = [];
     const h = harness();
@@ -306,9 +348,9 @@ describe('BackendSession', () => {
       send: () => {},
       lockDaemon: () => ({ release: () => {} }),
     });
-    session.receive(samples.init());
+    session.receive(wireSamples.init());
     await session.idle();
-    session.receive(samples.lease());
+    session.receive(wireSamples.lease());
     await session.idle();
     expect(leases).toEqual([
       {

@@ -1,6 +1,5 @@
 import { createLogger, levelForVerbosity, type Logger } from '@flannel-ts/log';
-import type { CreateBackend } from '../backend.js';
-import type { InitInfo, ProposeMessage } from '../messages.js';
+import type { CreateBackend, InitInfo, ProposeMessage } from '@flannel-ts/backend-protocol';
 import { backendUsage, parseBackendArgs, type BackendFlags, type BackendFlagTable } from './backend-flags.js';
 import type { FlagSources } from '@flannel-ts/go-flags';
 import { openIpcLink, openStdoutLink } from './links.js';

@@ -1,18 +1,9 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { tempDir, waitFor, type TempDir } from '@flannel-ts/testing';
+import { killQuietly, tempDir, waitFor, wireInit, type IpcSubprocess, type TempDir } from '@flannel-ts/testing';
 import { join } from 'node:path';
-import { BackendChannel, BackendChannelError, parseSupervisorMessage, type BackendMessage, type InitMessage } from '../src/index.js';
-import {
-  assertSysAddonBuilt,
-  exitWithin,
-  forkEcho,
-  killQuietly,
-  logMessages,
-  recordedCalls,
-  wireInit,
-  type IpcSubprocess,
-} from './helpers.js';
+import { BackendChannel, BackendChannelError, parseSupervisorMessage, type BackendMessage, type InitMessage } from '@flannel-ts/backend-protocol';
+import { assertSysAddonBuilt, exitWithin, forkEcho, logMessages, recordedCalls } from './helpers.js';
 
 const lease = (subnet: string, publicIp: string) => ({ subnet: parseIP4Net(subnet), publicIp: parseIP4(publicIp) });
 const initFor = (stateDir: string, backend: Record<string, unknown> = {}) => parseSupervisorMessage(wireInit(stateDir, backend)) as InitMessage;
@@ -40,7 +31,7 @@ describe('runBackend under a supervisor (IPC)', () => {
 
   beforeAll(assertSysAddonBuilt);
   beforeEach(() => {
-    dir = tempDir('backend-protocol-ipc');
+    dir = tempDir('backend-runner-ipc');
   });
   afterEach(async () => {
     for (const child of started.splice(0)) killQuietly(child.pid);
@@ -123,6 +114,28 @@ describe('runBackend under a supervisor (IPC)', () => {
     child.disconnect();
     expect(await exitWithin(child)).toEqual({ exitCode: 0 });
     expect(recordedCalls(dir.path).at(-1)?.call).toBe('close');
+  });
+
+  test("BackendChannel.messages() yields in order and ends when the backend goes; waitFor and send then fail cleanly", async () => {
+    const { child, channel } = start();
+    const all = channel.messages();
+    await channel.send(parseSupervisorMessage(wireInit(dir.path)));
+    expect((await all.next()).value).toMatchObject({ type: 'propose' });
+    const disconnected = new Promise<void>((resolve) => channel.once('disconnect', resolve));
+
+    const waiting = channel.waitFor('ready');
+    child.disconnect();
+    await disconnected;
+    const rest: BackendMessage[] = [];
+    for await (const message of all) rest.push(message);
+    expect(rest.every((m) => m.type === 'status')).toBe(true);
+    await expect(waiting).rejects.toThrow(new BackendChannelError("the backend's IPC channel closed before ready", 'disconnected'));
+    expect(channel.connected).toBe(false);
+    await expect(channel.send({ v: 1, type: 'shutdown' })).rejects.toThrow(
+      "cannot send shutdown: the backend's IPC channel is closed",
+    );
+    await expect(channel.waitFor('status')).rejects.toThrow(BackendChannelError);
+    expect(await exitWithin(child)).toEqual({ exitCode: 0 });
   });
 
   test('a failure in leaseGranted: fatal error message, exit 1', async () => {

@@ -1,6 +1,6 @@
 import type { JsonObject } from '@flannel-ts/config';
 import { formatIP4Net, tryParseIP4, tryParseIP4Net, type IP4, type IP4Net } from '@flannel-ts/ip';
-import { isJsonObject } from '../message-fields.js';
+import { isJsonObject } from '@flannel-ts/backend-protocol';
 
 export interface PeerSpec {
   readonly subnet: IP4Net;

@@ -1,8 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { encodeSupervisorMessage } from '../encode.js';
-import type { ProposeMessage } from '../messages.js';
-import { PROTOCOL_VERSION } from '../version.js';
+import { PROTOCOL_VERSION, encodeSupervisorMessage, type ProposeMessage } from '@flannel-ts/backend-protocol';
 import type { BackendSession } from './session.js';
 import type { StandalonePlan } from './standalone-plan.js';
 

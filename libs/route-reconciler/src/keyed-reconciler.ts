@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import { errorText, isBug } from './error-kinds.js';
+
+export interface ReconcileResult {
+  readonly added: number;
+  readonly removed: number;
+  readonly kept: number;
+  readonly failed: number;
+}
+
+/** The seam to one kind of kernel entry (routes, ARP neighbours, fdb entries): libs/netlink in production. */
+export interface KeyedTable<Wanted, Present> {
+  list(): Present[];
+  /** Whether a listed entry is one this backend manages; nothing else is ever touched. */
+  owns(entry: Present): boolean;
+  /** At most one wanted entry per key: a route's destination, a neighbour's IP, an fdb entry's MAC. */
+  keyOf(entry: Wanted | Present): string;
+  /** Whether a present entry already is the wanted one. */
+  matches(entry: Present, want: Wanted): boolean;
+  /** Adds `want`, replacing in place an entry with the same key. */
+  replace(want: Wanted): void;
+  /** The entry as the kernel holds it after replace(want), for the reconciler's view. */
+  asPresent(want: Wanted): Present;
+  remove(entry: Present): void;
+  describe(entry: Wanted | Present): string;
+}
+
+export interface KeyedReconcilerOptions<Wanted, Present> {
+  readonly table: KeyedTable<Wanted, Present>;
+  readonly log: Logger;
+  /** Told about every entry this reconciler removed (so its deletion event is not taken for someone else's). */
+  readonly onRemoved?: (entry: Present) => void;
+}
+
+/**
+ * Keeps one entry per wanted key in the kernel and removes owned entries nobody wants. It only ever
+ * changes what differs: an entry already right (ours from before a restart, or one a Go flanneld
+ * left) is adopted as is, and a wrong one under a wanted key is replaced in place, never deleted and
+ * re-added, so restarts cause no churn. A change the kernel refuses is logged, counted as failed and
+ * tried again by the next pass.
+ */
+export class KeyedReconciler<Wanted, Present> {
+  private readonly wanted = new Map<string, Wanted>();
+  /** Owned kernel entries by key, as of the last full pass plus our changes since. */
+  private readonly present = new Map<string, Present[]>();
+
+  constructor(private readonly o: KeyedReconcilerOptions<Wanted, Present>) {}
+
+  /** Replaces the whole wanted set. */
+  setAll(entries: Iterable<Wanted>): void {
+    this.wanted.clear();
+    for (const e of entries) this.wanted.set(this.o.table.keyOf(e), e);
+  }
+
+  set(entry: Wanted): void {
+    this.wanted.set(this.o.table.keyOf(entry), entry);
+  }
+
+  delete(key: string): void {
+    this.wanted.delete(key);
+  }
+
+  get size(): number {
+    return this.wanted.size;
+  }
+
+  /** Brings the kernel in line with the wanted set, reading the whole table (a failing dump throws). */
+  reconcile(): ReconcileResult {
+    this.present.clear();
+    for (const entry of this.o.table.list()) {
+      if (!this.o.table.owns(entry)) continue;
+      const key = this.o.table.keyOf(entry);
+      this.present.set(key, [...(this.present.get(key) ?? []), entry]);
+    }
+    return this.settle(new Set([...this.present.keys(), ...this.wanted.keys()]));
+  }
+
+  /**
+   * Reconciles only these keys against the view of the last full pass plus our own changes since:
+   * a peer event costs a few netlink calls instead of a dump of the whole table. Changes made by
+   * others are caught by the next full pass.
+   */
+  reconcileOnly(keys: Iterable<string>): ReconcileResult {
+    return this.settle(new Set(keys));
+  }
+
+  private settle(keys: Set<string>): ReconcileResult {
+    const { table } = this.o;
+    const result = { added: 0, removed: 0, kept: 0, failed: 0 };
+    for (const key of keys) {
+      const want = this.wanted.get(key);
+      let entries = this.present.get(key) ?? [];
+      const right = want === undefined ? [] : entries.filter((e) => table.matches(e, want));
+      result.kept += right.length;
+      // The one wrong entry under a wanted key is replaced in place below; other wrong ones go.
+      const replaceInPlace = want !== undefined && right.length === 0 && entries.length === 1;
+      for (const entry of entries) {
+        if (right.includes(entry) || replaceInPlace) continue;
+        if (this.attempt(() => table.remove(entry), `removing ${table.describe(entry)}`)) {
+          result.removed++;
+          this.o.onRemoved?.(entry);
+          entries = entries.filter((e) => e !== entry);
+        } else result.failed++;
+      }
+      if (want !== undefined && right.length === 0) {
+        if (this.attempt(() => table.replace(want), `adding ${table.describe(want)}`)) {
+          result.added++;
+          entries = [table.asPresent(want)];
+        } else result.failed++;
+      }
+      if (entries.length > 0) this.present.set(key, entries);
+      else this.present.delete(key);
+    }
+    return result;
+  }
+
+  private attempt(action: () => void, what: string): boolean {
+    try {
+      action();
+      this.o.log.debug(what);
+      return true;
+    } catch (err) {
+      if (isBug(err)) throw err; // not the kernel refusing: the reconcile loop's policy ends the backend
+      this.o.log.error(`${what}: ${errorText(err)}`);
+      return false;
+    }
+  }
+}

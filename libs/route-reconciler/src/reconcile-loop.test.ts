@@ -1,0 +1,177 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { MAX_FAILED_PASSES, ReconcileLoop, type LoopContext, type PassReason } from './reconcile-loop.js';
+
+const PERIOD = 10_000;
+
+/** The runner's side of the seam: one job at a time, in order, as the backend session runs them. */
+function fakeRunner() {
+  let tail: Promise<void> = Promise.resolve();
+  const failures: unknown[] = [];
+  const context: LoopContext = {
+    exclusive(job) {
+      const run = tail.then(() => job());
+      tail = run.catch(() => {});
+      return run;
+    },
+    fail: (error) => failures.push(error),
+  };
+  /** A Backend call that holds the queue until the returned function is called. */
+  const backendCall = (): (() => void) => {
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    void context.exclusive(() => done);
+    return finish;
+  };
+  return { context, failures, backendCall };
+}
+
+function logLines() {
+  const lines: Array<{ level: number; msg: string; err?: { message: string } }> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]);
+      done();
+    },
+  });
+  return { log: pino({ level: 'debug' }, stream), lines };
+}
+
+/** Moves the fake clock on, and 1 ms more: the fake setImmediate queued by the last tick runs then. */
+async function advance(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await vi.advanceTimersByTimeAsync(1);
+}
+
+describe('ReconcileLoop', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const setup = (pass: (reason: PassReason | 'snapshot') => void | Promise<void>) => {
+    const runner = fakeRunner();
+    const { log, lines } = logLines();
+    const loop = new ReconcileLoop<'snapshot'>({ pass, periodMs: PERIOD, context: runner.context, log, what: 'test routes' });
+    return { ...runner, loop, lines };
+  };
+
+  test('passes run every period, never while a Backend call holds the queue', async () => {
+    const reasons: string[] = [];
+    const { loop, backendCall } = setup((reason) => void reasons.push(reason));
+    loop.start();
+    await advance(PERIOD);
+    expect(reasons).toEqual(['periodic']);
+
+    const finish = backendCall();
+    await advance(3 * PERIOD);
+    expect(reasons).toEqual(['periodic']); // waiting for the call; the ticks meanwhile join one pass
+    finish();
+    await advance(0);
+    expect(reasons).toEqual(['periodic', 'periodic']);
+  });
+
+  test('triggers before the pass runs make one pass, and a trigger names a waiting periodic pass', async () => {
+    const reasons: string[] = [];
+    const { loop, backendCall } = setup((reason) => void reasons.push(reason));
+    loop.trigger();
+    await advance(0);
+    expect(reasons).toEqual([]); // not started: nothing to keep in line yet
+
+    loop.start();
+    for (let i = 0; i < 5; i++) loop.trigger();
+    await advance(0);
+    expect(reasons).toEqual(['triggered']);
+
+    const finish = backendCall();
+    await advance(PERIOD);
+    loop.trigger();
+    finish();
+    await advance(0);
+    expect(reasons).toEqual(['triggered', 'triggered']);
+  });
+
+  test('a failing pass is logged with its cause and retried at the next period; a success resets the count', async () => {
+    let failing = true;
+    const { loop, lines, failures } = setup(() => {
+      if (failing) throw new Error('dumping routes', { cause: new Error('ENOBUFS') });
+    });
+    loop.start();
+    await advance(PERIOD * (MAX_FAILED_PASSES - 1));
+    const errors = lines.filter((l) => l.level === 50);
+    expect(errors).toHaveLength(MAX_FAILED_PASSES - 1);
+    expect(errors[0]!.msg).toBe(
+      `Reconciling test routes (periodic) failed (1 in a row; the backend stops at ${MAX_FAILED_PASSES}), retrying in 10 s: dumping routes: ENOBUFS`,
+    );
+    expect(errors[0]!.err?.message).toContain('ENOBUFS');
+
+    failing = false;
+    await advance(PERIOD);
+    expect(lines.at(-1)!.msg).toBe(`Reconciling test routes works again after ${MAX_FAILED_PASSES - 1} failed pass(es)`);
+    failing = true;
+    await advance(PERIOD * (MAX_FAILED_PASSES - 1));
+    expect(failures).toEqual([]);
+  });
+
+  test(`${MAX_FAILED_PASSES} failed passes in a row end the backend through fail()`, async () => {
+    const { loop, failures } = setup(() => {
+      throw new Error('dumping routes: Operation not permitted');
+    });
+    loop.start();
+    await advance(PERIOD * MAX_FAILED_PASSES);
+    expect(failures).toHaveLength(1);
+    expect((failures[0] as Error).message).toBe(
+      `reconciling test routes failed ${MAX_FAILED_PASSES} times in a row, the last (periodic): dumping routes: Operation not permitted`,
+    );
+    expect(((failures[0] as Error).cause as Error).message).toBe('dumping routes: Operation not permitted');
+  });
+
+  test('a bug-type error ends the backend at once, also as the cause of another error', async () => {
+    const cases: Array<[Error, string]> = [
+      [new TypeError("Cannot read properties of undefined (reading 'index')"), "Cannot read properties of undefined (reading 'index')"],
+      [new Error('planning', { cause: new RangeError('Invalid array length') }), 'planning: Invalid array length'],
+    ];
+    for (const [error, text] of cases) {
+      const { loop, failures } = setup(() => {
+        throw error;
+      });
+      loop.start();
+      loop.trigger();
+      await advance(0);
+      expect(failures).toHaveLength(1);
+      expect((failures[0] as Error).message).toBe(`reconciling test routes (triggered): ${text}`);
+      expect((failures[0] as Error).cause).toBe(error);
+      loop.stop();
+    }
+  });
+
+  test('runNow (inside a Backend call) never throws and counts towards the same policy', async () => {
+    let calls = 0;
+    const { loop, failures } = setup((reason) => {
+      calls++;
+      throw new Error(`kernel says no (${reason})`);
+    });
+    loop.start();
+    for (let i = 0; i < MAX_FAILED_PASSES - 1; i++) await expect(loop.runNow('snapshot')).resolves.toBeUndefined();
+    expect(failures).toEqual([]);
+    await advance(PERIOD);
+    expect(calls).toBe(MAX_FAILED_PASSES);
+    expect((failures[0] as Error).message).toContain('the last (periodic): kernel says no (periodic)');
+  });
+
+  test('no pass after stop, not even one already waiting', async () => {
+    const reasons: string[] = [];
+    const { loop, backendCall } = setup((reason) => void reasons.push(reason));
+    loop.start();
+    const finish = backendCall();
+    loop.trigger();
+    await advance(0);
+    loop.stop();
+    finish();
+    await advance(3 * PERIOD);
+    expect(reasons).toEqual([]);
+  });
+});
