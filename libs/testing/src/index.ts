@@ -8,6 +8,12 @@ export { etcdctlTxn, txnRequest, type EtcdTxnOp, type EtcdTxnResult } from './et
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { createLab, type CreateLabOptions, type Lab, type LabHost, type LabProcess } from './lab/lab.js';
 export { startLabEtcd } from './lab/lab-etcd.js';
+export {
+  startLabEtcdCluster,
+  type LabEtcdCluster,
+  type LabEtcdMember,
+  type LabEtcdMemberState,
+} from './lab/lab-etcd-cluster.js';
 export { sweepLeftoverLabs, labOwnerDir, ownerFilePath } from './lab/owner.js';
 export { makeLabPrefix } from './lab/names.js';
 export { addPod, removePod, type AddPodOptions, type Pod } from './pods/pod.js';
@@ -26,3 +32,4 @@ export {
   startFlanneld,
   type Daemon,
 } from './flanneld/flanneld-daemon.js';
+export { gatewayRoutes, leasesInEtcd, routeDifferences, type EtcdLease } from './flanneld/lease-routes.js';
