@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { IOptions } from 'etcd3';
 
+type Grpc = typeof import('@grpc/grpc-js');
+
 export interface EtcdConnectOptions {
   readonly endpoints: readonly string[];
   readonly cafile?: string;
@@ -23,29 +25,61 @@ const runOnce = {
   onFailure: () => ({ dispose() {} }),
 } as unknown as NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
-export async function etcdClientOptions(o: EtcdConnectOptions): Promise<IOptions> {
+/**
+ * gRPC keepalive: a ping every 6 s while a call is open (the watch always is), the connection given up
+ * when one goes 2 s unanswered, so a member whose link was cut (no reset, no FIN) is noticed within
+ * 8 s. etcd closes connections that ping more often than its --grpc-keepalive-min-time (5 s by default)
+ * or that ping with no call open, so neither is done.
+ */
+const KEEPALIVE = {
+  'grpc.keepalive_time_ms': 6_000,
+  'grpc.keepalive_timeout_ms': 2_000,
+  'grpc.keepalive_permit_without_calls': 0,
+};
+
+/** The endpoints, and the options of an etcd3 client for one of them (`hosts` left to fill in). */
+export interface EtcdClientOptions {
+  readonly endpoints: readonly string[];
+  readonly options: Omit<IOptions, 'hosts'>;
+}
+
+/**
+ * One etcd3 client per member, so the daemon chooses which member it talks to (see EtcdMembers)
+ * instead of etcd3 spreading calls over all of them.
+ */
+export async function etcdClientOptions(o: EtcdConnectOptions, grpc: Grpc): Promise<EtcdClientOptions> {
   if (o.endpoints.length === 0) throw new Error('--etcd-endpoints: no endpoint given');
   const tls = o.cafile || o.certfile || o.keyfile;
   if ((o.certfile && !o.keyfile) || (o.keyfile && !o.certfile)) {
     throw new Error('--etcd-certfile and --etcd-keyfile must be given together');
   }
-  const options: IOptions = {
-    hosts: o.endpoints.map((e) => e.trim()),
+  const common: Omit<IOptions, 'hosts'> = {
     dialTimeout: 5_000,
     faultHandling: { host: () => runOnce, global: runOnce },
-    // Notice a dead connection (e.g. a cut network) instead of waiting on it forever.
-    grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000 },
+    grpcOptions: KEEPALIVE,
+    // etcd's require-leader flag on every call and stream: a member cut off from its peers answers
+    // "no leader" (and ends our watch) instead of serving stale data or going quiet.
+    defaultCallOptions: { credentials: requireLeader(grpc) },
   };
   if (tls) {
-    options.credentials = {
+    common.credentials = {
       // Without a CA file grpc verifies against the system roots (it takes undefined for that).
       rootCertificate: (o.cafile ? await readNamed(o.cafile, '--etcd-cafile') : undefined) as Buffer,
       ...(o.keyfile ? { privateKey: await readNamed(o.keyfile, '--etcd-keyfile') } : {}),
       ...(o.certfile ? { certChain: await readNamed(o.certfile, '--etcd-certfile') } : {}),
     };
   }
-  if (o.username) options.auth = { username: o.username, password: o.password ?? '' };
-  return options;
+  if (o.username) common.auth = { username: o.username, password: o.password ?? '' };
+  return { endpoints: o.endpoints.map((e) => e.trim()), options: common };
+}
+
+/** Call credentials that only add etcd's `hasleader: true` metadata (they need no TLS). */
+function requireLeader(grpc: Grpc) {
+  return grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    const metadata = new grpc.Metadata();
+    metadata.set('hasleader', 'true');
+    callback(null, metadata);
+  });
 }
 
 async function readNamed(path: string, flag: string): Promise<Buffer> {

@@ -1,5 +1,6 @@
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import type { IP4Net } from '@flannel-ts/ip';
+import { EtcdMembers, SilentMemberError } from './etcd-members.js';
 import { etcdClientOptions, type EtcdConnectOptions } from './etcd-options.js';
 import { configKey, leaseKey, parseLeaseKey, subnetsPrefix } from './keys.js';
 import type { Lease, LeaseAttrs } from './lease.js';
@@ -11,31 +12,34 @@ type Etcd3Module = typeof import('etcd3');
 
 const CALL_TIMEOUT_MS = 5_000;
 
-/** The etcd v3 lease registry: the only module that talks to etcd. */
+/**
+ * The etcd v3 side of the lease registry: the only module that talks to etcd. It talks to one member
+ * of the cluster at a time and moves to the next when that one fails (see EtcdMembers).
+ */
 export class EtcdLeaseRegistry implements LeaseRegistry {
   private constructor(
     private readonly lib: Etcd3Module,
-    private readonly client: Etcd3,
+    private readonly members: EtcdMembers<Etcd3>,
     readonly prefix: string,
   ) {}
 
   static async connect(options: EtcdConnectOptions & { prefix: string }): Promise<EtcdLeaseRegistry> {
     // Loaded on demand: etcd3 and gRPC are the largest part of start-up.
-    const [lib, clientOptions] = await Promise.all([import('etcd3'), etcdClientOptions(options)]);
-    return new EtcdLeaseRegistry(lib, new lib.Etcd3(clientOptions), options.prefix);
+    const [etcd3, grpc] = await Promise.all([import('etcd3'), import('@grpc/grpc-js')]);
+    const { endpoints, options: clientOptions } = await etcdClientOptions(options, grpc);
+    const connect = (endpoint: string) => new etcd3.Etcd3({ ...clientOptions, hosts: endpoint });
+    return new EtcdLeaseRegistry(etcd3, new EtcdMembers(endpoints, connect, isMembersFault(etcd3)), options.prefix);
   }
 
   async getConfig(): Promise<string | undefined> {
-    const res = await this.store('reading the network config', () =>
-      this.client.kv.range({ key: Buffer.from(configKey(this.prefix)) }, callOptions()),
-    );
+    const res = await this.call((c) => c.kv.range({ key: Buffer.from(configKey(this.prefix)) }, callOptions()));
     return res.kvs[0]?.value.toString();
   }
 
   async listLeases(): Promise<LeaseListing> {
     const prefix = subnetsPrefix(this.prefix);
-    const res = await this.store('listing leases', () =>
-      this.client.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(Buffer.from(prefix)) }, callOptions()),
+    const res = await this.call((c) =>
+      c.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(Buffer.from(prefix)) }, callOptions()),
     );
     const leases: Lease[] = [];
     const skipped: SkippedKey[] = [];
@@ -82,8 +86,8 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   /** Deletes `existing` if unchanged since it was read. */
   async deleteLease(existing: Lease): Promise<boolean> {
     const key = Buffer.from(leaseKey(this.prefix, existing.subnet));
-    const res = await this.store('deleting a lease', () =>
-      this.client.kv.txn(
+    const res = await this.call((c) =>
+      c.kv.txn(
         {
           compare: [{ key, result: 'Equal', target: 'Mod', mod_revision: existing.modRevision }],
           success: [{ request_delete_range: { key } }],
@@ -97,14 +101,14 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
 
   /** Refreshes an etcd lease; resolves to its remaining TTL in seconds, 0 when it no longer exists. */
   async keepAlive(leaseId: string): Promise<number> {
-    return this.store('renewing a lease', () => this.keepAliveOnce(leaseId));
+    return this.call((c) => this.keepAliveOn(c, leaseId));
   }
 
-  private async keepAliveOnce(leaseId: string): Promise<number> {
-    const stream = await this.client.leaseClient.leaseKeepAlive(callOptions());
+  private async keepAliveOn(client: Etcd3, leaseId: string): Promise<number> {
+    const stream = await client.leaseClient.leaseKeepAlive(callOptions());
     try {
       const res = await new Promise<{ TTL: string }>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new RetryableError('lease keepalive timed out')), CALL_TIMEOUT_MS);
+        const timer = setTimeout(() => reject(new SilentMemberError('lease keepalive timed out')), CALL_TIMEOUT_MS);
         stream.on('data', (r) => {
           clearTimeout(timer);
           resolve(r);
@@ -121,58 +125,70 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     }
   }
 
-  /** Watches every lease key from `fromRevision` on. */
+  /**
+   * Watches every lease key from `fromRevision` on, on the current member. The watch stops (resumable)
+   * when its stream breaks, when the member does not accept it in time, and when anything else blames
+   * the member; it then resumes on the member calls go to by then.
+   */
   async watchLeases(fromRevision: string, handlers: WatchHandlers): Promise<WatchHandle> {
-    const watcher: Watcher = this.client
+    const member = this.members.now;
+    const watcher: Watcher = member.client
       .watch()
       .prefix(subnetsPrefix(this.prefix))
       .startRevision(fromRevision)
       .watcher();
     let stopped = false;
+    const end = () => {
+      stopped = true;
+      clearTimeout(creating);
+      unsubscribe();
+      return watcher.cancel().catch(() => undefined);
+    };
     const stop = (err: Error, resumable: boolean) => {
       if (stopped) return;
-      stopped = true;
-      void watcher.cancel().catch(() => undefined);
+      void end();
       handlers.onStopped(err, resumable);
     };
+    // A member that does not accept the watch is as silent as one whose stream went quiet.
+    const creating = setTimeout(
+      () => this.members.failed(member, new SilentMemberError(`watch not accepted within ${CALL_TIMEOUT_MS} ms`)),
+      CALL_TIMEOUT_MS,
+    );
+    const unsubscribe = this.members.onLeft(member, (err) => stop(err, true));
+    watcher.on('connected', () => {
+      clearTimeout(creating);
+      if (!stopped) handlers.onStarted?.();
+    });
     watcher.on('data', (res: IWatchResponse) => {
       if (stopped || res.events.length === 0) return;
       const changes = res.events.map(toWatchChange);
       handlers.onChanges(changes, res.events[res.events.length - 1]!.kv.mod_revision);
     });
-    watcher.on('disconnected', (err: Error) => stop(err, true));
+    // The stream broke (keepalive unanswered, member gone or without a leader): the member is to blame.
+    watcher.on('disconnected', (err: Error) => this.members.failed(member, err, true));
     // etcd 3.4 cancels a watch on compacted history with an empty reason: any cancel means re-list.
-    watcher.on('error', (err: Error) => stop(err, false));
+    watcher.on('error', (err: Error) => stop(this.members.failed(member, err, false), false));
     return {
       cancel: async () => {
-        stopped = true;
-        await watcher.cancel().catch(() => undefined);
+        await end();
       },
     };
   }
 
   close(): void {
-    this.client.close();
+    this.members.close();
   }
 
-  private async grant(ttlSeconds: number): Promise<string> {
-    const res = await this.store('granting a lease', () => this.client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }, callOptions()));
-    return res.ID;
-  }
-
-  private async revoke(leaseId: string): Promise<void> {
-    await this.store('revoking a lease', () => this.client.leaseClient.leaseRevoke({ ID: leaseId }, callOptions()));
-  }
-
-  /** Runs one etcd call; failures of etcd or the network become RetryableErrors saying what failed. */
-  private async store<T>(what: string, call: () => Promise<T>): Promise<T> {
+  /** One call on the current member; a failure of etcd or the network becomes a RetryableError. */
+  private async call<T>(call: (client: Etcd3) => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return await this.members.call(call);
     } catch (err) {
-      throw this.isEtcdFailure(err) ? new RetryableError(`etcd: ${what}: ${(err as Error).message}`, { cause: err }) : err;
+      throw this.isEtcdFailure(err) ? new RetryableError((err as Error).message, { cause: err }) : err;
     }
   }
 
+  /** Whether `err` or what it wraps is etcd's or the network's doing, not a bug of ours. */
   private isEtcdFailure(err: unknown): boolean {
     const { lib } = this;
     const etcdClasses = [
@@ -186,9 +202,22 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
       lib.EtcdInvalidAuthTokenError,
       lib.EtcdWatchStreamEnded,
     ];
-    // Raw gRPC status errors (a keepalive stream's) carry a numeric code and metadata.
-    const grpcStatus = typeof (err as { code?: unknown })?.code === 'number' && (err as { metadata?: unknown }).metadata !== undefined;
-    return err instanceof RetryableError || etcdClasses.some((c) => err instanceof c) || grpcStatus || typeof (err as NodeJS.ErrnoException)?.code === 'string';
+    for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+      // Raw gRPC status errors (a keepalive stream's) carry a numeric code and metadata.
+      const grpcStatus = typeof (e as { code?: unknown }).code === 'number' && (e as { metadata?: unknown }).metadata !== undefined;
+      if (e instanceof RetryableError || etcdClasses.some((c) => e instanceof c) || grpcStatus) return true;
+      if (typeof (e as NodeJS.ErrnoException).code === 'string') return true;
+    }
+    return false;
+  }
+
+  private async grant(ttlSeconds: number): Promise<string> {
+    const res = await this.call((c) => c.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }, callOptions()));
+    return res.ID;
+  }
+
+  private async revoke(leaseId: string): Promise<void> {
+    await this.call((c) => c.leaseClient.leaseRevoke({ ID: leaseId }, callOptions()));
   }
 
   private async putIf(
@@ -199,8 +228,8 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   ): Promise<Lease | undefined> {
     const key = Buffer.from(leaseKey(this.prefix, subnet));
     const value = encodeLeaseAttrs(attrs);
-    const res = await this.store('writing a lease', () =>
-      this.client.kv.txn(
+    const res = await this.call((c) =>
+      c.kv.txn(
         {
           compare: [{ key, result: 'Equal', ...cmp }],
           success: [{ request_put: { key, value: Buffer.from(value), lease: leaseId } }],
@@ -212,6 +241,20 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     if (!res.succeeded) return undefined;
     return { subnet, attrs, etcdLeaseId: leaseId, modRevision: res.header.revision, value };
   }
+}
+
+/**
+ * Whether a failed call is the member's fault: a network or server fault in etcd3's terms (its
+ * errors from streams arrive as gRPC's plain ones, hence the cast) that etcd did not send itself.
+ * What etcd sends ("etcdserver: no leader", "leader changed", "request timed out") comes from a
+ * member that answers, and passes with an election; a member cut off from its peers for longer is
+ * left when etcd ends our watch on it for want of a leader.
+ */
+function isMembersFault(etcd3: typeof import('etcd3')): (err: Error) => boolean {
+  return (err) => {
+    const cast = etcd3.castGrpcError(err);
+    return etcd3.isRecoverableError(cast) && !cast.message.includes('etcdserver:');
+  };
 }
 
 function callOptions(): { deadline: Date } {

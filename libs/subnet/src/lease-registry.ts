@@ -21,6 +21,8 @@ export type WatchChange =
   | { readonly type: 'delete'; readonly key: string; readonly subnet?: IP4Net };
 
 export interface WatchHandlers {
+  /** The store accepted the watch: events from the start revision on follow. */
+  onStarted?(): void;
   /** Every event of one watch response, in order, with the revision of the last one. */
   onChanges(changes: WatchChange[], revision: string): void;
   /**

@@ -16,8 +16,9 @@ export interface LeaseWatcherStats {
 /**
  * Keeps a complete view of every lease: one listing, then one long-lived watch from the
  * listing's revision + 1 that applies every event of every response. A disconnect resumes at
- * the last applied revision + 1; compaction or any watch error re-lists and emits only the
- * difference, so nothing is lost, duplicated or re-announced.
+ * the last applied revision + 1 (on whichever etcd member the registry uses by then: members
+ * share one history); compaction or any watch error re-lists and emits only the difference, so
+ * nothing is lost, duplicated or re-announced.
  */
 export class LeaseWatcher {
   private readonly known = new Map<string, Lease>();
@@ -47,7 +48,8 @@ export class LeaseWatcher {
         if (cursor === undefined) cursor = await this.relist();
         else this.stats.resumes++;
         if (signal.aborted) return;
-        const outcome = await this.watchUntilStopped(cursor, signal, (rev) => (cursor = rev));
+        // A watch etcd accepted ran fine: its end is a fresh fault, retried at once (on another member).
+        const outcome = await this.watchUntilStopped(cursor, signal, (rev) => (cursor = rev), () => (backoffMs = 100));
         if (outcome === 'aborted') return;
         if (!outcome.resumable) {
           this.log.warn(`Watch of subnet leases was cancelled by etcd (compacted history?); re-listing: ${outcome.err.message}`);
@@ -91,6 +93,7 @@ export class LeaseWatcher {
     cursor: string,
     signal: AbortSignal,
     advance: (revision: string) => void,
+    started: () => void,
   ): Promise<'aborted' | { err: Error; resumable: boolean }> {
     return new Promise((resolve) => {
       const onAbort = () => {
@@ -98,6 +101,7 @@ export class LeaseWatcher {
         resolve('aborted');
       };
       const handle = this.registry.watchLeases((BigInt(cursor) + 1n).toString(), {
+        onStarted: started,
         onChanges: (changes, revision) => {
           if (signal.aborted) return;
           const events: LeaseEvent[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { subnetKey } from '@flannel-ts/ip';
+import { parseIP4, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import { etcdctlTxn, startEtcd, startTcpProxy, waitFor, type EtcdServer } from '@flannel-ts/testing';
 import { EtcdLeaseRegistry, LeaseWatcher, type LeaseEvent } from '../src/index.js';
 import { addressOf, memoryLogger, PREFIX } from './helpers.js';
@@ -48,8 +48,8 @@ async function etcdView(): Promise<Map<string, string>> {
   );
 }
 
-async function startWatcher(endpoint: string, rec: ReturnType<typeof recorder>, wrap?: (r: EtcdLeaseRegistry) => Pick<EtcdLeaseRegistry, 'listLeases' | 'watchLeases'>) {
-  const registry = await EtcdLeaseRegistry.connect({ endpoints: [endpoint], prefix: PREFIX });
+async function startWatcher(endpoint: string | string[], rec: ReturnType<typeof recorder>, wrap?: (r: EtcdLeaseRegistry) => Pick<EtcdLeaseRegistry, 'listLeases' | 'watchLeases'>) {
+  const registry = await EtcdLeaseRegistry.connect({ endpoints: [endpoint].flat(), prefix: PREFIX });
   const { log, lines } = memoryLogger();
   const watcher = new LeaseWatcher(wrap ? wrap(registry) : registry, rec.apply, log, 200);
   const abort = new AbortController();
@@ -61,7 +61,7 @@ async function startWatcher(endpoint: string, rec: ReturnType<typeof recorder>, 
   };
   cleanups.push(stop);
   await waitFor(() => watcher.stats.relists === 1, { what: 'the first listing' });
-  return { watcher, lines, stop };
+  return { watcher, lines, stop, registry };
 }
 
 describe('the lease watch', () => {
@@ -144,6 +144,29 @@ describe('the lease watch', () => {
     expect(rec.count('added', keyOf(3))).toBe(1);
     expect(rec.count('removed', keyOf(3))).toBe(1);
     expect(rec.view).toEqual(await etcdView());
+  });
+
+  it('leaves an endpoint gone silent (no reset), resumes on another at the next revision and renews there', async () => {
+    const proxies = await Promise.all([1, 2, 3].map(() => startTcpProxy(addressOf(etcd.endpoint))));
+    cleanups.push(() => Promise.all(proxies.map((p) => p.close())));
+    const rec = recorder();
+    const { watcher, registry } = await startWatcher(proxies.map((p) => p.endpoint), rec);
+    const lease = (await registry.createLease(parseIP4Net('10.101.0.0/24'), { publicIp: parseIP4('192.0.2.1') }, 60))!;
+    // One endpoint carries everything: the one to silence.
+    const used = await waitFor(() => proxies.filter((p) => p.connections() > 0).length === 1 && proxies.find((p) => p.connections() > 0), {
+      what: 'one endpoint in use',
+    });
+    used.blackhole();
+    for (let i = 0; i < 20; i++) await etcd.etcdctl(['put', keyOf(i), valueOf(i)]);
+    await etcd.etcdctl(['del', keyOf(3)]);
+    await waitFor(() => rec.view.size === 20, { what: 'the changes made after the silence' });
+    expect(rec.view).toEqual(await etcdView());
+    expect(watcher.stats.relists).toBe(1);
+    expect(watcher.stats.resumes).toBeGreaterThanOrEqual(1);
+    expect(rec.count('added', keyOf(3))).toBe(1);
+    expect(rec.count('removed', keyOf(3))).toBe(1);
+    expect(await registry.keepAlive(lease.etcdLeaseId)).toBeGreaterThan(0);
+    expect(proxies.filter((p) => p !== used && p.connections() > 0)).toHaveLength(1);
   });
 
   it('delivers changes written after an etcd restart exactly once', async () => {

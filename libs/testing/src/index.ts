@@ -8,6 +8,12 @@ export { etcdctlTxn, txnRequest, type EtcdTxnOp, type EtcdTxnResult } from './et
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { createLab, type CreateLabOptions, type Lab, type LabHost, type LabProcess } from './lab/lab.js';
 export { startLabEtcd } from './lab/lab-etcd.js';
+export {
+  startLabEtcdCluster,
+  type LabEtcdCluster,
+  type LabEtcdMember,
+  type LabEtcdMemberState,
+} from './lab/lab-etcd-cluster.js';
 export { sweepLeftoverLabs, labOwnerDir, ownerFilePath } from './lab/owner.js';
 export { makeLabPrefix } from './lab/names.js';
 export { addPod, removePod, type AddPodOptions, type Pod } from './pods/pod.js';
@@ -30,3 +36,4 @@ export { wireInit, wireLease, wireSamples, withField, type Wire } from './protoc
 export { killQuietly, processGone } from './pids.js';
 export { assertAddonBuilt } from './addon-built.js';
 export { forkWithIpc, type ForkWithIpcOptions, type IpcSubprocess } from './ipc-fork.js';
+export { gatewayRoutes, leasesInEtcd, routeDifferences, type EtcdLease } from './flanneld/lease-routes.js';

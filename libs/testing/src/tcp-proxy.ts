@@ -6,6 +6,12 @@ export interface TcpProxy {
   readonly port: number;
   /** Destroys every open connection and refuses new ones until restore(). */
   cut(): void;
+  /**
+   * Forwards nothing either way until restore(), on open connections and new ones alike, closing
+   * none: a link gone dark, as both ends see it (no reset, no FIN). Bytes wait, as TCP would
+   * retransmit them, so restore() lets the connections carry on.
+   */
+  blackhole(): void;
   restore(): void;
   /** Connections currently being forwarded. */
   connections(): number;
@@ -16,6 +22,11 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { readonly host: string; readonly port: number }): Promise<TcpProxy> {
   const open = new Set<{ client: Socket; upstream: Socket }>();
   let isCut = false;
+  let isDark = false;
+  const forward = ({ client, upstream }: { client: Socket; upstream: Socket }): void => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
 
   // Half-open allowed both ways so a client's FIN still lets the reply through before teardown.
   const server = createServer({ allowHalfOpen: true }, (client) => {
@@ -33,8 +44,7 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
     };
     client.on('error', teardown).on('close', teardown);
     upstream.on('error', teardown).on('close', teardown);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (!isDark) forward(pair);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -60,8 +70,17 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
       isCut = true;
       destroyAll();
     },
+    blackhole() {
+      isDark = true;
+      for (const { client, upstream } of open) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+      }
+    },
     restore() {
       isCut = false;
+      if (isDark) for (const pair of open) forward(pair);
+      isDark = false;
     },
     connections: () => open.size,
     close() {

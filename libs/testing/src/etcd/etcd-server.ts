@@ -16,6 +16,11 @@ export interface StartEtcdOptions {
   /** Fixed ports; default: free loopback ports, or 2379/2380 inside a netns (which is ours alone). */
   readonly clientPort?: number;
   readonly peerPort?: number;
+  /**
+   * Join a cluster instead of forming one alone: this member's name and every member's
+   * `name=peerURL`. Members keep etcd's default raft timers, as a real cluster does.
+   */
+  readonly member?: { readonly name: string; readonly initialCluster: string; readonly token: string };
   /** More etcd flags, e.g. ['--max-txn-ops=1000']. */
   readonly extraArgs?: readonly string[];
   readonly readyTimeoutMs?: number;
@@ -61,19 +66,19 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   const launch = async (clientPortNow: number, peerPortNow: number): Promise<LaunchOutcome> => {
     const clientUrl = `http://${host}:${clientPortNow}`;
     const peerUrl = `http://${host}:${peerPortNow}`;
+    const cluster = options.member;
     const args = [
-      `--name=${MEMBER_NAME}`,
+      `--name=${cluster?.name ?? MEMBER_NAME}`,
       `--data-dir=${dataDir}`,
       `--listen-client-urls=${clientUrl}`,
       `--advertise-client-urls=${clientUrl}`,
       `--listen-peer-urls=${peerUrl}`,
       `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=${MEMBER_NAME}=${peerUrl}`,
+      `--initial-cluster=${cluster?.initialCluster ?? `${MEMBER_NAME}=${peerUrl}`}`,
       '--initial-cluster-state=new',
       '--auto-compaction-retention=0',
       // A lone member cannot lose leadership; short timers only cut the ~1 s election after a restart.
-      '--heartbeat-interval=10',
-      '--election-timeout=100',
+      ...(cluster ? [`--initial-cluster-token=${cluster.token}`] : ['--heartbeat-interval=10', '--election-timeout=100']),
       '--logger=zap',
       '--log-outputs=stderr',
       ...(options.extraArgs ?? []),

@@ -24,18 +24,18 @@ export interface Daemon {
   restart(extraEnv?: Record<string, string>): void;
 }
 
-/** Starts flanneld on a lab host, with every path under `dir` and etcd in the switch namespace. */
+/** Starts flanneld on a lab host, with every path under `dir` and etcd in the switch namespace (or at `etcdEndpoints`). */
 export async function startFlanneld(
   lab: Lab,
   host: LabHost,
   dir: string,
-  options: { args?: string[]; env?: Record<string, string> } = {},
+  options: { args?: string[]; env?: Record<string, string>; /** Default: the lab's single etcd. */ etcdEndpoints?: readonly string[] } = {},
 ): Promise<Daemon> {
   await mkdir(dir, { recursive: true });
   const subnetFile = path.join(dir, 'run', 'subnet.env');
   const logFile = path.join(dir, 'flanneld.log');
   const args = [
-    `--etcd-endpoints=http://${lab.switchIp}:2379`,
+    `--etcd-endpoints=${(options.etcdEndpoints ?? [`http://${lab.switchIp}:2379`]).join(',')}`,
     `--subnet-file=${subnetFile}`,
     `--state-dir=${path.join(dir, 'state')}`,
     '--iface=eth0',

@@ -30,6 +30,12 @@ export const hostIp = (index: number): string => `192.0.2.${10 + index}`;
 /** True when `ns` belongs to the lab with this prefix. */
 export const isLabNamespace = (prefix: string, ns: string): boolean => ns.startsWith(`${prefix}-`);
 
+/** etcd member i (1-based) of a lab cluster: its namespace, its switch port and 192.0.2.(1+i), below the hosts. */
+export const LAB_MAX_ETCD_MEMBERS = 9;
+export const etcdMemberNsName = (prefix: string, index: number): string => `${prefix}-e${index}`;
+export const etcdMemberPortName = (index: number): string => `e${index}`;
+export const etcdMemberIp = (index: number): string => `192.0.2.${1 + index}`;
+
 /** The pod of host i lives in `<prefix>-p<i>`. */
 export const podNsName = (prefix: string, hostIndex: number): string => `${prefix}-p${hostIndex}`;
 /** The bridge in a host namespace that pods hang off (flannel's CNI calls its bridge cni0). */
