@@ -130,8 +130,10 @@ describe('links and addresses', () => {
       stdio: 'ignore',
     });
     try {
-      const { sizes, retries } = await runner.call<{ sizes: Record<string, number>; retries: number }>('listAddrsFor', 3000, 500);
-      // Each listing holds every stable address, plus the flapping one or not.
+      const { sizes, retries } = await runner.call<{ sizes: Record<string, number>; retries: number; gaveUp: number }>('listAddrsFor', 3000, 500);
+      // Each listing that returned holds every stable address, plus the flapping one or not; one
+      // interrupted too often failed with EINTR instead (counted, not an incomplete list).
+      expect(Object.values(sizes).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       expect(Object.keys(sizes).map(Number).every((size) => size === before || size === before + 1)).toBe(true);
       expect(retries).toBeGreaterThan(0); // the retry path ran, so the check above covered it
     } finally {

@@ -85,18 +85,26 @@ const special: Record<string, Handler> = {
     return result.stdout;
   },
   /**
-   * Lists addresses for `ms` (at least `min` times), counting how many listings had each size and
-   * how many dumps the addon repeated meanwhile (for the interrupted-dump check).
+   * Lists addresses for `ms` (at least `min` times), counting how many listings had each size, how
+   * many dumps the addon repeated meanwhile (for the interrupted-dump check), and how many listings
+   * it gave up with EINTR after repeated interruptions (on a busy machine a flapping address can
+   * interrupt every attempt: an error then, never an incomplete list).
    */
   listAddrsFor: (ms: number, min: number) => {
     const sizes: Record<number, number> = {};
+    let gaveUp = 0;
     const retriesBefore = netlink.interruptedDumpRetries();
     const start = Date.now();
     for (let listings = 0; listings < min || Date.now() - start < ms; listings++) {
-      const size = netlink.listAddrs().length;
-      sizes[size] = (sizes[size] ?? 0) + 1;
+      try {
+        const size = netlink.listAddrs().length;
+        sizes[size] = (sizes[size] ?? 0) + 1;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EINTR') throw error;
+        gaveUp++;
+      }
     }
-    return { sizes, retries: netlink.interruptedDumpRetries() - retriesBefore };
+    return { sizes, gaveUp, retries: netlink.interruptedDumpRetries() - retriesBefore };
   },
 };
 
