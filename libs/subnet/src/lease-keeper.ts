@@ -1,11 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
 import { acquireLease } from './acquire-lease.js';
 import type { AllocationRange } from './allocation.js';
 import type { LeaseRegistry } from './lease-registry.js';
 import { isReservation, type Lease, type LeaseAttrs, type LeaseEvent } from './lease.js';
-import { errorText, formatDelay, isRetryable, RetryableError } from '@flannel-ts/retry';
+import { errorText, formatDelay, isRetryable, retrying, RetryableError } from '@flannel-ts/retry';
 
 /** Failed acquisitions are retried after retryMs, doubling up to this. */
 const ACQUIRE_BACKOFF_MAX_MS = 30_000;
@@ -54,14 +53,11 @@ export class LeaseKeeper {
     return this.current;
   }
 
-  /** Acquires the first lease, retrying every second until it succeeds or `signal` aborts. */
+  /** Acquires a lease, retrying failures of the world (after retryMs, doubling to 30 s) until it succeeds or `signal` aborts. */
   async acquire(signal: AbortSignal, preferred?: Lease['subnet']): Promise<Lease> {
-    const firstRetryMs = this.o.retryMs ?? 1_000;
-    let retryMs = firstRetryMs;
-    for (;;) {
-      signal.throwIfAborted();
-      const started = performance.now();
-      try {
+    return retrying(
+      async () => {
+        const started = performance.now();
         const lease = await acquireLease(this.o.registry, this.o.range, this.attrs, {
           ttlSeconds: Math.round(this.o.ttlMs / 1000),
           log: this.o.log,
@@ -70,13 +66,9 @@ export class LeaseKeeper {
         });
         this.hold(lease, started);
         return lease;
-      } catch (err) {
-        if (!isRetryable(err)) throw err;
-        this.o.log.error(`Failed to acquire subnet (trying again in ${formatDelay(retryMs)}): ${errorText(err)}`);
-        await sleep(retryMs, undefined, { signal });
-        retryMs = Math.min(retryMs * 2, Math.max(firstRetryMs, ACQUIRE_BACKOFF_MAX_MS));
-      }
-    }
+      },
+      { failure: 'Failed to acquire subnet', log: this.o.log, signal, firstDelayMs: this.o.retryMs ?? 1_000, maxDelayMs: ACQUIRE_BACKOFF_MAX_MS },
+    );
   }
 
   /**
