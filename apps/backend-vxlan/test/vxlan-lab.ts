@@ -98,7 +98,9 @@ export async function kernelState(lab: Lab, ns: string): Promise<{ routes: strin
     (await lab.exec(ns, cmd)).stdout
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l !== '');
+      .filter((l) => l !== '')
+      // The kernel lists neighbours and fdb entries in hash order, which a delete and re-add can change.
+      .sort();
   const [routes, neighs, fdb] = await Promise.all([
     lines(['ip', '-4', 'route', 'show', 'table', 'main']),
     lines(['ip', '-4', 'neigh', 'show', 'dev', DEV]),
