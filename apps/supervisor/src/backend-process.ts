@@ -18,8 +18,12 @@ const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 const HEALTHY_RESET_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
-/** All a backend needs of flanneld's environment; credentials (FLANNELD_ETCD_PASSWORD...) stay behind. */
-const PASSED_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
+/**
+ * All a backend needs of flanneld's environment: the locale, and for the cloud backends the cloud
+ * SDKs' own variables (credentials, region, endpoint overrides) and proxies. etcd credentials
+ * (FLANNELD_ETCD_PASSWORD...) stay behind.
+ */
+const PASSED_ENV = /^(PATH|LANG|LC_ALL|TZ|(AWS|GOOGLE|GCE|FLANNEL_GCE)_[A-Z0-9_]+|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
 
 export interface BackendProcessOptions {
   readonly binary: string;
@@ -294,8 +298,8 @@ export class BackendProcess {
   }
 }
 
-function passedEnv(): Record<string, string> {
-  return Object.fromEntries(PASSED_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
+export function passedEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).flatMap(([name, value]) => (value !== undefined && PASSED_ENV.test(name) ? [[name, value]] : [])));
 }
 
 function sameProposal(a: Proposal | undefined, b: Proposal): boolean {

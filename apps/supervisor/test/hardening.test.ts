@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOC_CONFIG, assertBuilt, CONFIG_KEY, envValue, pidExists, startFlanneld, waitFor } from '@flannel-ts/testing';
 import { startDaemonLab, stopAll, type DaemonLab } from './daemon-lab.js';
+import { passedEnv } from '../src/backend-process.js';
 
 let dl: DaemonLab;
 
@@ -97,7 +98,7 @@ describe('flanneld hardening', () => {
     const dir = await dl.fresh();
     await dl.etcd.etcdctl(['put', CONFIG_KEY, '{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}']);
     const d = await startFlanneld(dl.lab, dl.lab.hosts[2]!, dir, {
-      env: { FLANNELD_ETCD_PASSWORD: 'hunter2', FLANNELD_ETCD_USERNAME: '', SECRET_TOKEN: 'abc' },
+      env: { FLANNELD_ETCD_PASSWORD: 'hunter2', FLANNELD_ETCD_USERNAME: '', SECRET_TOKEN: 'abc', AWS_REGION: 'eu-west-1', GCE_METADATA_HOST: '127.0.0.1:9' },
     });
     await waitFor(() => d.messages().includes('Running backend.'), { what: 'flanneld to run' });
     const [pid] = startedPids(d.messages());
@@ -107,7 +108,12 @@ describe('flanneld hardening', () => {
       .map((kv) => kv.slice(0, kv.indexOf('=')));
     expect(names.sort()).toEqual(expect.arrayContaining(['FLANNEL_SUPERVISOR_PID', 'PATH']));
     // Node's own IPC variables apart, nothing else.
-    const allowed = ['FLANNEL_SUPERVISOR_PID', 'PATH', 'LANG', 'LC_ALL', 'TZ', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE'];
+    expect(names).toEqual(expect.arrayContaining(['AWS_REGION', 'GCE_METADATA_HOST']));
+    expect(names).not.toContain('FLANNELD_ETCD_PASSWORD');
+    expect(names).not.toContain('SECRET_TOKEN');
+    // A proxy or cloud variable of the machine running the tests is passed on as well.
+    const inherited = Object.keys(passedEnv(process.env));
+    const allowed = ['FLANNEL_SUPERVISOR_PID', 'AWS_REGION', 'GCE_METADATA_HOST', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', ...inherited];
     expect(names.filter((n) => !allowed.includes(n))).toEqual([]);
     await stopAll(d);
   });
