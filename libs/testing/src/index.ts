@@ -37,3 +37,5 @@ export { killQuietly, processGone } from './pids.js';
 export { assertAddonBuilt } from './addon-built.js';
 export { forkWithIpc, type ForkWithIpcOptions, type IpcSubprocess } from './ipc-fork.js';
 export { gatewayRoutes, leasesInEtcd, routeDifferences, type EtcdLease } from './flanneld/lease-routes.js';
+export { guardLoopbackOnly, type LoopbackGuard } from './cloud/loopback-guard.js';
+export { forwardIntoNamespace, type NsForwarder } from './cloud/ns-forwarder.js';
