@@ -30,7 +30,7 @@ describe('backend types', () => {
   });
 
   it.each([['host-gw'], ['gce'], ['alloc'], ['aws-vpc']])('%s has no required options', (type) => {
-    expect(backendOf({ Type: type, Whatever: 1 })).toEqual({ type });
+    expect(backendOf({ Type: type, Whatever: 1 })).toMatchObject({ type });
   });
 
   it('refuses an unknown type naming the field, the value and the known types, distinguishable from other errors', () => {
@@ -133,17 +133,30 @@ describe('vxlan', () => {
 });
 
 describe('aws-vpc', () => {
-  it('reads RouteTableID case-insensitively; empty means autodetect', () => {
-    expect(backendOf({ Type: 'aws-vpc', routetableid: 'rtb-123' })).toEqual({
-      type: 'aws-vpc',
-      routeTableId: 'rtb-123',
-    });
-    expect(backendOf({ Type: 'aws-vpc', RouteTableID: '' })).toEqual({ type: 'aws-vpc' });
+  it('reads RouteTableID case-insensitively, a string or a list; empty means autodetect', () => {
+    expect(backendOf({ Type: 'aws-vpc', routetableid: 'rtb-123' })).toEqual({ type: 'aws-vpc', routeTableIds: ['rtb-123'], routeCheckIntervalSeconds: 60 });
+    expect(backendOf({ Type: 'aws-vpc', RouteTableID: ['rtb-1', 'rtb-2', 'rtb-1'] })).toMatchObject({ routeTableIds: ['rtb-1', 'rtb-2'] });
+    expect(backendOf({ Type: 'aws-vpc', RouteTableID: '' })).toMatchObject({ routeTableIds: [] });
+    expect(backendOf({ Type: 'aws-vpc', RouteTableID: [] })).toMatchObject({ routeTableIds: [] });
+    expect(backendOf({ Type: 'aws-vpc' })).toMatchObject({ routeTableIds: [] });
   });
 
-  it('refuses a RouteTableID that is not a string (a list, as in flannel)', () => {
-    const err = failure({ Type: 'aws-vpc', RouteTableID: ['rtb-1'] });
+  it.each([
+    [{ RouteTableID: 7 }, 'must be a string or a list of strings (got 7)'],
+    [{ RouteTableID: ['rtb-1', 2] }, 'must name route tables as rtb-<id> (got 2)'],
+    [{ RouteTableID: 'subnet-1' }, 'must name route tables as rtb-<id> (got "subnet-1")'],
+  ])('refuses RouteTableID %j', (options, detail) => {
+    const err = failure({ Type: 'aws-vpc', ...options });
     expect(err.field).toBe('Backend.RouteTableID');
-    expect(err.message).toBe('config: Backend.RouteTableID: must be a string (got an array)');
+    expect(err.message).toBe(`config: Backend.RouteTableID: ${detail}`);
+  });
+});
+
+describe('cloud backends: RouteCheckInterval', () => {
+  it.each(['aws-vpc', 'gce'])('%s: seconds, default 60', (Type) => {
+    expect(backendOf({ Type })).toMatchObject({ type: Type, routeCheckIntervalSeconds: 60 });
+    expect(backendOf({ Type, RouteCheckInterval: 5 })).toMatchObject({ routeCheckIntervalSeconds: 5 });
+    expect(failure({ Type, RouteCheckInterval: 0 }).message).toBe('config: Backend.RouteCheckInterval: must be between 1 and 86400 (got 0)');
+    expect(failure({ Type, RouteCheckInterval: '10s' }).message).toBe('config: Backend.RouteCheckInterval: must be an integer (got "10s")');
   });
 });

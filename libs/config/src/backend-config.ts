@@ -40,16 +40,30 @@ export interface VxlanBackendConfig {
 
 export interface AwsVpcBackendConfig {
   readonly type: 'aws-vpc';
-  /** Undefined (or "" in the JSON) means: detect the route table. */
-  readonly routeTableId?: string;
+  /**
+   * The route tables to keep the own route in: `RouteTableID`, a string or (as later flannel
+   * versions accept) a list of strings. Empty means: detect the table.
+   */
+  readonly routeTableIds: readonly string[];
+  /** Our extension `RouteCheckInterval` (seconds): how often the own route is checked and restored. */
+  readonly routeCheckIntervalSeconds: number;
 }
+
+export interface GceBackendConfig {
+  readonly type: 'gce';
+  /** Our extension `RouteCheckInterval` (seconds): how often the own route is checked and restored. */
+  readonly routeCheckIntervalSeconds: number;
+}
+
+/** Default of the cloud backends' `RouteCheckInterval`. */
+export const ROUTE_CHECK_INTERVAL_DEFAULT_SECONDS = 60;
 
 export type BackendConfig =
   | UdpBackendConfig
   | VxlanBackendConfig
   | { readonly type: 'host-gw' }
   | AwsVpcBackendConfig
-  | { readonly type: 'gce' }
+  | GceBackendConfig
   | { readonly type: 'alloc' };
 
 /**
@@ -68,8 +82,9 @@ export function parseBackendConfig(cfg: Pick<NetworkConfig, 'backendType' | 'bac
       return parseVxlan(fields);
     case 'aws-vpc':
       return parseAwsVpc(fields);
-    case 'host-gw':
     case 'gce':
+      return { type: 'gce', routeCheckIntervalSeconds: routeCheckInterval(fields) };
+    case 'host-gw':
     case 'alloc':
       return { type };
     default:
@@ -99,6 +114,23 @@ function parseVxlan(fields: JsonFields): VxlanBackendConfig {
 }
 
 function parseAwsVpc(fields: JsonFields): AwsVpcBackendConfig {
-  const routeTableId = fields.string('RouteTableID');
-  return routeTableId ? { type: 'aws-vpc', routeTableId } : { type: 'aws-vpc' };
+  return { type: 'aws-vpc', routeTableIds: routeTableIds(fields), routeCheckIntervalSeconds: routeCheckInterval(fields) };
+}
+
+const ROUTE_TABLE_ID = /^rtb-[0-9a-z]+$/;
+
+function routeTableIds(fields: JsonFields): string[] {
+  const raw = fields.raw('RouteTableID');
+  if (raw === undefined || raw === null || raw === '') return [];
+  const ids = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : fields.failType('RouteTableID', 'a string or a list of strings', raw);
+  for (const id of ids) {
+    if (typeof id !== 'string' || !ROUTE_TABLE_ID.test(id)) {
+      fields.fail('RouteTableID', `must name route tables as rtb-<id> (got ${JSON.stringify(id)})`);
+    }
+  }
+  return [...new Set(ids as string[])];
+}
+
+function routeCheckInterval(fields: JsonFields): number {
+  return fields.int('RouteCheckInterval', { min: 1, max: 86_400 }) ?? ROUTE_CHECK_INTERVAL_DEFAULT_SECONDS;
 }
