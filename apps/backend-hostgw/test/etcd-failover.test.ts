@@ -24,8 +24,10 @@ import { formatIP4Net, parseIP4Net } from '@flannel-ts/ip';
 // Daemons lease below 10.244.64.0; the leases the test writes lie above, with gateways on the lab's
 // segment that no host holds (host-gw only needs them to be on-link).
 const CONFIG = '{"Network":"10.244.0.0/16","SubnetLen":26,"SubnetMax":"10.244.63.192","Backend":{"Type":"host-gw"}}';
-// The shortest TTL flanneld takes; renewing 8 s before expiry means one every 2 s.
-const DAEMON_ARGS = ['--subnet-lease-ttl=10s', '--subnet-lease-renew-margin=8s'];
+// Renewing 28 s before expiry means one every 2 s. The TTL leaves failover (a silent member is left
+// after its 5 s call deadline or 8 s of missed keepalives, then a reconnect) room on a loaded machine:
+// with 10 s, a daemon whose last renewal came just before the fault could lose its etcd lease.
+const DAEMON_ARGS = ['--subnet-lease-ttl=30s', '--subnet-lease-renew-margin=28s'];
 const key = (i: number) => `/coreos.com/network/subnets/10.244.${64 + Math.floor(i / 4)}.${(i % 4) * 64}-26`;
 const value = (i: number, gw = 100 + (i % 100)) => `{"PublicIP":"192.0.2.${gw}","PublicIPv6":null,"BackendType":"host-gw"}`;
 
