@@ -4,7 +4,8 @@
 //   npx tsx tools/fake-cloud/ec2.ts [--private-ip 192.0.2.11]
 //
 // It describes one VPC with its main route table and one instance (the one the metadata service
-// answers for); every 10 s it prints the routes of its tables. Ctrl-C stops it.
+// answers for); when the routes of its tables change it prints them (as comments, so the output can
+// be sourced by a shell). Ctrl-C stops it.
 import { parseArgs } from 'node:util';
 import { startFakeEc2 } from '@flannel-ts/testing';
 
@@ -20,7 +21,7 @@ process.stdout.write(`# instance ${fake.ids.instanceId} (${fake.ids.privateIp}) 
 let last = '';
 const show = () => {
   const lines = [...fake.world.tables.values()].flatMap((t) =>
-    [...t.routes.values()].map((r) => `${t.routeTableId} ${r.destination} → ${'instanceId' in r.target ? r.target.instanceId : r.target.gatewayId}`),
+    [...t.routes.values()].map((r) => `#   ${t.routeTableId} ${r.destination} → ${'instanceId' in r.target ? r.target.instanceId : r.target.gatewayId}`),
   );
   const now = lines.join('\n');
   if (now !== last) process.stdout.write(`# routes:\n${now}\n`);

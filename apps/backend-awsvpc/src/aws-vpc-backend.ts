@@ -116,7 +116,7 @@ export const createAwsVpcBackend: CreateBackend = async (init, context) => {
         failedChecks: keepers.reduce((n, { keeper }) => n + keeper.state.failures, 0),
       };
       const route = lease ? `route ${formatIP4Net(lease.subnet)} → ${ec2.instanceId}` : 'no lease yet';
-      const parts = [`${route} in place in ${inPlace.map((k) => k.tableId).join(', ') || 'no table'}`];
+      const parts = [inPlace.length > 0 ? `${route} in place in ${inPlace.map((k) => k.tableId).join(', ')}` : `${route} not in place`];
       for (const { tableId, keeper } of failing) parts.push(`not in ${tableId}: ${keeper.state.lastError}`);
       return { counters, detail: parts.join('; ') };
     },

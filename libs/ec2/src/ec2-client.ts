@@ -14,5 +14,5 @@ export function createEc2Client(region: string, o: Ec2ClientOptions = {}): EC2Cl
   // The lockfile pins an SDK release that runs on Node 20; its notice about later releases is noise in our logs.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const timeoutMs = o.timeoutMs ?? 10_000;
-  return new EC2Client({ region, requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs } });
+  return new EC2Client({ region, requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true } });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRetryable } from '@flannel-ts/retry';
-import { ensureOwnRoute } from '@flannel-ts/ec2';
+import { createEc2Client, ensureOwnRoute } from '@flannel-ts/ec2';
 import { routesOf, useFakeEc2 } from './fake-world.js';
 
 const CIDR = '10.244.3.0/24';
@@ -90,6 +90,16 @@ describe('ensureOwnRoute against the fake EC2', () => {
   it('reports a table that does not exist with EC2 code', async () => {
     const error = await ensureOwnRoute(w.client, { ...spec(), tableId: 'rtb-0missing' }, w.log).then(() => '', (e: Error) => e.message);
     expect(error).toBe("EC2 DescribeRouteTables on route table rtb-0missing: InvalidRouteTableID.NotFound (HTTP 400): The routeTable ID 'rtb-0missing' does not exist");
+  });
+
+  it('waits for a slow EC2, and gives up retryably at its timeout', async () => {
+    w.fake.faults.slow(300);
+    expect(await ensure()).toBe('created');
+    const impatient = createEc2Client('eu-west-1', { timeoutMs: 100 });
+    const error = await ensureOwnRoute(impatient, spec(), w.log).then(() => undefined, (e: unknown) => e);
+    impatient.destroy();
+    expect(isRetryable(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^EC2 DescribeRouteTables on route table rtb-\w+: .*(timeout|Timeout)/);
   });
 
   it('reports an unreachable endpoint as retryable', async () => {
