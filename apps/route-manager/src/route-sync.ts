@@ -109,7 +109,7 @@ export class RouteSync {
         }
       },
       {
-        failure: `Syncing the routes of ${this.o.table.description}`,
+        failure: `Syncing the routes of ${this.o.table.description} failed`,
         log: this.o.log,
         signal: this.o.signal,
         firstDelayMs: this.o.firstRetryMs ?? 1_000,
