@@ -1,0 +1,10 @@
+/** A failure that ends flannel-route-manager with a given exit status and one log line. */
+export class ExitError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

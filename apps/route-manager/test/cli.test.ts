@@ -1,0 +1,77 @@
+// The bundled flannel-route-manager binary: its command line and its exits. It runs outside a lab
+// namespace because it reaches nothing but the test's etcd: no cloud route table is part of it yet.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, spawnChild, startEtcd, tempDir, waitFor, type EtcdServer } from '@flannel-ts/testing';
+import { CONFIG, PREFIX } from './manager-harness.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const BINARY = path.join(root, 'dist/apps/route-manager/flannel-route-manager');
+
+let etcd: EtcdServer;
+beforeAll(async () => {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build" first`);
+  etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd?.dispose();
+});
+
+const messages = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l).msg as string);
+
+describe('flannel-route-manager binary', () => {
+  it('prints usage and version, exit 0', async () => {
+    const help = await run(BINARY, ['-help']);
+    expect(help.exitCode).toBe(0);
+    for (const flag of ['-backend', '-etcd-endpoint', '-etcd-endpoints', '-etcd-prefix', '-sync-interval', '-delete-all-routes', '-aws-route-table']) {
+      expect(help.stderr).toContain(`\n  ${flag} `.trimEnd());
+    }
+    const version = await run(BINARY, ['--version']);
+    expect({ code: version.exitCode, out: version.stderr }).toEqual({ code: 0, out: '0.1.0' });
+  });
+
+  it('refuses bad flags with exit 2 and an unknown backend with exit 1, naming them', async () => {
+    const bad = await run(BINARY, ['-sync-interval=-3']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toBe('invalid value "-3" for flag -sync-interval: must be above zero');
+    const unknown = await run(BINARY, ['-backend=azure']);
+    expect({ code: unknown.exitCode, line: unknown.stderr }).toEqual({ code: 1, line: 'unknown backend azure (-backend takes google or aws)' });
+  });
+
+  it('waits for the network config, and a signal ends it with the original line and exit 0', async () => {
+    const dir = tempDir('rm-cli');
+    const log = path.join(dir.path, 'stderr');
+    const prefix = '/rm-cli-empty';
+    const child = spawnChild(BINARY, [`-etcd-endpoints=${etcd.endpoint}`, `-etcd-prefix=${prefix}`], { stderr: log });
+    try {
+      await waitFor(() => messages(readFileSync(log, 'utf8')).some((m) => m.startsWith("Couldn't fetch network config: flannel config not found")), {
+        what: 'the manager to wait for its config',
+      });
+      child.kill('SIGTERM');
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      expect(messages(readFileSync(log, 'utf8'))).toEqual([
+        'starting fleet route manager...',
+        `Couldn't fetch network config: flannel config not found in etcd store (key ${prefix}/config)`,
+        'captured SIGTERM exiting...',
+      ]);
+    } finally {
+      await child.stop();
+      await dir.remove();
+    }
+  });
+
+  it('says which cloud route table is missing from this build, exit 1', async () => {
+    await etcd.etcdctl(['put', `${PREFIX}/config`, CONFIG]);
+    for (const backend of ['google', 'aws']) {
+      const r = await run(BINARY, [`-backend=${backend}`, `-etcd-endpoints=${etcd.endpoint}`]);
+      expect(r.exitCode).toBe(1);
+      expect(messages(r.stderr).at(-1)).toBe(`-backend=${backend}: the ${backend === 'google' ? 'GCE' : 'EC2'} route table is not part of this build yet`);
+    }
+  });
+});
