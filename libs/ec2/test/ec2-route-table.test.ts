@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ec2RouteTable } from '@flannel-ts/ec2';
+import { Ec2RouteTable } from '../src/index.js';
 import { parseIP4Net } from '@flannel-ts/ip';
 import { routesOf, useFakeEc2 } from './fake-world.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { guardLoopbackOnly, startFakeEc2, type FakeEc2, type LoopbackGuard } from '@flannel-ts/testing';
-import { createEc2Client } from '@flannel-ts/ec2';
+import { createEc2Client } from '../src/index.js';
 
 export interface Ec2TestWorld {
   fake: FakeEc2;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isRetryable } from '@flannel-ts/retry';
-import { createEc2Client, ensureOwnRoute } from '@flannel-ts/ec2';
+import { createEc2Client, ensureOwnRoute } from '../src/index.js';
 import { routesOf, useFakeEc2 } from './fake-world.js';
 
 const CIDR = '10.244.3.0/24';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { disableSourceDestCheck, readInstanceIdentity, resolveRouteTables } from '@flannel-ts/ec2';
+import { disableSourceDestCheck, readInstanceIdentity, resolveRouteTables } from '../src/index.js';
 import { useFakeEc2 } from './fake-world.js';
 
 const w = useFakeEc2();
