@@ -39,3 +39,4 @@ export { forkWithIpc, type ForkWithIpcOptions, type IpcSubprocess } from './ipc-
 export { gatewayRoutes, leasesInEtcd, routeDifferences, type EtcdLease } from './flanneld/lease-routes.js';
 export { guardLoopbackOnly, type LoopbackGuard } from './cloud/loopback-guard.js';
 export { forwardIntoNamespace, type NsForwarder } from './cloud/ns-forwarder.js';
+export { startFakeGce, type FakeGce, type FakeGceOptions, type FakeGceRequest, type FakeRoute } from './cloud/fake-gce/index.js';
