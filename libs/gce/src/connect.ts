@@ -14,6 +14,9 @@ export interface GceInstance {
  * the selfLinks of its network and instance. Each step throws a RetryableError naming what failed.
  */
 export async function connectInstance(o: Omit<GceApiOptions, 'project' | 'endpoint'> = {}, env = process.env): Promise<GceInstance> {
+  // gcp-metadata remembers a failed probe of the metadata server for the life of the process; a
+  // retry after an outage must probe again.
+  (await import('gcp-metadata')).resetIsAvailableCache();
   const facts = await readInstanceFacts();
   const api = await GceApi.open({ ...o, project: facts.project, endpoint: env[COMPUTE_ENDPOINT_VARIABLE] });
   try {
