@@ -1,8 +1,28 @@
 import type { Backend, CreateBackend } from '@flannel-ts/backend-protocol';
-import { OwnRouteKeeper } from '@flannel-ts/cloud-routes';
+import { OwnRouteKeeper, type KeeperState } from '@flannel-ts/cloud-routes';
 import { COMPUTE_ENDPOINT_VARIABLE, computeEndpoint, connectInstance, ensureOwnRoute, ownRouteName, type GceInstance } from '@flannel-ts/gce';
 import { formatIP4Net } from '@flannel-ts/ip';
 import { gceOptions } from './gce-options.js';
+
+/**
+ * How long the lease's answer waits for the first check of the route. A slow API (each call may
+ * take up to 20 s) must not make flanneld think the backend hangs and restart it: past this, the
+ * lease is answered and the check goes on by itself.
+ */
+const FIRST_CHECK_WAIT_MS = 10_000;
+
+/** The first check's result, or undefined when it is still running after FIRST_CHECK_WAIT_MS. */
+async function firstCheck(check: Promise<KeeperState>): Promise<KeeperState | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), FIRST_CHECK_WAIT_MS);
+  });
+  try {
+    return await Promise.race([check, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * gce: the node's own GCE route, its lease → its instance, as Go flanneld makes it, then checked
@@ -34,11 +54,14 @@ export const createGceBackend: CreateBackend = async (init, context) => {
         what: `route ${name} (${next} → this instance)`,
         ensure: async () => ensureOwnRoute({ ...(await connect()), log }, next),
         periodMs: routeCheckIntervalSeconds * 1_000,
+        // A refused check is retried sooner at first, but never later than the regular check.
+        maxRetryMs: routeCheckIntervalSeconds * 1_000,
         log,
         context,
       });
-      const state = await keeper.start();
-      if (state.inPlace) log.info(`Route ${name} in place: ${next} → ${instance?.instanceLink}`);
+      const state = await firstCheck(keeper.start());
+      if (!state) log.info(`The first check of route ${name} is still running after ${FIRST_CHECK_WAIT_MS / 1_000} s; answering the lease meanwhile`);
+      else if (state.inPlace) log.info(`Route ${name} in place: ${next} → ${instance?.instanceLink}`);
     },
     peersSnapshot: async () => {},
     peersChanged: async () => {},

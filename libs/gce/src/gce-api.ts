@@ -21,7 +21,7 @@ export interface GceApiOptions {
   /** Time between polls of an operation (default 1 s) and how many polls before giving up (default 100). */
   readonly pollIntervalMs?: number;
   readonly maxPolls?: number;
-  /** Deadline of one API call (default 30 s). */
+  /** Deadline of one API call (default 20 s). */
   readonly callTimeoutMs?: number;
   /** Stops waiting for operations (the backend is closing). */
   readonly signal?: AbortSignal;
@@ -153,7 +153,7 @@ export class GceApi {
   }
 
   private callOptions() {
-    return { timeout: this.o.callTimeoutMs ?? 30_000, maxRetries: 0 };
+    return { timeout: this.o.callTimeoutMs ?? 20_000, maxRetries: 0 };
   }
 
   /** Runs one API call; whatever it throws (HTTP error, connection, credentials) becomes one retryable line. */

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isRetryable } from '@flannel-ts/retry';
 import { guardLoopbackOnly, startFakeGce, type FakeGce, type LoopbackGuard } from '@flannel-ts/testing';
-import { connectInstance, ensureOwnRoute, GceRouteTable, readInstanceFacts, type GceInstance } from '@flannel-ts/gce';
+import { connectInstance, ensureOwnRoute, GceRouteTable, readInstanceFacts, type GceInstance } from '../src/index.js';
 
 let fake: FakeGce;
 let guard: LoopbackGuard;

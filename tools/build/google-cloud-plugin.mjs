@@ -1,23 +1,35 @@
-// esbuild plugin: each @google-cloud/compute client loads protos.json, the descriptors of the whole
-// Compute API (12 MB): bundled as is, it makes the gce backend a 15 MB file that needs ~110 MiB and
-// 0.4 s just to start. Keep only the services libs/gce uses (GceApi's clients) and the messages
-// they reach; the clients look up nothing else.
+// esbuild plugin for Google's Compute client in an ESM bundle:
+// - each @google-cloud/compute client loads protos.json, the descriptors of the whole Compute API
+//   (12 MB): bundled as is, it makes the gce backend a 15 MB file that needs ~110 MiB and 0.4 s just
+//   to start. Keep only the services libs/gce uses (GceApi's clients) and the messages they reach;
+//   the clients look up nothing else.
+// - google-gax computes its gRPC proto directory from __dirname when loaded, which an ESM bundle
+//   lacks; we use the REST transport, which never reads that directory, so it gets a placeholder.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+
+const GAX_PROTO_DIR = "path.join(__dirname, '..', '..', 'build', 'protos')";
 
 /** Must list every client GceApi (libs/gce/src/gce-api.ts) creates. */
 const SERVICES = ['Routes', 'Networks', 'Instances', 'GlobalOperations'].map((s) => `google.cloud.compute.v1.${s}`);
 
-export function computeProtosPlugin(root) {
+export function googleCloudPlugin(root) {
   const require = createRequire(`${root}/package.json`);
   return {
-    name: 'compute-protos',
+    name: 'google-cloud',
     setup(build) {
       build.onLoad({ filter: /[\\/]@google-cloud[\\/]compute[\\/]build[\\/]protos[\\/]protos\.json$/ }, async (args) => {
         const protobuf = require('protobufjs');
         const full = protobuf.Root.fromJSON(JSON.parse(await readFile(args.path, 'utf8')));
         full.resolveAll();
         return { contents: JSON.stringify(prune(protobuf, full)), loader: 'json' };
+      });
+      build.onLoad({ filter: /[\\/]google-gax[\\/]build[\\/]src[\\/]grpc\.js$/ }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes(GAX_PROTO_DIR)) {
+          throw new Error(`google-cloud: ${args.path} no longer finds its protos as expected; update tools/build/google-cloud-plugin.mjs`);
+        }
+        return { contents: source.replace(GAX_PROTO_DIR, "'/google-gax-grpc-protos-are-not-bundled'"), loader: 'js' };
       });
     },
   };
@@ -55,7 +67,7 @@ function prune(protobuf, full) {
     scope.nested[path.at(-1)] = obj.toJSON();
   }
   for (const name of SERVICES) {
-    if (!protobuf.Root.fromJSON(out).lookupService(name)) throw new Error(`compute-protos: lost ${name} while pruning`);
+    if (!protobuf.Root.fromJSON(out).lookupService(name)) throw new Error(`google-cloud: lost ${name} while pruning`);
   }
   return out;
 }
