@@ -51,13 +51,13 @@ beforeAll(async () => {
   for (const r of FOREIGN) fake.putRoute(r);
   await forwardIntoNamespace(lab, lab.hosts[0]!.ns, fake, sockets.path);
   daemon = await startFlanneld(lab, lab.hosts[0]!, path.join(tmp.path, 'h1'), { env: fake.env() });
-  await waitFor(() => daemon.env(), { what: 'the subnet file' }).catch((e) => { console.log('DBG', JSON.stringify(fake.requests())); throw e; });
+  await waitFor(() => daemon.env(), { what: 'the subnet file' });
   subnet = envValue(daemon.env(), 'FLANNEL_SUBNET')!.replace(/\.1\//, '.0/');
   routeName = `flannel-${subnet.replaceAll('.', '-').replace('/', '-')}`;
 });
 afterAll(async () => {
   await lab?.destroy();
-  if (!process.env.KEEP_TMP) await tmp?.remove();
+  await tmp?.remove();
   await sockets?.remove();
 });
 
