@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,11 +140,13 @@ describe('gce backend under flanneld, against the fake GCE', () => {
 });
 
 describe('flannel-backend-gce run by hand', () => {
-  it('keeps the route of the lease given by flags, prints its messages, and leaves the route on exit', async () => {
+  it('keeps the route of the lease given by flags, then of a changed lease from stdin, prints its messages, and leaves the routes on exit', async () => {
     const out = path.join(tmp.path, 'standalone.ndjson');
+    const input = path.join(tmp.path, 'standalone-in.ndjson');
+    writeFileSync(input, '');
     const proc = lab.spawn(
       lab.hosts[0]!.ns,
-      [BINARY, '-network', '10.245.0.0/16', '-subnet', '10.245.7.0/24', '-iface', 'eth0', '-state-dir', path.join(tmp.path, 'sa'), '-backend-config', '{"Type":"gce","RouteCheckInterval":1}'],
+      ['bash', '-c', `exec "$0" "$@" < <(exec tail -f ${input})`, BINARY, '-stdin', '-network', '10.245.0.0/16', '-subnet', '10.245.7.0/24', '-iface', 'eth0', '-state-dir', path.join(tmp.path, 'sa'), '-backend-config', '{"Type":"gce","RouteCheckInterval":1}'],
       { stdout: out, stderr: path.join(tmp.path, 'standalone.log'), env: fake.env() },
     );
     const messages = () => readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; mtu?: number; backendType?: string; detail?: string });
@@ -152,7 +154,12 @@ describe('flannel-backend-gce run by hand', () => {
     expect(fake.route('flannel-10-245-7-0-24')?.nextHopInstance).toBe(fake.instanceLink);
     expect(messages()[0]).toEqual({ v: 1, type: 'propose', mtu: 1500 });
     await waitFor(() => messages().some((m) => m.type === 'status' && m.detail === 'route flannel-10-245-7-0-24 in place'), { what: 'a status line' });
+    // A changed lease gets its own route; the old one stays, as Go flanneld leaves it.
+    appendFileSync(input, `${JSON.stringify({ v: 1, type: 'lease', subnet: '10.245.8.0/24', publicIp: lab.hosts[0]!.ip })}\n`);
+    await waitFor(() => fake.route('flannel-10-245-8-0-24')?.nextHopInstance === fake.instanceLink, { what: 'the route of the new lease' });
+    await waitFor(() => messages().filter((m) => m.type === 'ready').length === 2, { what: 'the second ready' });
     expect((await proc.stop()).code).toBe(0);
     expect(fake.route('flannel-10-245-7-0-24')).toBeDefined();
+    expect(fake.route('flannel-10-245-8-0-24')).toBeDefined();
   });
 });
