@@ -64,7 +64,9 @@ export class GceApi {
 
   static async open(o: GceApiOptions): Promise<GceApi> {
     const { GoogleAuth } = await import('google-auth-library');
-    const auth: GoogleAuth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/compute'] });
+    // The project is known (the metadata server said it): without it the library would look for one,
+    // running the gcloud CLI among other things.
+    const auth: GoogleAuth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/compute'], projectId: o.project });
     const clients = await loadClients({ fallback: 'rest', auth, ...computeEndpoint(o.endpoint) });
     return new GceApi(o, clients);
   }

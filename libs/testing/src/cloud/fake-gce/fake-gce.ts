@@ -21,6 +21,8 @@ export interface FakeGceRequest {
   readonly method: string;
   readonly path: string;
   readonly status: number;
+  /** When it arrived (Date.now()). */
+  readonly at: number;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
     const raw = await readBody(req);
     if (url.pathname.startsWith('/computeMetadata/')) {
       const a = answerMetadata(url.pathname, header(req, 'metadata-flavor'), id);
-      log.push({ call: a.call, method, path: url.pathname, status: a.status });
+      log.push({ call: a.call, method, path: url.pathname, status: a.status, at: Date.now() });
       res.writeHead(a.status, { 'Metadata-Flavor': 'Google', 'Content-Type': a.contentType });
       res.end(a.body);
       return;
@@ -90,7 +92,7 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
     }
     const authorized = header(req, 'authorization') === `Bearer ${id.token}`;
     const a = compute.answer(method, url, body, authorized);
-    log.push({ call: a.call, method, path: url.pathname, status: a.status });
+    log.push({ call: a.call, method, path: url.pathname, status: a.status, at: Date.now() });
     res.writeHead(a.status, { 'Content-Type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify(a.body));
   };
