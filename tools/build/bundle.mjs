@@ -7,6 +7,7 @@ import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcd3ProtosPlugin } from './etcd3-protos-plugin.mjs';
+import { googleCloudPlugin } from './google-cloud-plugin.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const [app] = process.argv.slice(2);
@@ -36,7 +37,7 @@ for (const [binary] of Object.entries(appPkg.bin ?? {})) {
     format: 'esm',
     tsconfig: path.join(root, 'tsconfig.base.json'),
     external: ['*.node'],
-    plugins: [etcd3ProtosPlugin(root)],
+    plugins: [etcd3ProtosPlugin(root), googleCloudPlugin(root)],
     // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins.
     banner: {
       js: `${shebang}\nimport { createRequire as __flannelCreateRequire } from 'node:module';\nconst require = __flannelCreateRequire(import.meta.url);`,

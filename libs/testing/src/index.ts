@@ -40,3 +40,4 @@ export { gatewayRoutes, leasesInEtcd, routeDifferences, type EtcdLease } from '.
 export { guardLoopbackOnly, type LoopbackGuard } from './cloud/loopback-guard.js';
 export { forwardIntoNamespace, type NsForwarder } from './cloud/ns-forwarder.js';
 export * from './cloud/fake-ec2/index.js';
+export { startFakeGce, type FakeGce, type FakeGceOptions, type FakeGceRequest, type FakeRoute } from './cloud/fake-gce/index.js';
