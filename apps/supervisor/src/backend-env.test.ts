@@ -10,6 +10,7 @@ describe('passedEnv', () => {
       AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:1',
       GOOGLE_APPLICATION_CREDENTIALS: '/etc/key.json',
       GCE_METADATA_HOST: '127.0.0.1:2',
+      METADATA_SERVER_DETECTION: 'assume-present',
       FLANNEL_GCE_COMPUTE_ENDPOINT: 'http://127.0.0.1:3',
       HTTPS_PROXY: 'http://proxy:3128',
       no_proxy: 'localhost',
@@ -26,6 +27,7 @@ describe('passedEnv', () => {
       'GOOGLE_APPLICATION_CREDENTIALS',
       'HTTPS_PROXY',
       'LANG',
+      'METADATA_SERVER_DETECTION',
       'PATH',
       'no_proxy',
     ]);

@@ -23,7 +23,7 @@ const STOP_GRACE_MS = 5_000;
  * SDKs' own variables (credentials, region, endpoint overrides) and proxies. etcd credentials
  * (FLANNELD_ETCD_PASSWORD...) stay behind.
  */
-const PASSED_ENV = /^(PATH|LANG|LC_ALL|TZ|(AWS|GOOGLE|GCE|FLANNEL_GCE)_[A-Z0-9_]+|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
+const PASSED_ENV = /^(PATH|LANG|LC_ALL|TZ|(AWS|GOOGLE|GCE|FLANNEL_GCE)_[A-Z0-9_]+|METADATA_SERVER_DETECTION|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
 
 export interface BackendProcessOptions {
   readonly binary: string;

@@ -40,7 +40,7 @@ export interface FakeGce {
   readonly instance: string;
   readonly networkLink: string;
   readonly instanceLink: string;
-  /** GCE_METADATA_HOST and FLANNEL_GCE_COMPUTE_ENDPOINT pointing at this fake. */
+  /** GCE_METADATA_HOST, METADATA_SERVER_DETECTION and FLANNEL_GCE_COMPUTE_ENDPOINT pointing at this fake. */
   env(): Record<string, string>;
   readonly faults: Faults;
   /** Another instance in the fake project (a next hop for someone else's route). */
@@ -116,7 +116,9 @@ export async function startFakeGce(options: FakeGceOptions = {}): Promise<FakeGc
     instance: id.instance,
     networkLink: ownNetwork,
     instanceLink: instanceLink(id.project, id.zone, id.instance),
-    env: () => ({ GCE_METADATA_HOST: `127.0.0.1:${port}`, FLANNEL_GCE_COMPUTE_ENDPOINT: url }),
+    // assume-present: without it Google's libraries first probe the metadata server with a 3 s
+    // deadline, which a loaded machine can miss, and then look for no token at all.
+    env: () => ({ GCE_METADATA_HOST: `127.0.0.1:${port}`, METADATA_SERVER_DETECTION: 'assume-present', FLANNEL_GCE_COMPUTE_ENDPOINT: url }),
     faults,
     addInstance(name, zone = id.zone) {
       instances.set(name, zone);
