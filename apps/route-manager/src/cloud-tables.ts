@@ -1,7 +1,7 @@
 import type { CloudRouteTable } from '@flannel-ts/cloud-routes';
 import type { IP4Net } from '@flannel-ts/ip';
 import type { Logger } from '@flannel-ts/log';
-import { ExitError } from './exit-error.js';
+import { ExitError } from '@flannel-ts/cli';
 import type { CloudBackend } from './options.js';
 
 export interface RouteTableOptions {

@@ -1,5 +1,6 @@
 // The original flannel-route-manager's flags (Go flag syntax, single dash), plus -etcd-endpoints and
 // flanneld's etcd TLS/auth flags, -aws-route-table for -backend=aws, -v, -help and -version.
+import { ETCD_ACCESS_FLAGS } from '@flannel-ts/cli';
 import { boolFlag, customFlag, formatDurationMs, intFlag, stringFlag } from '@flannel-ts/go-flags';
 import { parseEndpoint, parseEndpointList, parseRouteTableId, parseSyncIntervalMs } from './flag-values.js';
 
@@ -25,12 +26,7 @@ export const ROUTE_MANAGER_FLAGS = {
     help: 'comma-separated list of etcd endpoints (every member of a cluster)',
     parse: parseEndpointList,
   }),
-  etcdPrefix: stringFlag({ name: 'etcd-prefix', default: '/coreos.com/network', help: 'etcd key prefix of the network' }),
-  etcdKeyfile: stringFlag({ name: 'etcd-keyfile', help: 'TLS key file for authenticating to etcd' }),
-  etcdCertfile: stringFlag({ name: 'etcd-certfile', help: 'TLS certificate file for authenticating to etcd' }),
-  etcdCafile: stringFlag({ name: 'etcd-cafile', help: 'TLS CA bundle for verifying the etcd servers' }),
-  etcdUsername: stringFlag({ name: 'etcd-username', help: 'username for etcd authentication' }),
-  etcdPassword: stringFlag({ name: 'etcd-password', help: 'password for etcd authentication' }),
+  ...ETCD_ACCESS_FLAGS,
   syncInterval: customFlag<number>({
     name: 'sync-interval',
     default: DEFAULT_SYNC_INTERVAL_MS,

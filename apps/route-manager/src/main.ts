@@ -1,6 +1,6 @@
 import { createLogger } from '@flannel-ts/log';
 import { errorText } from '@flannel-ts/retry';
-import { ExitError } from './exit-error.js';
+import { ExitError } from '@flannel-ts/cli';
 import { parseRouteManagerArgs } from './options.js';
 import { runRouteManager } from './run-route-manager.js';
 

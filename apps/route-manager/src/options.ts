@@ -1,3 +1,4 @@
+import { etcdAccess } from '@flannel-ts/cli';
 import { applyEnvironment, FlagError, formatFlagDefaults, parseCommandLine, type ParsedFlags } from '@flannel-ts/go-flags';
 import type { EtcdConnectOptions } from '@flannel-ts/subnet';
 import { ENV_PREFIX, ROUTE_MANAGER_FLAGS, type RouteManagerFlags } from './flag-table.js';
@@ -57,12 +58,7 @@ export function parseRouteManagerArgs(argv: readonly string[], env: NodeJS.Proce
     kind: 'run',
     options: {
       backend,
-      etcd: {
-        endpoints,
-        ...(v.etcdCafile ? { cafile: v.etcdCafile } : {}),
-        ...(v.etcdCertfile ? { certfile: v.etcdCertfile, keyfile: v.etcdKeyfile } : {}),
-        ...(v.etcdUsername ? { username: v.etcdUsername, password: v.etcdPassword } : {}),
-      },
+      etcd: etcdAccess(endpoints, v),
       etcdPrefix: v.etcdPrefix,
       syncIntervalMs: v.syncInterval,
       deleteAllRoutes: v.deleteAllRoutes,

@@ -2,7 +2,7 @@ import type { Logger } from '@flannel-ts/log';
 import { EtcdLeaseRegistry, LeaseWatcher } from '@flannel-ts/subnet';
 import { createRouteTable, type RouteTableFactory } from './cloud-tables.js';
 import { deleteAllRoutes } from './delete-all-routes.js';
-import { ExitError } from './exit-error.js';
+import { ExitError } from '@flannel-ts/cli';
 import { readNetworkConfig, waitForNetworkConfig } from './network-config.js';
 import type { RouteManagerOptions } from './options.js';
 import { RouteSync } from './route-sync.js';

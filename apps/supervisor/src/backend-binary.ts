@@ -1,6 +1,6 @@
 import { accessSync, constants, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { ExitError } from './exit-error.js';
+import { ExitError } from '@flannel-ts/cli';
 
 /** The one table from backend type to the binary that implements it (alloc runs in-process). */
 export const BACKEND_BINARIES: Readonly<Record<string, string>> = {

@@ -12,7 +12,7 @@ import {
   type Proposal,
 } from '@flannel-ts/backend-protocol';
 import { errorText, RetryableError } from '@flannel-ts/retry';
-import { ExitError } from './exit-error.js';
+import { ExitError } from '@flannel-ts/cli';
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;

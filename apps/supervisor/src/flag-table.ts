@@ -1,5 +1,6 @@
 // Every flanneld flag: Go flanneld v0.5.6's, v0.20's additions, ours, and glog's accepted-and-ignored
 // ones. Names and defaults are flannel's; docs/compat.md says which are ours and what is not built yet.
+import { ETCD_ACCESS_FLAGS } from '@flannel-ts/cli';
 import {
   boolFlag,
   customFlag,
@@ -46,12 +47,7 @@ export const FLANNELD_FLAGS = {
     parse: parseCommaList,
     describeDefault: (list) => quoted(list.join(',')),
   }),
-  etcdPrefix: stringFlag({ name: 'etcd-prefix', default: '/coreos.com/network', help: 'etcd key prefix of the network' }),
-  etcdKeyfile: stringFlag({ name: 'etcd-keyfile', help: 'TLS key file for authenticating to etcd' }),
-  etcdCertfile: stringFlag({ name: 'etcd-certfile', help: 'TLS certificate file for authenticating to etcd' }),
-  etcdCafile: stringFlag({ name: 'etcd-cafile', help: 'TLS CA bundle for verifying the etcd servers' }),
-  etcdUsername: stringFlag({ name: 'etcd-username', help: 'username for etcd authentication' }),
-  etcdPassword: stringFlag({ name: 'etcd-password', help: 'password for etcd authentication' }),
+  ...ETCD_ACCESS_FLAGS,
 
   publicIp: customFlag<string>({
     name: 'public-ip',

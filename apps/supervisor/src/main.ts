@@ -1,6 +1,6 @@
 import { createLogger } from '@flannel-ts/log';
 import { errorText } from '@flannel-ts/retry';
-import { ExitError } from './exit-error.js';
+import { ExitError } from '@flannel-ts/cli';
 import { parseFlanneldArgs } from './options.js';
 import { summarizeOptions } from './options-summary.js';
 import { runSupervisor } from './run-supervisor.js';

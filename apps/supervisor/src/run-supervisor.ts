@@ -1,3 +1,4 @@
+import { etcdAccess } from '@flannel-ts/cli';
 import type { Logger } from 'pino';
 import { formatIP4Net } from '@flannel-ts/ip';
 import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
@@ -123,11 +124,5 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
 }
 
 function etcdOptions(o: FlanneldOptions) {
-  return {
-    endpoints: o.etcdEndpoints,
-    ...(o.etcdCafile ? { cafile: o.etcdCafile } : {}),
-    ...(o.etcdCertfile ? { certfile: o.etcdCertfile } : {}),
-    ...(o.etcdKeyfile ? { keyfile: o.etcdKeyfile } : {}),
-    ...(o.etcdUsername ? { username: o.etcdUsername, password: o.etcdPassword } : {}),
-  };
+  return etcdAccess(o.etcdEndpoints, o);
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExitError } from './exit-error.js';
+import { ExitError } from '@flannel-ts/cli';
 import { prepareStateDir } from './state-dir.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ExitError } from './exit-error.js';
+import { ExitError } from '@flannel-ts/cli';
 
 /**
  * Creates the daemon's state directory (and its missing parents, mode 0700) and checks that it can

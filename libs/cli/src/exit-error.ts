@@ -1,4 +1,4 @@
-/** A failure that ends flanneld with a given exit status and one log line. */
+/** A failure that ends a flannel program with a given exit status and one log line. */
 export class ExitError extends Error {
   constructor(
     message: string,
