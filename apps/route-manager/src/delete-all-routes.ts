@@ -39,7 +39,7 @@ export async function deleteAllRoutes(table: CloudRouteTable, o: DeleteAllOption
 }
 
 /** retrying(), giving up after `attempts` tries: the last failure is rethrown as final. */
-async function boundedRetry<T>(failure: string, call: () => Promise<T>, o: DeleteAllOptions): Promise<T> {
+export async function boundedRetry<T>(failure: string, call: () => Promise<T>, o: DeleteAllOptions): Promise<T> {
   const attempts = o.attempts ?? 5;
   let tries = 0;
   return retrying(
@@ -56,6 +56,6 @@ async function boundedRetry<T>(failure: string, call: () => Promise<T>, o: Delet
 }
 
 /** Not retryable on purpose: no cause, so the retry policy sees a final failure. */
-class GaveUp extends Error {
+export class GaveUp extends Error {
   override readonly name = 'GaveUp';
 }

@@ -1,11 +1,16 @@
+import type { CloudRouteTable } from '@flannel-ts/cloud-routes';
+import type { IP4Net } from '@flannel-ts/ip';
 import type { Logger } from '@flannel-ts/log';
+import { retrying } from '@flannel-ts/retry';
 import { EtcdLeaseRegistry, LeaseWatcher } from '@flannel-ts/subnet';
-import { createRouteTable, type RouteTableFactory } from './cloud-tables.js';
-import { deleteAllRoutes } from './delete-all-routes.js';
+import { createRouteTable, needsNetwork, type RouteTableFactory, type RouteTableOptions } from './cloud-tables.js';
+import { boundedRetry, deleteAllRoutes, GaveUp } from './delete-all-routes.js';
 import { ExitError } from '@flannel-ts/cli';
 import { readNetworkConfig, waitForNetworkConfig } from './network-config.js';
 import type { RouteManagerOptions } from './options.js';
 import { RouteSync } from './route-sync.js';
+
+const CLOUD_NAMES = { google: 'GCE', aws: 'EC2' } as const;
 
 export interface RouteManagerParts {
   readonly createTable: RouteTableFactory;
@@ -25,19 +30,19 @@ export async function runRouteManager(
   signal: AbortSignal,
   parts: RouteManagerParts = { createTable: createRouteTable },
 ): Promise<number> {
+  if (o.deleteAllRoutes) return deleteAllMode(o, log, signal, parts);
   log.info('starting fleet route manager...');
   const registry = await EtcdLeaseRegistry.connect({ ...o.etcd, prefix: o.etcdPrefix });
   try {
-    const config = o.deleteAllRoutes ? await configOnce(registry) : await waitForNetworkConfig(registry, log, signal);
-    const table = await parts.createTable({
-      backend: o.backend,
-      network: config.network,
-      ...(o.awsRouteTableId ? { awsRouteTableId: o.awsRouteTableId } : {}),
-      log: log.child({ component: 'cloud' }),
+    const config = await waitForNetworkConfig(registry, log, signal);
+    const table = await retrying(() => parts.createTable(tableOptions(o, config.network, log, signal)), {
+      failure: `Connecting to the ${CLOUD_NAMES[o.backend]} route table failed`,
+      log,
       signal,
+      firstDelayMs: parts.firstRetryMs ?? 1_000,
+      maxDelayMs: 30_000,
     });
     log.info(`Managing the routes of ${table.description}`);
-    if (o.deleteAllRoutes) return (await deleteAllRoutes(table, { log, signal, firstRetryMs: parts.firstRetryMs })) ? 0 : 1;
 
     // The manager's own queue: lease changes stop the watcher's and the sync's work alike on a bug.
     const inner = new AbortController();
@@ -76,10 +81,44 @@ export async function runRouteManager(
   }
 }
 
-async function configOnce(registry: EtcdLeaseRegistry) {
-  const read = await readNetworkConfig(registry);
-  if ('problem' in read) throw new ExitError(`Couldn't fetch network config: ${read.problem}`);
-  return read;
+/**
+ * -delete-all-routes, as the original: no "starting" line, and for GCE no etcd at all (its routes
+ * are known by their names). An EC2 table's routes are the manager's by lying inside the network,
+ * so -backend=aws reads the config once. Each cloud call is tried a few times, then given up.
+ */
+async function deleteAllMode(o: RouteManagerOptions, log: Logger, signal: AbortSignal, parts: RouteManagerParts): Promise<number> {
+  const network = needsNetwork(o.backend) ? await networkOnce(o) : undefined;
+  const tries = { log, signal, ...(parts.firstRetryMs !== undefined ? { firstRetryMs: parts.firstRetryMs } : {}) };
+  let table: CloudRouteTable;
+  try {
+    table = await boundedRetry(`Connecting to the ${CLOUD_NAMES[o.backend]} route table`, () => parts.createTable(tableOptions(o, network, log, signal)), tries);
+  } catch (error) {
+    if (error instanceof GaveUp) throw new ExitError(`connecting to the ${CLOUD_NAMES[o.backend]} route table failed: ${error.message}`);
+    throw error;
+  }
+  log.info(`Managing the routes of ${table.description}`);
+  return (await deleteAllRoutes(table, tries)) ? 0 : 1;
+}
+
+async function networkOnce(o: RouteManagerOptions): Promise<IP4Net> {
+  const registry = await EtcdLeaseRegistry.connect({ ...o.etcd, prefix: o.etcdPrefix });
+  try {
+    const read = await readNetworkConfig(registry);
+    if ('problem' in read) throw new ExitError(`Couldn't fetch network config: ${read.problem}`);
+    return read.network;
+  } finally {
+    registry.close();
+  }
+}
+
+function tableOptions(o: RouteManagerOptions, network: IP4Net | undefined, log: Logger, signal: AbortSignal): RouteTableOptions {
+  return {
+    backend: o.backend,
+    ...(network ? { network } : {}),
+    ...(o.awsRouteTableId ? { awsRouteTableId: o.awsRouteTableId } : {}),
+    log: log.child({ component: 'cloud' }),
+    signal,
+  };
 }
 
 function aborted(signal: AbortSignal): Promise<never> {
