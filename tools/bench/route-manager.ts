@@ -7,35 +7,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CloudRoute } from '@flannel-ts/cloud-routes';
-import { createLab, etcdctlTxn, forwardIntoNamespace, startLabEtcd, tempDir, waitFor } from '@flannel-ts/testing';
+import { createLab, etcdctlTxn, forwardIntoNamespace, startLabEtcd, startManagedCloud, tempDir, waitFor, type ManagedBackend, type ManagedCloud } from '@flannel-ts/testing';
 
 const LEASES = 100;
 const PREFIX = '/coreos.com/network';
 const CONFIG = '{"Network":"10.244.0.0/16","Backend":{"Type":"alloc"}}';
 
-/** A cloud the manager drives, as the benchmark needs it. */
-export interface CloudUnderTest {
-  /** What -backend names. */
-  readonly backend: 'google' | 'aws';
-  /** Loopback ports of its API and metadata servers, forwarded into the manager's namespace. */
-  readonly ports: readonly number[];
-  /** Everything that points the binary at it: endpoint variables and dummy credentials. */
-  readonly env: Record<string, string>;
-  /** The routes the manager owns there now, read from the cloud's state (not through its API, so not counted). */
-  ownedRoutes(): Promise<CloudRoute[]>;
-  /** The API requests made so far, by operation (`routes.insert`, `CreateRoute`, ...). */
-  requests(): Record<string, number>;
-  dispose(): Promise<void>;
-}
-
-/** `hostIps`: every PublicIP the leases will name (EC2 routes go to the instance holding that address). */
-export type CloudFactory = (backend: 'google' | 'aws', hostIps: readonly string[]) => Promise<CloudUnderTest>;
-
-/** The fake cloud of libs/testing; the one line to change once the fakes are there. */
-const startCloud: CloudFactory = async (backend, _hostIps) => {
-  throw new Error(`no fake cloud for -backend=${backend} in this tree yet: libs/testing's fake GCE / fake EC2 provide one`);
-};
+/** The fake cloud of libs/testing for `backend`; EC2 gets an instance for every address a lease names. */
+const startCloud = (backend: ManagedBackend, hostIps: readonly string[]): Promise<ManagedCloud> => startManagedCloud(backend, { hostIps });
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BINARY = path.join(root, 'dist/apps/route-manager/flannel-route-manager');
@@ -50,13 +29,13 @@ function delta(after: Record<string, number>, before: Record<string, number>): R
 }
 const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
-export async function benchRouteManager(backend: 'google' | 'aws', start: CloudFactory = startCloud): Promise<void> {
+export async function benchRouteManager(backend: ManagedBackend): Promise<void> {
   const lab = await createLab({ hosts: 1 });
   const dir = tempDir('rmb');
-  let cloud: CloudUnderTest | undefined;
+  let cloud: ManagedCloud | undefined;
   try {
     const hostIps = [...Array.from({ length: LEASES + 1 }, (_, i) => i + 1), 1_007].map((host) => JSON.parse(leaseValue(host)).PublicIP as string);
-    cloud = await start(backend, hostIps);
+    cloud = await startCloud(backend, hostIps);
     const host = lab.hosts[0]!;
     const etcd = await startLabEtcd(lab);
     for (const port of cloud.ports) await forwardIntoNamespace(lab, host.ns, { port }, dir.path);
@@ -64,14 +43,14 @@ export async function benchRouteManager(backend: 'google' | 'aws', start: CloudF
     await etcdctlTxn(etcd, Array.from({ length: LEASES }, (_, i) => ({ put: [leaseKey(i + 1), leaseValue(i + 1)] as [string, string] })));
     const wanted = new Map(Array.from({ length: LEASES }, (_, i) => [`10.244.${i + 1}.0/24`, JSON.parse(leaseValue(i + 1)).PublicIP as string]));
     const fake = cloud;
-    const matches = async () => {
-      const routes = await fake.ownedRoutes();
+    const matches = () => {
+      const routes = fake.ownedRoutes();
       return routes.length === wanted.size && routes.every((r) => wanted.get(r.subnet) === r.publicIp);
     };
 
     const stderr = path.join(dir.path, 'manager.log');
     const t0 = now();
-    const manager = lab.spawn(host.ns, ['env', ...Object.entries(fake.env).map(([k, v]) => `${k}=${v}`), BINARY, `-backend=${backend}`, `-etcd-endpoints=${etcd.endpoint}`, '-sync-interval=3600'], { stderr });
+    const manager = lab.spawn(host.ns, [BINARY, `-backend=${backend}`, `-etcd-endpoints=${etcd.endpoint}`, '-sync-interval=3600'], { env: fake.env, stderr });
     try {
       await waitFor(matches, { what: `${LEASES} routes in the cloud`, timeoutMs: 600_000, intervalMs: 50 });
       const coldMs = now() - t0;
