@@ -1,16 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { IOptions } from 'etcd3';
+import type { EtcdAccess } from '@flannel-ts/cli';
 
 type Grpc = typeof import('@grpc/grpc-js');
 
-export interface EtcdConnectOptions {
-  readonly endpoints: readonly string[];
-  readonly cafile?: string;
-  readonly certfile?: string;
-  readonly keyfile?: string;
-  readonly username?: string;
-  readonly password?: string;
-}
+/** Endpoints, TLS files and credentials, as the etcd access flags give them. */
+export type EtcdConnectOptions = EtcdAccess;
 
 /**
  * A policy that runs the call once. etcd3's default per-host circuit breaker keeps a recovered
