@@ -21,6 +21,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{apps,libs,tools}/*/src/**/*.test.ts'],
+          // A hang guard only: a property test's thousands of cases take seconds on a loaded machine.
+          testTimeout: 60_000,
           pool: 'threads',
           sequence: { groupOrder: 0 },
         },

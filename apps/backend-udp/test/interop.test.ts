@@ -92,20 +92,21 @@ describe('udp peers of three kinds: offloads on, plain path, an independent pyth
 
   it('carry TCP both ways between offloads on and off, and with the python peer', async () => {
     const h3 = lab.hosts[2]!.ns;
-    const pairs: Array<[string, string, string, number]> = [
-      ['on → off', pods[0]!.ns, pods[1]!.ns, 200e6],
-      ['off → on', pods[1]!.ns, pods[0]!.ns, 200e6],
-      ['on → python', pods[0]!.ns, h3, 1e6],
-      ['python → on', h3, pods[0]!.ns, 1e6],
-      ['off → python', pods[1]!.ns, h3, 1e6],
-      ['python → off', h3, pods[1]!.ns, 1e6],
+    // Whether TCP flows, not how fast: the rates are tools/bench's.
+    const pairs: Array<[string, string, string]> = [
+      ['on → off', pods[0]!.ns, pods[1]!.ns],
+      ['off → on', pods[1]!.ns, pods[0]!.ns],
+      ['on → python', pods[0]!.ns, h3],
+      ['python → on', h3, pods[0]!.ns],
+      ['off → python', pods[1]!.ns, h3],
+      ['python → off', h3, pods[1]!.ns],
     ];
     const addressOf = (ns: string) => (ns === h3 ? '10.244.3.1' : pods.find((p) => p.ns === ns)!.ip);
-    for (const [what, client, server, least] of pairs) {
+    for (const [what, client, server] of pairs) {
       const listening = await iperf3Server(lab, server);
       const result = await iperf3Client(lab, client, addressOf(server), { seconds: 1 });
       await listening.exited;
-      expect(result.bitsPerSecond, what).toBeGreaterThan(least);
+      expect(result.bitsPerSecond, what).toBeGreaterThan(0);
     }
   });
 

