@@ -5,7 +5,7 @@ import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
 import { retrying } from '@flannel-ts/retry';
 import { previousSubnetFromEnv, readSubnetEnv, writeSubnetEnv } from '@flannel-ts/subnet-env';
 import { sdNotify } from '@flannel-ts/sys';
-import { EtcdLeaseRegistry, LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs } from '@flannel-ts/subnet';
+import { EtcdSubnetManager, LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs } from '@flannel-ts/subnet';
 import { daemonIdentity } from './daemon-identity.js';
 import { MasqRules } from './masq.js';
 import { startDatapath, type Datapath, type LeaseProposal } from './datapath.js';
@@ -18,8 +18,8 @@ import { waitForNetworkConfig } from './wait-for-network-config.js';
 /** One daemon, single-network mode: lease, env file, READY=1, then renew and watch until `signal`. */
 export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: AbortSignal, readiness = new Readiness()): Promise<void> {
   // Loading etcd3 dominates start-up: overlap it with reading the host and the old env file.
-  const [registry, snapshot, previousEnv] = await Promise.all([
-    EtcdLeaseRegistry.connect({ ...etcdOptions(o), prefix: o.etcdPrefix }),
+  const [manager, snapshot, previousEnv] = await Promise.all([
+    EtcdSubnetManager.connect({ ...etcdOptions(o), prefix: o.etcdPrefix }),
     readSystemSnapshot(),
     readSubnetEnv(o.subnetFile).catch((err: Error) => {
       log.warn(`Ignoring unreadable subnet file: ${err.message}`);
@@ -32,7 +32,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
     ext.logLines.forEach((line) => log.info(line));
     const identity = daemonIdentity(o.etcdPrefix, o.subnetFile, o.stateDir);
 
-    const config = await waitForNetworkConfig(registry, log.child({ component: 'config' }), signal);
+    const config = await waitForNetworkConfig(manager, log.child({ component: 'config' }), signal);
     log.info(`Found network config - Backend type: ${config.backendType}`);
     if (config.backendType !== 'alloc') await prepareStateDir(o.stateDir, identity.stateDir);
 
@@ -89,7 +89,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
     };
 
     const keeper = new LeaseKeeper({
-      registry,
+      manager,
       range: config,
       attrs: attrsOf(dp.proposal),
       ttlMs: o.subnetLeaseTtlMs,
@@ -99,7 +99,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
     });
     leasing.keeper = keeper;
     const watcher = new LeaseWatcher(
-      registry,
+      manager,
       (events) => {
         keeper.observe(events);
         peers.changed(events);
@@ -119,7 +119,7 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
     await Promise.all([keeper.run(signal), watcher.run(signal)]);
   } finally {
     await datapath?.stop();
-    registry.close();
+    manager.close();
   }
 }
 

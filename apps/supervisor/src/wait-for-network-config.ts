@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ConfigError, parseBackendConfig, parseNetworkConfig, type NetworkConfig } from '@flannel-ts/config';
 import { errorText, isRetryable } from '@flannel-ts/retry';
-import type { LeaseRegistry } from '@flannel-ts/subnet';
+import type { SubnetManager } from '@flannel-ts/subnet';
 
 /**
  * Reads `<prefix>/config` until it exists and is valid, its `Backend` section included, logging why
@@ -10,7 +10,7 @@ import type { LeaseRegistry } from '@flannel-ts/subnet';
  * exit would only restart it into the same config, while waiting picks up the corrected one.
  */
 export async function waitForNetworkConfig(
-  registry: Pick<LeaseRegistry, 'getConfig' | 'prefix'>,
+  registry: Pick<SubnetManager, 'getConfig' | 'prefix'>,
   log: Logger,
   signal: AbortSignal,
   retryMs = 1_000,

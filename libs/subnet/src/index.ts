@@ -8,3 +8,6 @@ export * from './etcd-registry.js';
 export * from './acquire-lease.js';
 export * from './lease-keeper.js';
 export * from './lease-watcher.js';
+export * from './subnet-manager.js';
+export * from './etcd-subnet-manager.js';
+export * from './network-registry.js';

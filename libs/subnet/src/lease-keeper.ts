@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
-import { acquireLease } from './acquire-lease.js';
 import type { AllocationRange } from './allocation.js';
-import type { LeaseRegistry } from './lease-registry.js';
+import type { SubnetManager } from './subnet-manager.js';
 import { isReservation, type Lease, type LeaseAttrs, type LeaseEvent } from './lease.js';
 import { errorText, formatDelay, isRetryable, retrying, RetryableError } from '@flannel-ts/retry';
 
@@ -10,7 +9,7 @@ import { errorText, formatDelay, isRetryable, retrying, RetryableError } from '@
 const ACQUIRE_BACKOFF_MAX_MS = 30_000;
 
 export interface LeaseKeeperOptions {
-  readonly registry: LeaseRegistry;
+  readonly manager: SubnetManager;
   readonly range: AllocationRange;
   readonly attrs: LeaseAttrs;
   readonly ttlMs: number;
@@ -58,7 +57,7 @@ export class LeaseKeeper {
     return retrying(
       async () => {
         const started = performance.now();
-        const lease = await acquireLease(this.o.registry, this.o.range, this.attrs, {
+        const lease = await this.o.manager.acquireLease(this.o.range, this.attrs, {
           ttlSeconds: Math.round(this.o.ttlMs / 1000),
           log: this.o.log,
           ...(preferred ? { preferredSubnet: preferred } : {}),
@@ -82,7 +81,7 @@ export class LeaseKeeper {
     let updated: Lease | undefined;
     try {
       const started = performance.now();
-      updated = await this.o.registry.replaceLease(lease, attrs, Math.round(this.o.ttlMs / 1000));
+      updated = await this.o.manager.updateLease(lease, attrs, Math.round(this.o.ttlMs / 1000));
       if (!updated) throw new RetryableError(`lease ${formatIP4Net(lease.subnet)} changed while its attributes were being updated`);
       this.attrs = attrs;
       if (this.current === lease) this.hold(updated, started);
@@ -154,7 +153,7 @@ export class LeaseKeeper {
     const lease = this.current!;
     const started = performance.now();
     try {
-      const ttl = await this.o.registry.keepAlive(lease.etcdLeaseId);
+      const ttl = await this.o.manager.renewLease(lease);
       if (this.current !== lease) return;
       if (ttl <= 0) {
         this.markLost(`etcd no longer knows lease ${lease.etcdLeaseId} of ${formatIP4Net(lease.subnet)}`);

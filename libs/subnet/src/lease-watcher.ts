@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { subnetKey } from '@flannel-ts/ip';
-import type { LeaseRegistry, SkippedKey, WatchChange } from './lease-registry.js';
+import type { SkippedKey, WatchChange } from './lease-registry.js';
+import type { SubnetManager } from './subnet-manager.js';
 import { parseLeaseKey } from './keys.js';
 import { errorText, isRetryable } from '@flannel-ts/retry';
 import type { Lease, LeaseEvent } from './lease.js';
@@ -26,7 +27,7 @@ export class LeaseWatcher {
   readonly stats: LeaseWatcherStats = { relists: 0, resumes: 0 };
 
   constructor(
-    private readonly registry: Pick<LeaseRegistry, 'listLeases' | 'watchLeases'>,
+    private readonly registry: Pick<SubnetManager, 'listLeases' | 'watchLeases'>,
     private readonly onEvents: (events: LeaseEvent[]) => void,
     private readonly log: Logger,
     private readonly retryMs = 1_000,

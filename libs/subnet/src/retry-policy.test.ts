@@ -5,6 +5,7 @@ import { createLogger } from '@flannel-ts/log';
 import { RetryableError } from '@flannel-ts/retry';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { LeaseRegistry } from './lease-registry.js';
+import { EtcdSubnetManager } from './etcd-subnet-manager.js';
 import { LeaseWatcher } from './lease-watcher.js';
 
 function logger() {
@@ -37,7 +38,7 @@ const range = { network: parseIP4Net('10.244.0.0/16'), subnetLen: 24, subnetMin:
 
 function keeperOn(registry: LeaseRegistry, log: ReturnType<typeof logger>['log']) {
   return new LeaseKeeper({
-    registry,
+    manager: new EtcdSubnetManager(registry),
     range,
     attrs: { publicIp: parseIP4('192.0.2.1') },
     ttlMs: 60_000,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIP4, formatIP4Net, parseIP4, subnetKey } from '@flannel-ts/ip';
 import { startEtcd, startTcpProxy, waitFor, type EtcdServer } from '@flannel-ts/testing';
-import { EtcdLeaseRegistry, LeaseKeeper, LeaseWatcher, type Lease } from '../src/index.js';
+import { EtcdLeaseRegistry, EtcdSubnetManager, LeaseKeeper, LeaseWatcher, type Lease } from '../src/index.js';
 import { addressOf, memoryLogger, PREFIX, range } from './helpers.js';
 
 let etcd: EtcdServer;
@@ -23,7 +23,7 @@ async function startKeeper(endpoint: string, publicIp: string, ttlMs: number, re
   const { log, lines } = memoryLogger();
   const changes: Array<{ lease: Lease; previous: Lease }> = [];
   const keeper = new LeaseKeeper({
-    registry,
+    manager: new EtcdSubnetManager(registry),
     range: net16,
     attrs: { publicIp: parseIP4(publicIp) },
     ttlMs,
