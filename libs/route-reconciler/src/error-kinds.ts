@@ -10,13 +10,3 @@ export function isBug(error: unknown): boolean {
   }
   return false;
 }
-
-/** The message of `error` and of each of its causes: `dumping routes: ENOBUFS`. */
-export function errorText(error: unknown): string {
-  const parts: string[] = [];
-  for (let e = error, depth = 0; e !== undefined && depth < 10; e = e instanceof Error ? e.cause : undefined, depth++) {
-    const text = e instanceof Error ? e.message : String(e);
-    if (!parts.some((p) => p.endsWith(text))) parts.push(text);
-  }
-  return parts.join(': ');
-}

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { errorText, isBug } from './error-kinds.js';
+import { errorText } from '@flannel-ts/retry';
+import { isBug } from './error-kinds.js';
 
 export interface ReconcileResult {
   readonly added: number;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { errorText, isBug } from './error-kinds.js';
+import { errorText } from '@flannel-ts/retry';
+import { isBug } from './error-kinds.js';
 
 /** Why the loop ran a pass: the period elapsed, or trigger() was called (e.g. the kernel deleted an entry). */
 export type PassReason = 'periodic' | 'triggered';
