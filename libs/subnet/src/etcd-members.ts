@@ -62,7 +62,9 @@ export class EtcdMembers<C extends { close(): void }> {
     // index < 0: the member was left already, this is one more call that was running on it.
     const moving = blame && index >= 0 && index === this.current && this.members.length > 1;
     if (moving) this.current = (index + 1) % this.members.length;
-    const named = new Error(`etcd ${member.endpoint}: ${this.explain(err)}${moving ? `; using ${this.now.endpoint} from now on` : ''}`, {
+    // The explained text replaces the raw one, so that "error: cause" texts do not say it twice.
+    err.message = this.explain(err);
+    const named = new Error(`etcd ${member.endpoint}: ${err.message}${moving ? `; using ${this.now.endpoint} from now on` : ''}`, {
       cause: err,
     });
     if (blame && index >= 0) this.leave(index, named);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIP4, parseIP4Net } from '@flannel-ts/ip';
 import { enableEtcdAuth, makeTestCa, startEtcd, tempDir, type CertFiles, type EtcdServer, type TempDir, type TestCa } from '@flannel-ts/testing';
 import { ExitError } from '@flannel-ts/cli';
-import { isRetryable } from '@flannel-ts/retry';
+import { errorText, isRetryable } from '@flannel-ts/retry';
 import { EtcdLeaseRegistry, type EtcdConnectOptions } from '../src/index.js';
 import { PREFIX } from './helpers.js';
 
@@ -54,7 +54,7 @@ async function connect(o: Omit<EtcdConnectOptions, 'endpoints'> & { endpoints?: 
   return r;
 }
 
-/** The error of the first call: retryable (the daemon keeps trying), its one line. */
+/** The error of the first call: retryable (the daemon keeps trying), its one line with its causes. */
 async function firstCallError(r: EtcdLeaseRegistry): Promise<string> {
   const err = await r.getConfig().then(
     () => undefined,
@@ -62,8 +62,9 @@ async function firstCallError(r: EtcdLeaseRegistry): Promise<string> {
   );
   if (!err) throw new Error('the call worked');
   expect(isRetryable(err)).toBe(true);
-  expect(err.message).not.toContain('\n');
-  return err.message;
+  const text = errorText(err);
+  expect(text).not.toContain('\n');
+  return text;
 }
 
 /** What connect() throws for a configuration mistake: exit 1 and its line. */
