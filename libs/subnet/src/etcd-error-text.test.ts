@@ -24,6 +24,16 @@ describe('etcdErrorText', () => {
     );
   });
 
+  it('says which name the server certificate lacks and which it has', () => {
+    const prefix = "14 UNAVAILABLE: No connection established. Last error: Error: Hostname/IP does not match certificate's altnames: ";
+    expect(etcdErrorText(`${prefix}IP: 192.0.2.9 is not in the cert's list: 192.0.2.1, 127.0.0.1. Resolution note: `, {})).toBe(
+      "TLS: the server's certificate does not name 192.0.2.9 (its addresses: 192.0.2.1, 127.0.0.1): give the endpoint as one it names, or reissue it",
+    );
+    expect(etcdErrorText(`${prefix}Host: etcd.example. is not in the cert's list: `, {})).toBe(
+      "TLS: the server's certificate does not name etcd.example (its host names: none): give the endpoint as one it names, or reissue it",
+    );
+  });
+
   it('suggests the scheme when TLS meets plain text or the other way round', () => {
     expect(etcdErrorText('14 UNAVAILABLE: No connection established. Last error: Error: Client network socket disconnected before secure TLS connection was established', {})).toBe(
       'TLS handshake failed (socket disconnected before secure TLS connection was established): is the server serving plain http on this endpoint?',

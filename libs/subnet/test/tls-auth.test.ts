@@ -109,6 +109,14 @@ describe('etcd with TLS and client certificates', () => {
     );
   });
 
+  it('says the server certificate does not name the host of the endpoint', async () => {
+    const byName = certEtcd.endpoint.replace('127.0.0.1', 'localhost');
+    const r = await connect({ endpoints: [byName], cafile: ca.certFile, certfile: client.certFile, keyfile: client.keyFile });
+    expect(await firstCallError(r)).toBe(
+      `etcd ${byName}: TLS: the server's certificate does not name localhost (its common name: etcd-server): give the endpoint as one it names, or reissue it`,
+    );
+  });
+
   it('ends with exit 1 and one line naming the flag and file for a missing, unreadable or malformed file', async () => {
     const dir = path.join(tmp.path, 'bad');
     mkdirSync(dir, { recursive: true });
