@@ -63,6 +63,12 @@ describe('parseFlanneldArgs: defaults', () => {
 });
 
 describe('parseFlanneldArgs: values from the command line and the environment', () => {
+  it('drops trailing slashes of --etcd-prefix, which name the same keys (and so the same chains and state)', () => {
+    expect(optionsOf(['--etcd-prefix=/coreos.com/network/']).etcdPrefix).toBe('/coreos.com/network');
+    expect(optionsOf(['--etcd-prefix=/lab//']).etcdPrefix).toBe('/lab');
+    expect(optionsOf(['--etcd-prefix=/']).etcdPrefix).toBe('/');
+  });
+
   it('reads every kind of flag in both dash styles', () => {
     const o = optionsOf([
       '--etcd-endpoints=https://10.0.0.2:2379,https://10.0.0.3:2379',
