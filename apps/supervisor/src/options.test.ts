@@ -314,10 +314,6 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
   it.each([
     [['--listen', '0.0.0.0:8888'], 'listen'],
     [['--listen=fd://'], 'listen'],
-    [['--remote=10.0.0.1:8888'], 'remote'],
-    [['--remote-keyfile=/k'], 'remote-keyfile'],
-    [['--remote-certfile=/c'], 'remote-certfile'],
-    [['--remote-cafile=/ca'], 'remote-cafile'],
     [['--networks=blue,red'], 'networks'],
     [['--watch-networks'], 'watch-networks'],
     [['--healthz-port=8471'], 'healthz-port'],
@@ -333,6 +329,18 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
   it('refuses any --public-ipv6 value', () => {
     expect(exitOf(['--public-ipv6=2001:db8::1'])).toEqual({ code: 1, stderr: '--public-ipv6 is not supported: flannel-ts is IPv4 only\n' });
     expect(exitOf([], { FLANNELD_PUBLIC_IPV6: 'x' }).code).toBe(1);
+  });
+});
+
+describe('parseFlanneldArgs: client of a flannel server', () => {
+  it('takes --remote and its TLS files from the command line or the environment', () => {
+    const o = optionsOf(['--remote=192.0.2.5:8888', '--remote-cafile=/ca.pem', '--remote-certfile=/c.pem', '--remote-keyfile=/k.pem']);
+    expect(o).toMatchObject({ remote: '192.0.2.5:8888', remoteCafile: '/ca.pem', remoteCertfile: '/c.pem', remoteKeyfile: '/k.pem' });
+    expect(parseFlanneldArgs([], { FLANNELD_REMOTE: 'flannel-server:8888' })).toMatchObject({ kind: 'run', options: { remote: 'flannel-server:8888' } });
+  });
+
+  it.each(['192.0.2.5', 'http://192.0.2.5:8888', '192.0.2.5:port'])('refuses --remote=%s: it is host:port', (remote) => {
+    expect(exitOf([`--remote=${remote}`])).toEqual({ code: 1, stderr: `--remote=${remote}: expected host:port\n` });
   });
 });
 

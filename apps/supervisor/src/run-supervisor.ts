@@ -1,11 +1,11 @@
-import { etcdAccess } from '@flannel-ts/cli';
 import type { Logger } from 'pino';
 import { formatIP4Net } from '@flannel-ts/ip';
 import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
 import { retrying } from '@flannel-ts/retry';
 import { previousSubnetFromEnv, readSubnetEnv, writeSubnetEnv } from '@flannel-ts/subnet-env';
 import { sdNotify } from '@flannel-ts/sys';
-import { EtcdSubnetManager, LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs } from '@flannel-ts/subnet';
+import { LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs } from '@flannel-ts/subnet';
+import { connectSubnetManager } from './connect-subnet-manager.js';
 import { daemonIdentity } from './daemon-identity.js';
 import { MasqRules } from './masq.js';
 import { startDatapath, type Datapath, type LeaseProposal } from './datapath.js';
@@ -19,7 +19,7 @@ import { waitForNetworkConfig } from './wait-for-network-config.js';
 export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: AbortSignal, readiness = new Readiness()): Promise<void> {
   // Loading etcd3 dominates start-up: overlap it with reading the host and the old env file.
   const [manager, snapshot, previousEnv] = await Promise.all([
-    EtcdSubnetManager.connect({ ...etcdOptions(o), prefix: o.etcdPrefix }),
+    connectSubnetManager(o, log, signal),
     readSystemSnapshot(),
     readSubnetEnv(o.subnetFile).catch((err: Error) => {
       log.warn(`Ignoring unreadable subnet file: ${err.message}`);
@@ -121,8 +121,4 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
     await datapath?.stop();
     manager.close();
   }
-}
-
-function etcdOptions(o: FlanneldOptions) {
-  return etcdAccess(o.etcdEndpoints, o);
 }

@@ -33,6 +33,14 @@ export interface WatchHandlers {
   onStopped(err: Error, resumable: boolean): void;
 }
 
+/**
+ * Given to `onStopped` (not resumable) by a store that wants its watcher to re-list for a reason of
+ * its own (a flanneld server that was away): the message says why, and the re-list is no fault.
+ */
+export class ResyncError extends Error {
+  override readonly name = 'ResyncError';
+}
+
 export interface WatchHandle {
   cancel(): Promise<void>;
 }

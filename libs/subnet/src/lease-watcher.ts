@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { subnetKey } from '@flannel-ts/ip';
-import type { SkippedKey, WatchChange } from './lease-registry.js';
+import { ResyncError, type SkippedKey, type WatchChange } from './lease-registry.js';
 import type { SubnetManager } from './subnet-manager.js';
 import { parseLeaseKey } from './keys.js';
 import { errorText, isRetryable } from '@flannel-ts/retry';
@@ -53,7 +53,8 @@ export class LeaseWatcher {
         const outcome = await this.watchUntilStopped(cursor, signal, (rev) => (cursor = rev), () => (backoffMs = 100));
         if (outcome === 'aborted') return;
         if (!outcome.resumable) {
-          this.log.warn(`Watch of subnet leases was cancelled by etcd (compacted history?); re-listing: ${outcome.err.message}`);
+          if (outcome.err instanceof ResyncError) this.log.info(`${outcome.err.message}; re-listing subnet leases`);
+          else this.log.warn(`Watch of subnet leases was cancelled by etcd (compacted history?); re-listing: ${outcome.err.message}`);
           cursor = undefined;
           backoffMs = 100;
           continue;
