@@ -136,10 +136,12 @@ export class ServerTransport {
   }
 
   private unreachable(problem: string): void {
-    // One line per new kind of trouble, not one per failed request.
-    const kind = problem.replace(/^\S+ \S+: /, '');
-    if (this.outage === kind) return;
-    this.outage = kind;
+    // One line when the server goes away, not one per failed request while it is away.
+    if (this.outage !== undefined) {
+      this.log.debug(`Still cannot reach the flannel server: ${problem}`);
+      return;
+    }
+    this.outage = problem;
     this.log.warn(`Cannot reach the flannel server at ${this.baseUrl}: ${problem}; retrying`);
   }
 

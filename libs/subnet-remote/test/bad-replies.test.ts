@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { LeaseWatcher, type LeaseEvent } from '@flannel-ts/subnet';
+import { LeaseKeeper, LeaseWatcher, type Lease, type LeaseEvent } from '@flannel-ts/subnet';
 import { waitFor } from '@flannel-ts/testing';
 import { RemoteSubnetManager, ServerTransport } from '../src/index.js';
 
@@ -156,5 +156,50 @@ describe('RemoteSubnetManager against bad replies', () => {
     expect(outage[0]).toMatch(/^Cannot reach the flannel server at http:\/\/127\.0\.0\.1:\d+\/v1: GET http:\/\/127\.0\.0\.1:\d+\/v1\/_\/leases\?next=7: socket hang up; retrying$/);
     expect(outage[1]).toMatch(/^The flannel server at http:\/\/127\.0\.0\.1:\d+\/v1 answers again$/);
     expect(outage[2]).toMatch(/^Watch of http:\/\/.*\/v1\/_\/leases interrupted \(.*socket hang up\); re-listing subnet leases$/);
+  });
+
+  it("renews on the server's clock (a 3 s lease for a client whose own TTL is a day) and re-acquires after a 404", async () => {
+    let expiresIn = 3_000;
+    let known = true;
+    const lease = (subnet: string) =>
+      `{"Subnet":"${subnet}","Attrs":{"PublicIP":"192.0.2.11","PublicIPv6":null},"Expiration":"${new Date(Date.now() + expiresIn).toISOString()}"}\n`;
+    const s = await standIn((req) => {
+      if (req.method === 'POST') {
+        known = true;
+        return { body: lease('10.5.3.0/24') };
+      }
+      if (req.method === 'PUT') return known ? { body: lease('10.5.3.0/24') } : { status: 404, body: 'no such lease\n' };
+      return 'hang';
+    });
+    cleanup.push(() => s.close());
+    const { manager, lines, log } = await client(s);
+    const changes: Lease[] = [];
+    const keeper = new LeaseKeeper({
+      manager,
+      range: { network: parseIP4Net('10.5.0.0/16'), subnetLen: 24, subnetMin: parseIP4('10.5.1.0'), subnetMax: parseIP4('10.5.255.0') },
+      attrs: { publicIp: parseIP4('192.0.2.11') },
+      ttlMs: 24 * 3600_000,
+      renewMarginMs: 3600_000,
+      log,
+      retryMs: 100,
+      onLeaseChanged: async (l) => void changes.push(l),
+    });
+    const stop = new AbortController();
+    const first = await keeper.acquire(stop.signal);
+    expect(first.expiration).toBeGreaterThan(Date.now());
+    const running = keeper.run(stop.signal);
+    cleanup.push(async () => {
+      stop.abort();
+      await running;
+    });
+    // A margin of an hour on a 3 s lease would renew in a loop; scaled to the lease it renews every few seconds.
+    await waitFor(() => lines().filter((l) => l.startsWith('Lease renewed')).length >= 2, { what: 'two renewals' });
+    // Each renewal waits for the next margin: a few PUTs, not a loop of hundreds.
+    expect(s.requests.filter((r) => r.startsWith('PUT')).length).toBeLessThan(10);
+    known = false;
+    expiresIn = 3_600_000;
+    await waitFor(() => changes.length === 1, { what: 'the lost lease to be acquired again' });
+    expect(lines()).toContain('Lease 10.5.3.0/24 lost: the lease store no longer has 10.5.3.0/24 for us; re-acquiring');
+    expect(s.requests.filter((r) => r.startsWith('POST'))).toHaveLength(2);
   });
 });
