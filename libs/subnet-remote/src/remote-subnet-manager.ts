@@ -1,4 +1,14 @@
-import { formatIP4Net, type IP4Net } from '@flannel-ts/ip';
+import { formatIP4Net } from '@flannel-ts/ip';
+import {
+  apiPaths,
+  decodeLease,
+  decodeLeaseWatchResult,
+  encodeLease,
+  encodeLeaseAttrs as encodeApiLeaseAttrs,
+  isSnapshot,
+  type ApiEvent,
+  type ApiLease,
+} from '@flannel-ts/lease-api';
 import {
   encodeLeaseAttrs,
   leaseKey,
@@ -15,7 +25,6 @@ import {
 import { BadReplyError, ServerStatusError } from './server-errors.js';
 import type { ServerTransport } from './server-transport.js';
 import { TroubleBackoff, watchLoop } from './watch-loop.js';
-import * as wire from './wire.js';
 
 /**
  * A network's leases kept by a flanneld server (`--remote`): config, acquire, renew, revoke and
@@ -24,7 +33,6 @@ import * as wire from './wire.js';
 export class RemoteSubnetManager implements SubnetManager {
   /** `<server>/v1/<network>`: where this network's config and leases are, for messages. */
   readonly prefix: string;
-  private readonly path: string;
   private readonly trouble = new TroubleBackoff();
 
   constructor(
@@ -33,14 +41,13 @@ export class RemoteSubnetManager implements SubnetManager {
     readonly network = '',
     private readonly ownsTransport = true,
   ) {
-    this.path = `/${wire.networkPathPart(network)}`;
-    this.prefix = `${transport.baseUrl}${this.path}`;
+    this.prefix = transport.urlOf(apiPaths.config(network)).replace(/\/config$/, '');
   }
 
   /** The config the server serves; undefined when it has none (it answers 404). */
   async getConfig(): Promise<string | undefined> {
     try {
-      const { value } = await this.transport.json('GET', `${this.path}/config`);
+      const { value } = await this.transport.json('GET', apiPaths.config(this.network));
       return JSON.stringify(value);
     } catch (err) {
       if (err instanceof ServerStatusError && err.status === 404) return undefined;
@@ -49,33 +56,33 @@ export class RemoteSubnetManager implements SubnetManager {
   }
 
   async listLeases(signal?: AbortSignal): Promise<LeaseListing> {
-    const { url, value } = await this.transport.json('GET', `${this.path}/leases`, signal ? { signal } : {});
-    const result = decoded(url, () => wire.decodeLeaseWatchResult(value));
-    if (result.events.length > 0) throw new BadReplyError(url, 'a watch without a cursor answered events, not a snapshot');
-    return { leases: result.snapshot.map((l) => this.toLease(l)), skipped: [], revision: result.cursor };
+    const { url, value } = await this.transport.json('GET', apiPaths.leases(this.network), signal ? { signal } : {});
+    const result = decoded(url, () => decodeLeaseWatchResult(value));
+    if (!isSnapshot(result)) throw new BadReplyError(url, 'a watch without a cursor answered events, not a snapshot');
+    return { leases: (result.snapshot ?? []).map(toLease), skipped: [], revision: result.cursor };
   }
 
   watchLeases(fromRevision: string, handlers: WatchHandlers): Promise<WatchHandle> {
     return Promise.resolve(
-      watchLoop({
+      watchLoop<WatchChange>({
         transport: this.transport,
-        path: `${this.path}/leases`,
+        path: (cursor) => apiPaths.leases(this.network, cursor),
         fromRevision,
-        handlers: { ...handlers, onChanges: (changes, revision) => handlers.onChanges(changes as WatchChange[], revision) },
+        handlers,
+        trouble: this.trouble,
         decode: (url, value) => {
-          const result = decoded(url, () => wire.decodeLeaseWatchResult(value));
-          return { changes: result.events.map((ev) => this.toChange(ev)), cursor: result.cursor, snapshot: result.events.length === 0 };
+          const result = decoded(url, () => decodeLeaseWatchResult(value));
+          return { changes: (result.events ?? []).map(toChange), cursor: result.cursor, snapshot: isSnapshot(result) };
         },
         probe: (signal) => this.listLeases(signal),
-        trouble: this.trouble,
       }),
     );
   }
 
   /** The server picks the subnet (the preferred one cannot be asked for over this API). */
   async acquireLease(_range: AllocationRange, attrs: LeaseAttrs, o: AcquireOptions): Promise<Lease> {
-    const { url, value } = await this.transport.json('POST', `${this.path}/leases`, { body: encodeLeaseAttrs(attrs) });
-    const lease = this.toLease(decoded(url, () => wire.decodeLease(value)));
+    const { url, value } = await this.transport.json('POST', apiPaths.leases(this.network), { body: encodeApiLeaseAttrs(attrs) });
+    const lease = toLease(decoded(url, () => decodeLease(value)));
     o.log.info(`Acquired lease ${formatIP4Net(lease.subnet)} from the flannel server`);
     return lease;
   }
@@ -89,12 +96,14 @@ export class RemoteSubnetManager implements SubnetManager {
   async renewLease(lease: Lease): Promise<number> {
     const renewed = await this.put(lease);
     if (!renewed) return 0;
-    if (renewed.expiration === undefined) throw new BadReplyError(`PUT ${this.leaseUrl(lease.subnet)}`, 'the renewed lease has no expiration');
+    if (renewed.expiration === undefined) {
+      throw new BadReplyError(`PUT ${this.transport.urlOf(apiPaths.lease(this.network, lease.subnet))}`, 'the renewed lease has no expiration');
+    }
     return Math.max(0, (renewed.expiration - Date.now()) / 1000);
   }
 
   async revokeLease(lease: Lease): Promise<void> {
-    await this.transport.ok('DELETE', this.leasePath(lease.subnet));
+    await this.transport.ok('DELETE', apiPaths.lease(this.network, lease.subnet));
   }
 
   close(): void {
@@ -102,40 +111,36 @@ export class RemoteSubnetManager implements SubnetManager {
   }
 
   private async put(lease: Lease): Promise<Lease | undefined> {
-    const body = wire.encodeLease({ subnet: lease.subnet, attrs: lease.attrs, expiration: lease.expiration });
+    const body = encodeLease({
+      subnet: lease.subnet,
+      attrs: lease.attrs,
+      ...(lease.expiration !== undefined ? { expiration: new Date(lease.expiration) } : {}),
+    });
     try {
-      const { url, value } = await this.transport.json('PUT', this.leasePath(lease.subnet), { body });
-      return this.toLease(decoded(url, () => wire.decodeLease(value)));
+      const { url, value } = await this.transport.json('PUT', apiPaths.lease(this.network, lease.subnet), { body });
+      return toLease(decoded(url, () => decodeLease(value)));
     } catch (err) {
       if (err instanceof ServerStatusError && err.status === 404) return undefined;
       throw err;
     }
   }
+}
 
-  private leasePath(subnet: IP4Net): string {
-    return `${this.path}/leases/${wire.subnetPathPart(subnet)}`;
-  }
+function toLease(l: ApiLease): Lease {
+  return {
+    subnet: l.subnet,
+    attrs: l.attrs,
+    // The API has no etcd lease ids: "0" still marks a reservation (no expiration), as for etcd.
+    etcdLeaseId: l.expiration === undefined ? '0' : 'remote',
+    modRevision: '',
+    value: encodeLeaseAttrs(l.attrs),
+    ...(l.expiration !== undefined ? { expiration: l.expiration.getTime() } : {}),
+  };
+}
 
-  private leaseUrl(subnet: IP4Net): string {
-    return `${this.transport.baseUrl}${this.leasePath(subnet)}`;
-  }
-
-  private toLease(l: wire.WireLease): Lease {
-    return {
-      subnet: l.subnet,
-      attrs: l.attrs,
-      // The API has no etcd lease ids: "0" still marks a reservation (no expiration), as for etcd.
-      etcdLeaseId: l.expiration === undefined ? '0' : 'remote',
-      modRevision: '',
-      value: encodeLeaseAttrs(l.attrs),
-      ...(l.expiration !== undefined ? { expiration: l.expiration } : {}),
-    };
-  }
-
-  private toChange(ev: wire.WireEvent): WatchChange {
-    const key = leaseKey('', ev.lease.subnet);
-    return ev.type === 'added' ? { type: 'put', key, lease: this.toLease(ev.lease) } : { type: 'delete', key, subnet: ev.lease.subnet };
-  }
+function toChange(ev: ApiEvent): WatchChange {
+  const key = leaseKey('', ev.lease.subnet);
+  return ev.type === 'added' ? { type: 'put', key, lease: toLease(ev.lease) } : { type: 'delete', key, subnet: ev.lease.subnet };
 }
 
 /** Runs a decoder of the wire format; its complaint becomes a BadReplyError naming the URL. */

@@ -44,7 +44,10 @@ export interface ServerReply {
  * in between.
  */
 export class ServerTransport {
+  /** `http(s)://<remote>/v1`, the API's root, for messages. */
   readonly baseUrl: string;
+  /** `http(s)://<remote>`: request paths (`/v1/…`) are relative to it. */
+  private readonly origin: string;
   private readonly agent: http.Agent;
   private readonly closed = new AbortController();
   private outage: string | undefined;
@@ -54,7 +57,8 @@ export class ServerTransport {
     tls: TlsFiles | undefined,
     private readonly log: Logger,
   ) {
-    this.baseUrl = `${tls ? 'https' : 'http'}://${o.remote}/v1`;
+    this.origin = `${tls ? 'https' : 'http'}://${o.remote}`;
+    this.baseUrl = `${this.origin}/v1`;
     const common = { keepAlive: true, keepAliveMsecs: KEEPALIVE_MS };
     this.agent = tls ? new https.Agent({ ...common, ...tls }) : new http.Agent(common);
   }
@@ -70,9 +74,14 @@ export class ServerTransport {
     return transport;
   }
 
-  /** Sends one request; resolves to any HTTP answer, rejects with ServerUnreachableError when there is none. */
+  /** The full URL of an API path (`/v1/…`). */
+  urlOf(path: string): string {
+    return `${this.origin}${path}`;
+  }
+
+  /** Sends one request (`path` as lease-api's apiPaths give it); resolves to any HTTP answer, rejects with ServerUnreachableError when there is none. */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<ServerReply> {
-    const url = `${this.baseUrl}${path}`;
+    const url = this.urlOf(path);
     const signal = AbortSignal.any([this.closed.signal, ...(o.signal ? [o.signal] : [])]);
     signal.throwIfAborted();
     try {

@@ -9,8 +9,8 @@ const PROBE_MAX_MS = 5_000;
 
 export interface WatchLoopOptions<C> {
   readonly transport: ServerTransport;
-  /** The watch endpoint, e.g. `/_/leases`. */
-  readonly path: string;
+  /** The watch request's path for a cursor. */
+  path(cursor: string): string;
   /** The first revision wanted: the long-poll asks for what follows `fromRevision - 1`. */
   readonly fromRevision: string;
   readonly handlers: {
@@ -59,7 +59,7 @@ export function watchLoop<C>(o: WatchLoopOptions<C>): WatchHandle {
     while (!signal.aborted) {
       let reply: { changes: C[]; cursor: string; snapshot: boolean };
       try {
-        const { url, value } = await o.transport.json('GET', `${o.path}?next=${encodeURIComponent(next)}`, { signal, timeoutMs: false });
+        const { url, value } = await o.transport.json('GET', o.path(next), { signal, timeoutMs: false });
         reply = o.decode(url, value);
       } catch (err) {
         if (signal.aborted) return;
@@ -67,7 +67,8 @@ export function watchLoop<C>(o: WatchLoopOptions<C>): WatchHandle {
         // A server that was away is back when it answers; one that answered badly may do so again.
         const pauseMs = err instanceof ServerUnreachableError ? 250 : o.trouble.next(troubleKind(err));
         if (!(await waitUntilAnswering(o.probe, pauseMs, signal))) return;
-        return o.handlers.onStopped(new ResyncError(`Watch of ${o.transport.baseUrl}${o.path} interrupted (${errorText(err)})`, { cause: err }), false);
+        const watched = o.transport.urlOf(o.path(next)).replace(/\?.*/, '');
+        return o.handlers.onStopped(new ResyncError(`Watch of ${watched} interrupted (${errorText(err)})`, { cause: err }), false);
       }
       if (reply.snapshot) {
         return o.handlers.onStopped(new ResyncError(`The flannel server answered a snapshot: revision ${next} is too old for it`), false);

@@ -105,7 +105,7 @@ describe('RemoteSubnetManager against bad replies', () => {
   it.each([
     ['not JSON', '{"events":', /^bad reply from GET http:\/\/127\.0\.0\.1:\d+\/v1\/_\/leases: not JSON: /],
     ['a number cursor', listing([], '7'), /^bad reply from http:\/\/127\.0\.0\.1:\d+\/v1\/_\/leases: watch returned non-string cursor$/],
-    ['a lease without Subnet', listing(['{"Attrs":{"PublicIP":"192.0.2.11"}}']), /: lease has no Subnet string$/],
+    ['a lease without Subnet', listing(['{"Attrs":{"PublicIP":"192.0.2.11"}}']), /^bad reply from http:\/\/127\.0\.0\.1:\d+\/v1\/_\/leases: bad Subnet null$/],
   ])('names the URL and the problem for %s', async (_what, body, message) => {
     const s = await standIn(() => ({ body }));
     cleanup.push(() => s.close());
