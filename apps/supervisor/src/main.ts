@@ -3,6 +3,7 @@ import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { parseFlanneldArgs } from './options.js';
 import { summarizeOptions } from './options-summary.js';
+import { runServer } from './run-server.js';
 import { runSupervisor } from './run-supervisor.js';
 
 const parsed = parseFlanneldArgs(process.argv.slice(2), process.env);
@@ -29,7 +30,8 @@ process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
 
 let exitCode = 0;
 try {
-  await runSupervisor(parsed.options, log, stop.signal);
+  const run = parsed.options.listen !== undefined ? runServer : runSupervisor;
+  await run(parsed.options, log, stop.signal);
 } catch (err) {
   const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';
   if (err instanceof ExitError) {

@@ -7,11 +7,7 @@ type Values = FlagValues<FlanneldFlags>;
 
 /** Features whose flags are parsed and listed but not built yet, in the order they are reported. */
 const NOT_YET_SUPPORTED: ReadonlyArray<{ flag: string; isUsed(values: Values): boolean }> = [
-  { flag: 'listen', isUsed: (v) => v.listen !== '' },
   { flag: 'remote', isUsed: (v) => v.remote !== '' },
-  { flag: 'remote-keyfile', isUsed: (v) => v.remoteKeyfile !== '' },
-  { flag: 'remote-certfile', isUsed: (v) => v.remoteCertfile !== '' },
-  { flag: 'remote-cafile', isUsed: (v) => v.remoteCafile !== '' },
   { flag: 'networks', isUsed: (v) => v.networks.length > 0 },
   { flag: 'watch-networks', isUsed: (v) => v.watchNetworks },
   { flag: 'healthz-port', isUsed: (v) => v.healthzPort > 0 },
