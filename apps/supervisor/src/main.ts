@@ -1,4 +1,4 @@
-import { createLogger } from '@flannel-ts/log';
+import { createLogger, logProcessWarnings } from '@flannel-ts/log';
 import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { parseFlanneldArgs } from './options.js';
@@ -12,6 +12,7 @@ if (parsed.kind === 'exit') {
   process.exit(parsed.code);
 }
 const log = createLogger({ name: 'flanneld', verbosity: parsed.options.verbosity });
+logProcessWarnings(log);
 log.debug({ options: summarizeOptions(parsed.options) }, 'CLI flags config');
 
 // The first SIGTERM/SIGINT stops cleanly; a second one gets the default action (as flannel). Our

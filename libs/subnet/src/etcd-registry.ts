@@ -1,6 +1,7 @@
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import type { IP4Net } from '@flannel-ts/ip';
 import { EtcdMembers, SilentMemberError } from './etcd-members.js';
+import { etcdErrorText } from './etcd-error-text.js';
 import { etcdClientOptions, type EtcdConnectOptions } from './etcd-options.js';
 import { configKey, leaseKey, parseLeaseKey, subnetsPrefix } from './keys.js';
 import type { Lease, LeaseAttrs } from './lease.js';
@@ -28,7 +29,8 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     const [etcd3, grpc] = await Promise.all([import('etcd3'), import('@grpc/grpc-js')]);
     const { endpoints, options: clientOptions } = await etcdClientOptions(options, grpc);
     const connect = (endpoint: string) => new etcd3.Etcd3({ ...clientOptions, hosts: endpoint });
-    return new EtcdLeaseRegistry(etcd3, new EtcdMembers(endpoints, connect, isMembersFault(etcd3)), options.prefix);
+    const explain = (err: Error) => etcdErrorText(err.message, options);
+    return new EtcdLeaseRegistry(etcd3, new EtcdMembers(endpoints, connect, isMembersFault(etcd3), undefined, explain), options.prefix);
   }
 
   async getConfig(): Promise<string | undefined> {
