@@ -1,8 +1,9 @@
-import { createLogger } from '@flannel-ts/log';
+import { createLogger, logProcessWarnings } from '@flannel-ts/log';
 import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { parseFlanneldArgs } from './options.js';
 import { summarizeOptions } from './options-summary.js';
+import { runServer } from './run-server.js';
 import { runSupervisor } from './run-supervisor.js';
 
 const parsed = parseFlanneldArgs(process.argv.slice(2), process.env);
@@ -11,6 +12,7 @@ if (parsed.kind === 'exit') {
   process.exit(parsed.code);
 }
 const log = createLogger({ name: 'flanneld', verbosity: parsed.options.verbosity });
+logProcessWarnings(log);
 log.debug({ options: summarizeOptions(parsed.options) }, 'CLI flags config');
 
 // The first SIGTERM/SIGINT stops cleanly; a second one gets the default action (as flannel). Our
@@ -29,7 +31,8 @@ process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
 
 let exitCode = 0;
 try {
-  await runSupervisor(parsed.options, log, stop.signal);
+  const run = parsed.options.listen !== undefined ? runServer : runSupervisor;
+  await run(parsed.options, log, stop.signal);
 } catch (err) {
   const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';
   if (err instanceof ExitError) {

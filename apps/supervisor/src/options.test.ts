@@ -312,13 +312,16 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
   });
 
   it.each([
-    [['--listen', '0.0.0.0:8888'], 'listen'],
-    [['--listen=fd://'], 'listen'],
     [['--networks=blue,red'], 'networks'],
     [['--watch-networks'], 'watch-networks'],
     [['--healthz-port=8471'], 'healthz-port'],
   ])('%j → --%s is not supported yet', (argv, flag) => {
     expect(exitOf(argv)).toEqual({ code: 1, stderr: `--${flag} is not supported yet\n` });
+  });
+
+  it('runs the server mode with its TLS files', () => {
+    const run = parseFlanneldArgs(['--listen', 'fd://', '--remote-cafile=/ca', '--remote-certfile=/c'], { FLANNELD_REMOTE_KEYFILE: '/k' });
+    expect(run).toMatchObject({ kind: 'run', options: { listen: 'fd://', remoteCafile: '/ca', remoteCertfile: '/c', remoteKeyfile: '/k' } });
   });
 
   it('applies to values from the environment too', () => {

@@ -11,3 +11,4 @@ export * from './lease-watcher.js';
 export * from './subnet-manager.js';
 export * from './etcd-subnet-manager.js';
 export * from './network-registry.js';
+export * from './reservations.js';

@@ -28,11 +28,12 @@ export class LeaseWatcher {
 
   constructor(
     private readonly registry: Pick<SubnetManager, 'listLeases' | 'watchLeases'>,
-    private readonly onEvents: (events: LeaseEvent[]) => void,
+    /** Every change, with the store revision the view has reached with it. */
+    private readonly onEvents: (events: LeaseEvent[], revision: string) => void,
     private readonly log: Logger,
     private readonly retryMs = 1_000,
-    /** Called after every full listing has been applied, with the complete view. */
-    private readonly onListed?: (leases: ReadonlyMap<string, Lease>) => void,
+    /** Called after every full listing has been applied, with the complete view and its revision. */
+    private readonly onListed?: (leases: ReadonlyMap<string, Lease>, revision: string) => void,
   ) {}
 
   /** The current view, keyed by subnet key ("10.1.15.0-24"). */
@@ -86,8 +87,8 @@ export class LeaseWatcher {
         events.push({ type: 'removed', lease });
       }
     }
-    if (events.length > 0) this.onEvents(events);
-    this.onListed?.(this.known);
+    if (events.length > 0) this.onEvents(events, listing.revision);
+    this.onListed?.(this.known, listing.revision);
     return listing.revision;
   }
 
@@ -109,7 +110,7 @@ export class LeaseWatcher {
           const events: LeaseEvent[] = [];
           for (const change of changes) this.applyChange(change, events);
           advance(revision);
-          if (events.length > 0) this.onEvents(events);
+          if (events.length > 0) this.onEvents(events, revision);
         },
         onStopped: (err, resumable) => {
           signal.removeEventListener('abort', onAbort);
