@@ -133,8 +133,17 @@ export class ServerTransport {
         res.on('end', () => resolve({ url, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('error', reject);
-      req.on('socket', (socket) => guardConnect(req, socket, url.startsWith('https:')));
+      const tls = url.startsWith('https:');
+      let fresh = false;
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // Over TLS 1.3 a server refusing our client certificate may just hang up after the handshake.
+        const hungUp = err.code === 'ECONNRESET' || err.message === 'socket hang up';
+        reject(tls && fresh && hungUp && !tlsHint(err.code) ? Object.assign(err, { hint: REFUSED_CERT_HINT }) : err);
+      });
+      req.on('socket', (socket) => {
+        fresh = socket.connecting;
+        guardConnect(req, socket, tls);
+      });
       const timeoutMs = o.timeoutMs ?? REPLY_TIMEOUT_MS;
       if (timeoutMs !== false) {
         const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -175,10 +184,12 @@ function guardConnect(req: http.ClientRequest, socket: Socket, tls: boolean): vo
   socket.once('close', () => clearTimeout(timer));
 }
 
+const REFUSED_CERT_HINT = 'the server hung up on a new TLS connection: does it accept the client certificate of --remote-certfile?';
+
 function describe(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException & { hint?: string };
   const text = e instanceof Error ? e.message : String(err);
-  const hint = tlsHint(e?.code);
+  const hint = tlsHint(e?.code) ?? e?.hint;
   return hint ? `${text} (${hint})` : text;
 }
 
