@@ -59,7 +59,7 @@ export async function startLeaseServer(o: LeaseServerOptions): Promise<LeaseServ
       resolve();
     });
   }).catch((err: NodeJS.ErrnoException) => {
-    if ('fd' in target) fail(new Error(`fd ${target.fd} was not socket activated (${err.code ?? err.message})`, { cause: err }));
+    if ('fd' in target) fail(new Error(`fd ${target.fd} was not socket activated`, { cause: err }));
     fail(err);
   });
   server.on('error', (err) => o.log.error(`Error serving on ${o.listen}: ${err.message}`));
