@@ -248,18 +248,21 @@ describe('a server started by socket activation', () => {
     await etcd.etcdctl(['put', `${prefix}/config`, '{"Network":"10.98.0.0/16","Backend":{"Type":"alloc"}}']);
     const h1 = lab.hosts[0]!;
     const logFile = path.join(tmp.path, 'server-fd.log');
-    const activator = fileURLToPath(new URL('./socket-activate.py', import.meta.url));
+    const portFile = path.join(tmp.path, 'server-fd.port');
+    // The activator listens on 127.0.0.1 of h1: the client runs beside the server there.
+    const activator = fileURLToPath(new URL('../socket-activate.py', import.meta.url));
     const proc = lab.spawn(
       h1.ns,
-      ['python3', activator, h1.ip, '8890', FLANNELD, '--listen=fd://', `--etcd-endpoints=http://${lab.switchIp}:2379`, `--etcd-prefix=${prefix}`],
+      ['python3', activator, portFile, 'socket', 'self', FLANNELD, '--listen=fd://', `--etcd-endpoints=http://${lab.switchIp}:2379`, `--etcd-prefix=${prefix}`],
       { stdout: logFile, stderr: logFile },
     );
-    const d = await startFlanneld(lab, lab.hosts[2]!, path.join(tmp.path, 'fd-client'), { args: [`--remote=${h1.ip}:8890`] });
+    const port = await waitFor(() => (existsSync(portFile) ? readFileSync(portFile, 'utf8').trim() || undefined : undefined), { what: 'the activated port' });
+    const d = await startFlanneld(lab, h1, path.join(tmp.path, 'fd-client'), { args: [`--remote=127.0.0.1:${port}`] });
     expect(envValue(await waitForEnv(d), 'FLANNEL_NETWORK')).toBe('10.98.0.0/16');
     const leases = await leasesInEtcd((args) => etcd.etcdctl(args), prefix);
-    expect([...leases.values()].map((l) => l.publicIp)).toEqual([lab.hosts[2]!.ip]);
+    expect([...leases.values()].map((l) => l.publicIp)).toEqual([h1.ip]);
     await d.proc.stop();
-    expect(messagesOf(logFile).length).toBeGreaterThan(0);
+    expect(messagesOf(logFile)).toContain('Serving the lease API on fd://3');
     await proc.stop();
   });
 });
