@@ -6,9 +6,9 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { LeaseKeeper, LeaseWatcher, type Lease, type LeaseEvent } from '@flannel-ts/subnet';
+import { LeaseKeeper, LeaseWatcher, type Lease, type LeaseEvent, type NetworkChange } from '@flannel-ts/subnet';
 import { waitFor } from '@flannel-ts/testing';
-import { RemoteSubnetManager, ServerTransport } from '../src/index.js';
+import { RemoteNetworkRegistry, RemoteSubnetManager, ServerTransport } from '../src/index.js';
 
 type Handler = (req: http.IncomingMessage) => { status?: number; body: string } | 'hang' | 'reset';
 
@@ -201,5 +201,31 @@ describe('RemoteSubnetManager against bad replies', () => {
     await waitFor(() => changes.length === 1, { what: 'the lost lease to be acquired again' });
     expect(lines()).toContain('Lease 10.5.3.0/24 lost: the lease store no longer has 10.5.3.0/24 for us; re-acquiring');
     expect(s.requests.filter((r) => r.startsWith('POST'))).toHaveLength(2);
+  });
+
+  it('lists and watches networks (GET /v1/) and reaches each network under its own path', async () => {
+    const s = await standIn((req) => {
+      if (req.url === '/v1/') return { body: '{"events":null,"snapshot":["blue","green"],"cursor":"12"}\n' };
+      if (req.url === '/v1/?next=12') {
+        return { body: '{"events":[{"type":"added","lease":{"Subnet":"0.0.0.0/0","Attrs":null,"Expiration":"0001-01-01T00:00:00Z"},"network":"red"}],"snapshot":null,"cursor":"15"}\n' };
+      }
+      if (req.url === '/v1/red/leases') return { body: listing([LEASE], '"15"') };
+      return 'hang';
+    });
+    cleanup.push(() => s.close());
+    const { log } = memoryLogger();
+    const registry = new RemoteNetworkRegistry(await ServerTransport.create({ remote: s.address }, log));
+    cleanup.push(() => registry.close());
+    expect(await registry.listNetworks()).toEqual({ names: ['blue', 'green'], revision: '12' });
+    const changes: Array<{ changes: NetworkChange[]; revision: string }> = [];
+    const handle = await registry.watchNetworks('13', { onChanges: (c, revision) => changes.push({ changes: c, revision }), onStopped: () => undefined });
+    cleanup.push(() => handle.cancel());
+    await waitFor(() => changes.length === 1, { what: 'the network event' });
+    expect(changes).toEqual([{ changes: [{ type: 'added', name: 'red' }], revision: '15' }]);
+    const red = registry.managerFor('red');
+    expect(red.prefix).toBe(`http://${s.address}/v1/red`);
+    expect((await red.listLeases()).leases).toHaveLength(1);
+    await waitFor(() => s.requests.includes('GET /v1/?next=15'), { what: 'the watch to go on from the new cursor' });
+    expect([...s.requests].sort()).toEqual(['GET /v1/', 'GET /v1/?next=12', 'GET /v1/?next=15', 'GET /v1/red/leases']);
   });
 });
