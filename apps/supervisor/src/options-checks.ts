@@ -12,8 +12,6 @@ const NOT_YET_SUPPORTED: ReadonlyArray<{ flag: string; isUsed(values: Values): b
   { flag: 'remote-keyfile', isUsed: (v) => v.remoteKeyfile !== '' },
   { flag: 'remote-certfile', isUsed: (v) => v.remoteCertfile !== '' },
   { flag: 'remote-cafile', isUsed: (v) => v.remoteCafile !== '' },
-  { flag: 'networks', isUsed: (v) => v.networks.length > 0 },
-  { flag: 'watch-networks', isUsed: (v) => v.watchNetworks },
   { flag: 'healthz-port', isUsed: (v) => v.healthzPort > 0 },
 ];
 
