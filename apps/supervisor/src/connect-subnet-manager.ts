@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { etcdAccess } from '@flannel-ts/cli';
-import { EtcdSubnetManager, type SubnetManager } from '@flannel-ts/subnet';
-import { RemoteSubnetManager, ServerTransport } from '@flannel-ts/subnet-remote';
+import { EtcdSubnetManager, type NetworkRegistry, type SubnetManager } from '@flannel-ts/subnet';
+import { RemoteNetworkRegistry, RemoteSubnetManager, ServerTransport } from '@flannel-ts/subnet-remote';
 import type { FlanneldOptions } from './options.js';
 
 /** The lease store of the single network: etcd itself, or a flanneld server with --remote. */
@@ -10,6 +10,13 @@ export async function connectSubnetManager(o: FlanneldOptions, log: Logger, sign
   const transport = await ServerTransport.create(remoteServerOptions(o), log.child({ component: 'remote' }), signal);
   log.info(`Using the flannel server at ${transport.baseUrl} for network config and leases`);
   return new RemoteSubnetManager(transport);
+}
+
+/** The networks of multi-network mode served by the flanneld server of --remote (`GET /v1/`). */
+export async function connectRemoteNetworkRegistry(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<NetworkRegistry> {
+  const transport = await ServerTransport.create(remoteServerOptions(o), log.child({ component: 'remote' }), signal);
+  log.info(`Using the flannel server at ${transport.baseUrl} for networks, their config and leases`);
+  return new RemoteNetworkRegistry(transport);
 }
 
 function remoteServerOptions(o: FlanneldOptions) {

@@ -154,10 +154,13 @@ export const FLANNELD_FLAGS = {
     name: 'networks',
     default: [],
     valueName: 'string',
-    help: `comma-separated names of the networks to join, for multi-network mode ${NOT_YET}`,
+    help: 'comma-separated names of the networks to join (multi-network mode: <etcd-prefix>/<name>/config each)',
     parse: parseOptionalCommaList,
   }),
-  watchNetworks: boolFlag({ name: 'watch-networks', help: `follow networks appearing and disappearing in etcd ${NOT_YET}` }),
+  watchNetworks: boolFlag({
+    name: 'watch-networks',
+    help: 'multi-network mode following networks appearing in and leaving etcd (all of them unless -networks names some)',
+  }),
 
   help: boolFlag({ name: 'help', help: 'print this usage and exit', fromEnv: false }),
   version: boolFlag({ name: 'version', help: 'print the version and exit', fromEnv: false }),

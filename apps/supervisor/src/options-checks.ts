@@ -7,8 +7,6 @@ type Values = FlagValues<FlanneldFlags>;
 
 /** Features whose flags are parsed and listed but not built yet, in the order they are reported. */
 const NOT_YET_SUPPORTED: ReadonlyArray<{ flag: string; isUsed(values: Values): boolean }> = [
-  { flag: 'networks', isUsed: (v) => v.networks.length > 0 },
-  { flag: 'watch-networks', isUsed: (v) => v.watchNetworks },
   { flag: 'healthz-port', isUsed: (v) => v.healthzPort > 0 },
 ];
 

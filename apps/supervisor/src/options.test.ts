@@ -177,6 +177,12 @@ describe('parseFlanneldArgs: values from the command line and the environment', 
     const o = optionsOf(['--ip-masq=false', '--healthz-port=0', '--networks=', '--watch-networks=false', '--listen=', '--public-ipv6=']);
     expect(o).toMatchObject({ ipMasq: false, healthzPort: 0, networks: [], watchNetworks: false, listen: undefined });
   });
+
+  it('parses multi-network mode: --networks, --watch-networks, --subnet-dir (flags or FLANNELD_*)', () => {
+    expect(optionsOf(['--networks=blue,red', '--subnet-dir=/run/nets'])).toMatchObject({ networks: ['blue', 'red'], watchNetworks: false, subnetDir: '/run/nets' });
+    expect(optionsOf(['--watch-networks'])).toMatchObject({ networks: [], watchNetworks: true });
+    expect(optionsOf([], { FLANNELD_NETWORKS: 'blue', FLANNELD_WATCH_NETWORKS: 'true' })).toMatchObject({ networks: ['blue'], watchNetworks: true });
+  });
 });
 
 describe('parseFlanneldArgs: exit 2 for a bad command line, with usage', () => {
@@ -312,8 +318,6 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
   });
 
   it.each([
-    [['--networks=blue,red'], 'networks'],
-    [['--watch-networks'], 'watch-networks'],
     [['--healthz-port=8471'], 'healthz-port'],
   ])('%j → --%s is not supported yet', (argv, flag) => {
     expect(exitOf(argv)).toEqual({ code: 1, stderr: `--${flag} is not supported yet\n` });
@@ -326,7 +330,6 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
 
   it('applies to values from the environment too', () => {
     expect(exitOf([], { FLANNELD_HEALTHZ_PORT: '8471' })).toEqual({ code: 1, stderr: '--healthz-port is not supported yet\n' });
-    expect(exitOf([], { FLANNELD_NETWORKS: 'blue' })).toEqual({ code: 1, stderr: '--networks is not supported yet\n' });
   });
 
   it('refuses any --public-ipv6 value', () => {
