@@ -3,7 +3,8 @@ import type { IP4Net } from '@flannel-ts/ip';
 import { EtcdMembers, SilentMemberError } from './etcd-members.js';
 import { etcdErrorText } from './etcd-error-text.js';
 import { etcdClientOptions, type EtcdConnectOptions } from './etcd-options.js';
-import { configKey, leaseKey, parseLeaseKey, subnetsPrefix } from './keys.js';
+import { configKey, leaseKey, networkOfConfigKey, parseLeaseKey, subnetsPrefix, trimSlash } from './keys.js';
+import { EtcdNetworkRegistry } from './etcd-network-registry.js';
 import type { Lease, LeaseAttrs } from './lease.js';
 import { decodeLeaseAttrs, encodeLeaseAttrs } from './lease-json.js';
 import type { LeaseListing, LeaseRegistry, SkippedKey, WatchChange, WatchHandle, WatchHandlers } from './lease-registry.js';
@@ -22,6 +23,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     private readonly lib: Etcd3Module,
     private readonly members: EtcdMembers<Etcd3>,
     readonly prefix: string,
+    private readonly shared = false,
   ) {}
 
   static async connect(options: EtcdConnectOptions & { prefix: string }): Promise<EtcdLeaseRegistry> {
@@ -160,13 +162,44 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
    * when its stream breaks, when the member does not accept it in time, and when anything else blames
    * the member; it then resumes on the member calls go to by then.
    */
-  async watchLeases(fromRevision: string, handlers: WatchHandlers): Promise<WatchHandle> {
+  watchLeases(fromRevision: string, handlers: WatchHandlers): Promise<WatchHandle> {
+    return this.watchPrefix(subnetsPrefix(this.prefix), fromRevision, {
+      ...handlers,
+      onEvents: (events, revision) => handlers.onChanges(events.map(toWatchChange), revision),
+    });
+  }
+
+  /** The networks under this registry's prefix, for multi-network mode. */
+  networks(): EtcdNetworkRegistry {
+    return new EtcdNetworkRegistry(this, (prefix) => new EtcdLeaseRegistry(this.lib, this.members, prefix, true));
+  }
+
+  /** The names of the networks under the prefix: `<prefix>/<name>/config` keys, read without values. */
+  async listNetworkNames(): Promise<{ names: string[]; revision: string }> {
+    const prefix = Buffer.from(`${trimSlash(this.prefix)}/`);
+    const res = await this.call((c) => c.kv.range({ key: prefix, range_end: prefixEnd(prefix), keys_only: true }, callOptions()));
+    const names = res.kvs.flatMap((kv) => {
+      const name = networkOfConfigKey(this.prefix, kv.key.toString());
+      return name === undefined ? [] : [name];
+    });
+    return { names, revision: res.header.revision };
+  }
+
+  /** Raw watch of every key under `<prefix>/`, with the same stop rules as watchLeases. */
+  watchNetworkKeys(
+    fromRevision: string,
+    handlers: Omit<WatchHandlers, 'onChanges'> & { onEvents(events: IWatchResponse['events'], revision: string): void },
+  ): Promise<WatchHandle> {
+    return this.watchPrefix(`${trimSlash(this.prefix)}/`, fromRevision, handlers);
+  }
+
+  private async watchPrefix(
+    prefix: string,
+    fromRevision: string,
+    handlers: Omit<WatchHandlers, 'onChanges'> & { onEvents(events: IWatchResponse['events'], revision: string): void },
+  ): Promise<WatchHandle> {
     const member = this.members.now;
-    const watcher: Watcher = member.client
-      .watch()
-      .prefix(subnetsPrefix(this.prefix))
-      .startRevision(fromRevision)
-      .watcher();
+    const watcher: Watcher = member.client.watch().prefix(prefix).startRevision(fromRevision).watcher();
     let stopped = false;
     const end = () => {
       stopped = true;
@@ -191,8 +224,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     });
     watcher.on('data', (res: IWatchResponse) => {
       if (stopped || res.events.length === 0) return;
-      const changes = res.events.map(toWatchChange);
-      handlers.onChanges(changes, res.events[res.events.length - 1]!.kv.mod_revision);
+      handlers.onEvents(res.events, res.events[res.events.length - 1]!.kv.mod_revision);
     });
     // The stream broke (keepalive unanswered, member gone or without a leader): the member is to blame.
     watcher.on('disconnected', (err: Error) => this.members.failed(member, err, true));
@@ -206,7 +238,8 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   }
 
   close(): void {
-    this.members.close();
+    // A registry made for one network of multi-network mode shares its parent's connections.
+    if (!this.shared) this.members.close();
   }
 
   /** One call on the current member; a failure of etcd or the network becomes a RetryableError. */

@@ -12,3 +12,6 @@ export * from './subnet-manager.js';
 export * from './etcd-subnet-manager.js';
 export * from './network-registry.js';
 export * from './reservations.js';
+export * from './etcd-network-registry.js';
+export * from './network-watcher.js';
+export * from './list-watch.js';

@@ -4,6 +4,14 @@ export function configKey(prefix: string): string {
   return `${trimSlash(prefix)}/config`;
 }
 
+/** The network a `<prefix>/<name>/config` key belongs to, or undefined for any other key. */
+export function networkOfConfigKey(prefix: string, key: string): string | undefined {
+  const base = `${trimSlash(prefix)}/`;
+  if (!key.startsWith(base) || !key.endsWith('/config')) return undefined;
+  const name = key.slice(base.length, -'/config'.length);
+  return name !== '' && !name.includes('/') ? name : undefined;
+}
+
 export function subnetsPrefix(prefix: string): string {
   return `${trimSlash(prefix)}/subnets/`;
 }
@@ -12,7 +20,7 @@ export function leaseKey(prefix: string, subnet: IP4Net): string {
   return `${subnetsPrefix(prefix)}${formatIP4(subnet.ip)}-${subnet.prefixLen}`;
 }
 
-function trimSlash(prefix: string): string {
+export function trimSlash(prefix: string): string {
   return prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
 }
 
