@@ -53,16 +53,14 @@ export class LeaseApiHandler {
 
   /** Answers one request; never rejects. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const gone = new AbortController();
-    res.on('close', () => gone.abort());
     res.on('finish', () => this.o.log.info(`${req.method} ${req.url} - ${res.statusCode}`));
     try {
-      await this.route(req, res, gone.signal);
+      await this.route(req, res);
     } catch (err) {
       const status = statusOf(err);
       const message = status === 500 ? errorText(err) : (err as Error).message;
       if (status === 500) this.o.log.warn(`${req.method} ${req.url}: ${message}`);
-      if (!res.headersSent && !gone.signal.aborted) sendError(res, status, message);
+      if (!res.headersSent && !res.destroyed) sendError(res, status, message);
     }
   }
 
@@ -78,7 +76,7 @@ export class LeaseApiHandler {
     this.hubs.clear();
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, gone: AbortSignal): Promise<void> {
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://server');
     const route = parseApiPath(url.pathname);
     if (!route) throw new HttpError(404, '404 page not found');
@@ -99,7 +97,7 @@ export class LeaseApiHandler {
         return sendJson(res, await this.renew(route, net, await readBody(req)));
       case 'GET leases':
       case 'GET lease':
-        return this.watch(route, net, url, res, gone);
+        return this.watch(route, net, url, res);
       case 'DELETE lease':
         await this.revoke(net, subnetIn(route, 'bad subnet'));
         return sendEmpty(res);
@@ -158,14 +156,20 @@ export class LeaseApiHandler {
     throw new Error(`lease ${formatIP4Net(subnet)} kept changing while it was revoked`);
   }
 
-  private async watch(route: ApiRoute & { network: string }, net: ServedNetwork, url: URL, res: ServerResponse, gone: AbortSignal) {
+  private async watch(route: ApiRoute & { network: string }, net: ServedNetwork, url: URL, res: ServerResponse) {
     const next = url.searchParams.get('next');
     if (next !== null && !/^[0-9]{1,19}$/.test(next)) throw new HttpError(400, `bad cursor ${JSON.stringify(next)}`);
     const subnet = route.resource === 'lease' ? subnetIn(route, 'bad subnet') : undefined;
-    const body = await this.hubFor(route.network, net).watch(next === null ? undefined : BigInt(next), subnet, gone);
+    // A reader that closes its connection before the reply stops waiting.
+    const onLeave = (left: () => void) => {
+      const closed = () => res.writableFinished || left();
+      res.once('close', closed);
+      return () => res.off('close', closed);
+    };
+    const body = await this.hubFor(route.network, net).watch(next === null ? undefined : BigInt(next), subnet, onLeave);
     // Undefined or empty: the reader left, or the server is closing.
     if (body) sendJson(res, body);
-    else if (!gone.aborted) res.destroy();
+    else res.destroy();
   }
 
   private hubFor(network: string, net: ServedNetwork): LeaseHub {

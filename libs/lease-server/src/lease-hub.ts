@@ -82,31 +82,31 @@ export class LeaseHub {
 
   /**
    * The reply to a watch: with no cursor a snapshot; else the changes after the cursor, waiting for
-   * one when there are none yet. `subnet` narrows it to that one lease.
+   * one when there are none yet. `subnet` narrows it to that one lease. `onLeave` registers what to
+   * do when the reader goes away first (and returns how to unregister it); the reply is then undefined.
    */
-  async watch(cursor: bigint | undefined, subnet: IP4Net | undefined, signal: AbortSignal): Promise<string | undefined> {
+  async watch(cursor: bigint | undefined, subnet: IP4Net | undefined, onLeave: (left: () => void) => () => void): Promise<string | undefined> {
     await this.ready;
     if (this.failure) throw this.failure;
     const key = subnet && subnetKey(subnet);
     if (cursor === undefined) return this.snapshot(key);
     const now = this.replyTo(cursor, key);
-    if (now !== undefined || signal.aborted) return now;
+    if (now !== undefined) return now;
     return new Promise((resolve) => {
       const waiter: Waiter = {
         cursor,
         subnet: key,
         deliver: (body) => {
           this.waiters.delete(waiter);
-          signal.removeEventListener('abort', gone);
+          unregister();
           resolve(body);
         },
       };
-      const gone = () => {
+      const unregister = onLeave(() => {
         this.waiters.delete(waiter);
         resolve(undefined);
-      };
+      });
       this.waiters.add(waiter);
-      signal.addEventListener('abort', gone, { once: true });
     });
   }
 
