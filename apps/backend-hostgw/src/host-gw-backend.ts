@@ -106,6 +106,12 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
       loop.stop();
       events.close();
     },
+    removeState: async () => {
+      if (!own) return;
+      routes.setAll([]);
+      const { removed } = routes.reconcile();
+      log.info(`Removed ${removed} host-gw routes`);
+    },
     status: () => ({ counters: { peers: peers.size, routes: routes.size }, detail: `${routes.size} routes` }),
   };
   return backend;

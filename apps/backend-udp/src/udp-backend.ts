@@ -49,7 +49,7 @@ export const createUdpBackend: CreateBackend = async (init, { log, fail }) => {
   };
 
   const open = (lease: Lease): UdpDatapath => {
-    const dp = UdpDatapath.open({ offloads: options.offloads });
+    const dp = UdpDatapath.open({ offloads: options.offloads, ...(init.tunName ? { nameTemplate: init.tunName } : {}) });
     try {
       tunIndex = configureTun(dp.tunName, { address: lease.subnet.ip, mtu, network: config.network });
       dp.bind(iface.ifaceAddr, options.port);

@@ -1,6 +1,6 @@
 import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { getLink, setLinkUp, subscribe, type NetlinkEvent } from '@flannel-ts/netlink';
+import { deleteLink, getLink, setLinkUp, subscribe, type NetlinkEvent } from '@flannel-ts/netlink';
 import {
   KeyedReconciler,
   netlinkRouteTable,
@@ -135,6 +135,17 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     close: async () => {
       loop.stop();
       events.close();
+    },
+    // The device takes its routes, neighbour and fdb entries with it; DirectRouting's routes sit on
+    // the external interface and go first. The VtepMAC file stays: the lease keeps that MAC.
+    removeState: async () => {
+      if (own && device) {
+        routes.setAll([]);
+        routes.reconcile();
+      }
+      const link = getLink(spec.name);
+      if (link) deleteLink(link.index);
+      log.info(`Deleted ${spec.name} and its routes`);
     },
     status: () => ({
       counters: { peers: peers.size, routes: routes.size, neighbours: arp.size, fdbEntries: fdb.size },

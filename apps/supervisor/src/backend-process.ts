@@ -148,14 +148,17 @@ export class BackendProcess {
     this.supervision ??= this.superviseLoop();
   }
 
-  /** Asks the backend to shut down (keeping kernel state); SIGKILL after a grace period. */
-  async stop(): Promise<void> {
+  /**
+   * Asks the backend to shut down, keeping its kernel state unless `removeState` (the network was
+   * removed); SIGKILL after a grace period.
+   */
+  async stop(removeState = false): Promise<void> {
     this.stopping = true;
     this.halt.abort();
     this.ackWaiters.forEach((wake) => wake());
     const r = this.running;
     if (r) {
-      if (r.channel.connected) await r.channel.send({ v: PROTOCOL_VERSION, type: 'shutdown' }).catch(() => undefined);
+      if (r.channel.connected) await r.channel.send({ v: PROTOCOL_VERSION, type: 'shutdown', ...(removeState ? { removeState } : {}) }).catch(() => undefined);
       const exited = await Promise.race([r.child.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
       if (!exited) {
         this.o.log.warn(`backend did not stop within ${STOP_GRACE_MS} ms; killing it`);

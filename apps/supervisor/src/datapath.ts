@@ -24,7 +24,8 @@ export interface Datapath extends PeerSink {
    * seen from that lease, handed over right after it.
    */
   leaseGranted(lease: Lease, peers: readonly Lease[] | undefined): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the backend, keeping its kernel state unless `removeState` (the network was removed). */
+  stop(removeState?: boolean): Promise<void>;
 }
 
 export interface DatapathContext {
@@ -65,7 +66,7 @@ export async function startDatapath(ctx: DatapathContext): Promise<Datapath> {
       const converted = events.flatMap((ev) => toProtocol([ev.lease]).map((lease) => ({ type: ev.type, lease })));
       backend.peersChanged(converted);
     },
-    stop: () => backend.stop(),
+    stop: (removeState) => backend.stop(removeState),
   };
 }
 

@@ -3,7 +3,9 @@ import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { parseFlanneldArgs } from './options.js';
 import { summarizeOptions } from './options-summary.js';
+import { runServer } from './run-server.js';
 import { runSupervisor } from './run-supervisor.js';
+import { isMultiNetwork, runNetworks } from './run-networks.js';
 
 const parsed = parseFlanneldArgs(process.argv.slice(2), process.env);
 if (parsed.kind === 'exit') {
@@ -30,7 +32,9 @@ process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
 
 let exitCode = 0;
 try {
-  await runSupervisor(parsed.options, log, stop.signal);
+  if (parsed.options.listen !== undefined) await runServer(parsed.options, log, stop.signal);
+  else if (isMultiNetwork(parsed.options)) await runNetworks(parsed.options, log, stop.signal);
+  else await runSupervisor(parsed.options, log, stop.signal);
 } catch (err) {
   const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';
   if (err instanceof ExitError) {

@@ -1,18 +1,21 @@
 import type { Logger } from 'pino';
 import type { IP4Net } from '@flannel-ts/ip';
-import { MasqKeeper } from '@flannel-ts/masq';
+import { MasqKeeper, removeForward, removeMasq, type MasqLocation } from '@flannel-ts/masq';
 import { errorText, RetryableError } from '@flannel-ts/retry';
 import type { FlanneldOptions } from './options.js';
 
 /**
  * The ip-masq and FORWARD rules for the current lease, kept by a resync loop. A new lease (the
  * masquerade rules name the own subnet) replaces the keeper. Rules stay when flanneld stops.
+ * Chain names derive from `keyPrefix`, the network's etcd prefix.
  */
 export class MasqRules {
   private loop: AbortController | undefined;
+  private looping: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly o: FlanneldOptions,
+    private readonly keyPrefix: string,
     private readonly network: IP4Net,
     private readonly log: Logger,
     private readonly signal: AbortSignal,
@@ -24,7 +27,7 @@ export class MasqRules {
       {
         network: this.network,
         subnet,
-        etcdPrefix: this.o.etcdPrefix,
+        etcdPrefix: this.keyPrefix,
         ipMasq: this.o.ipMasq,
         forwardRules: this.o.iptablesForwardRules,
         backend: this.o.ipMasqBackend,
@@ -41,6 +44,27 @@ export class MasqRules {
     this.loop = loop;
     const stop = () => loop.abort();
     this.signal.addEventListener('abort', stop, { once: true });
-    void keeper.start(this.o.iptablesResyncMs, loop.signal).finally(() => this.signal.removeEventListener('abort', stop));
+    this.looping = keeper.start(this.o.iptablesResyncMs, loop.signal).finally(() => this.signal.removeEventListener('abort', stop));
+  }
+
+  /** Stops the resync loop and waits for its last pass, so nothing re-adds a rule after it. */
+  async stop(): Promise<void> {
+    this.loop?.abort();
+    await this.looping;
+  }
+}
+
+/**
+ * Removes a network's masquerade and FORWARD chains (multi-network mode, when the network is taken
+ * out of etcd). A failure is logged: the network is gone either way.
+ */
+export async function removeMasqRules(o: FlanneldOptions, keyPrefix: string, log: Logger): Promise<void> {
+  const location: MasqLocation = { etcdPrefix: keyPrefix, backend: o.ipMasqBackend };
+  try {
+    await removeMasq(location);
+    await removeForward(location);
+    log.info('Removed the ip-masq and forward rules');
+  } catch (err) {
+    log.error(`Removing the ip-masq and forward rules: ${errorText(err)}`);
   }
 }

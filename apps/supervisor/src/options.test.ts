@@ -183,6 +183,12 @@ describe('parseFlanneldArgs: values from the command line and the environment', 
     const o = optionsOf(['--ip-masq=false', '--healthz-port=0', '--networks=', '--watch-networks=false', '--listen=', '--public-ipv6=']);
     expect(o).toMatchObject({ ipMasq: false, healthzPort: 0, networks: [], watchNetworks: false, listen: undefined });
   });
+
+  it('parses multi-network mode: --networks, --watch-networks, --subnet-dir (flags or FLANNELD_*)', () => {
+    expect(optionsOf(['--networks=blue,red', '--subnet-dir=/run/nets'])).toMatchObject({ networks: ['blue', 'red'], watchNetworks: false, subnetDir: '/run/nets' });
+    expect(optionsOf(['--watch-networks'])).toMatchObject({ networks: [], watchNetworks: true });
+    expect(optionsOf([], { FLANNELD_NETWORKS: 'blue', FLANNELD_WATCH_NETWORKS: 'true' })).toMatchObject({ networks: ['blue'], watchNetworks: true });
+  });
 });
 
 describe('parseFlanneldArgs: exit 2 for a bad command line, with usage', () => {
@@ -318,27 +324,35 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
   });
 
   it.each([
-    [['--listen', '0.0.0.0:8888'], 'listen'],
-    [['--listen=fd://'], 'listen'],
-    [['--remote=10.0.0.1:8888'], 'remote'],
-    [['--remote-keyfile=/k'], 'remote-keyfile'],
-    [['--remote-certfile=/c'], 'remote-certfile'],
-    [['--remote-cafile=/ca'], 'remote-cafile'],
-    [['--networks=blue,red'], 'networks'],
-    [['--watch-networks'], 'watch-networks'],
     [['--healthz-port=8471'], 'healthz-port'],
   ])('%j → --%s is not supported yet', (argv, flag) => {
     expect(exitOf(argv)).toEqual({ code: 1, stderr: `--${flag} is not supported yet\n` });
   });
 
+  it('runs the server mode with its TLS files', () => {
+    const run = parseFlanneldArgs(['--listen', 'fd://', '--remote-cafile=/ca', '--remote-certfile=/c'], { FLANNELD_REMOTE_KEYFILE: '/k' });
+    expect(run).toMatchObject({ kind: 'run', options: { listen: 'fd://', remoteCafile: '/ca', remoteCertfile: '/c', remoteKeyfile: '/k' } });
+  });
+
   it('applies to values from the environment too', () => {
     expect(exitOf([], { FLANNELD_HEALTHZ_PORT: '8471' })).toEqual({ code: 1, stderr: '--healthz-port is not supported yet\n' });
-    expect(exitOf([], { FLANNELD_NETWORKS: 'blue' })).toEqual({ code: 1, stderr: '--networks is not supported yet\n' });
   });
 
   it('refuses any --public-ipv6 value', () => {
     expect(exitOf(['--public-ipv6=2001:db8::1'])).toEqual({ code: 1, stderr: '--public-ipv6 is not supported: flannel-ts is IPv4 only\n' });
     expect(exitOf([], { FLANNELD_PUBLIC_IPV6: 'x' }).code).toBe(1);
+  });
+});
+
+describe('parseFlanneldArgs: client of a flannel server', () => {
+  it('takes --remote and its TLS files from the command line or the environment', () => {
+    const o = optionsOf(['--remote=192.0.2.5:8888', '--remote-cafile=/ca.pem', '--remote-certfile=/c.pem', '--remote-keyfile=/k.pem']);
+    expect(o).toMatchObject({ remote: '192.0.2.5:8888', remoteCafile: '/ca.pem', remoteCertfile: '/c.pem', remoteKeyfile: '/k.pem' });
+    expect(parseFlanneldArgs([], { FLANNELD_REMOTE: 'flannel-server:8888' })).toMatchObject({ kind: 'run', options: { remote: 'flannel-server:8888' } });
+  });
+
+  it.each(['192.0.2.5', 'http://192.0.2.5:8888', '192.0.2.5:port'])('refuses --remote=%s: it is host:port', (remote) => {
+    expect(exitOf([`--remote=${remote}`])).toEqual({ code: 1, stderr: `--remote=${remote}: expected host:port\n` });
   });
 });
 

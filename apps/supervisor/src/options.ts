@@ -46,14 +46,16 @@ export interface FlanneldOptions {
   readonly stateDir: string;
   readonly backendTimeoutMs: number;
   readonly verbosity: number;
+  /** Multi-network mode: the network names allowed (empty with watchNetworks = all). */
+  readonly networks: string[];
+  /** Multi-network mode: start and stop networks as they appear in and leave the store. */
+  readonly watchNetworks: boolean;
   // Parsed for features not built yet (a run with any of them set is refused for now).
   readonly listen?: string;
   readonly remote?: string;
   readonly remoteKeyfile: string;
   readonly remoteCertfile: string;
   readonly remoteCafile: string;
-  readonly networks: string[];
-  readonly watchNetworks: boolean;
 }
 
 export type ParseOutcome =

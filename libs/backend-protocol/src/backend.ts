@@ -16,6 +16,11 @@ export interface Backend {
   peersChanged(events: readonly PeerEvent[]): Promise<void>;
   /** Stop; keep kernel state (zero-downtime restart). */
   close(): Promise<void>;
+  /**
+   * After close(), when the supervisor's shutdown asked for it (the network was removed): delete
+   * the devices, routes and neighbour entries this backend owns. Absent: nothing outlives the process.
+   */
+  removeState?(): Promise<void>;
   /** Counters and a one-line summary, sent after every handled message and every 30 s. */
   status?(): Status;
 }

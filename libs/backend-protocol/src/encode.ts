@@ -57,6 +57,7 @@ export function encodeSupervisorMessage(msg: SupervisorMessage): JsonObject {
         stateDir: msg.stateDir,
         daemonId: msg.daemonId,
         verbosity: msg.verbosity,
+        ...(msg.tunName === undefined ? {} : { tunName: msg.tunName }),
       };
     }
     case 'lease':
@@ -73,7 +74,7 @@ export function encodeSupervisorMessage(msg: SupervisorMessage): JsonObject {
         })),
       };
     case 'shutdown':
-      return { v, type };
+      return msg.removeState ? { v, type, removeState: true } : { v, type };
     case 'protocol-error':
       return { v, type, message: msg.message };
   }

@@ -42,6 +42,11 @@ export interface InitInfo {
   readonly daemonId: string;
   /** flanneld's `-v`. */
   readonly verbosity: number;
+  /**
+   * udp only: the TUN device's name. Absent: the kernel numbers it (`flannel0` first); multi-network
+   * mode names each udp network's device after its port.
+   */
+  readonly tunName?: string;
 }
 
 export interface InitMessage extends Versioned, InitInfo {
@@ -66,6 +71,11 @@ export interface PeerEventsMessage extends Versioned {
 
 export interface ShutdownMessage extends Versioned {
   readonly type: 'shutdown';
+  /**
+   * The network is gone (multi-network mode): remove the backend's kernel state (devices, routes,
+   * neighbour entries) before exiting. Absent or false: keep it for a restart.
+   */
+  readonly removeState?: boolean;
 }
 
 /** The answer to a message that broke the protocol; either side sends it, nobody answers it. */

@@ -66,6 +66,19 @@ describe('parseSupervisorMessage: valid messages', () => {
     expect(parseSupervisorMessage(wireSamples.protocolError())).toEqual(wireSamples.protocolError());
   });
 
+  test('init may name the udp TUN device', () => {
+    expect(parseSupervisorMessage({ ...wireSamples.init(), tunName: 'flannel-u8286' })).toMatchObject({ tunName: 'flannel-u8286' });
+    expect(parseSupervisorMessage(wireSamples.init())).not.toHaveProperty('tunName');
+    expect(() => parseSupervisorMessage({ ...wireSamples.init(), tunName: 'a/b' })).toThrow(/tunName: "a\/b" is not a device name/);
+    expect(() => parseSupervisorMessage({ ...wireSamples.init(), tunName: 'x'.repeat(16) })).toThrow(/tunName/);
+  });
+
+  test('shutdown may ask for the kernel state to be removed', () => {
+    expect(parseSupervisorMessage({ ...wireSamples.shutdown(), removeState: true })).toEqual({ v: 1, type: 'shutdown', removeState: true });
+    expect(parseSupervisorMessage({ ...wireSamples.shutdown(), removeState: false })).toEqual({ v: 1, type: 'shutdown' });
+    expect(() => parseSupervisorMessage({ ...wireSamples.shutdown(), removeState: 'yes' })).toThrow(/removeState/);
+  });
+
   test('unknown fields are ignored (v1 may grow optional fields)', () => {
     expect(parseSupervisorMessage({ ...wireSamples.shutdown(), reason: 'upgrade' })).toEqual({ v: 1, type: 'shutdown' });
   });

@@ -18,6 +18,7 @@ const MAX_INT32 = 0x7fffffff;
 const DAEMON_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 /** IFNAMSIZ minus the terminating NUL. */
 const MAX_IFNAME_LEN = 15;
+const LINK_NAME = /^[^/:%\s]{1,15}$/;
 
 /**
  * Validates and decodes one message from the supervisor (a parsed JSON value).
@@ -40,7 +41,7 @@ export function parseSupervisorMessage(raw: unknown): SupervisorMessage {
     case 'peer-events':
       return { v, type, events: fields.eachObject('events', readPeerEvent) };
     case 'shutdown':
-      return { v, type };
+      return fields.has('removeState') && fields.boolean('removeState') ? { v, type, removeState: true } : { v, type };
     case 'protocol-error':
       return { v, type, message: fields.string('message') };
   }
@@ -64,6 +65,8 @@ function readInit(fields: MessageFields): InitMessage {
 
   const stateDir = fields.nonEmptyString('stateDir');
   if (!stateDir.startsWith('/')) fields.fail('stateDir', `"${stateDir}" is not an absolute path`);
+  const tunName = fields.optionalString('tunName');
+  if (tunName !== undefined && !LINK_NAME.test(tunName)) fields.fail('tunName', `"${tunName}" is not a device name (1-${MAX_IFNAME_LEN} characters, no "/", ":", "%" or space)`);
   const daemonId = fields.string('daemonId');
   if (!DAEMON_ID.test(daemonId)) fields.fail('daemonId', `"${daemonId}" is not 1-64 characters of [A-Za-z0-9_.-]`);
 
@@ -81,6 +84,7 @@ function readInit(fields: MessageFields): InitMessage {
     stateDir,
     daemonId,
     verbosity: fields.integer('verbosity', 0, 1000),
+    ...(tunName === undefined ? {} : { tunName }),
   };
 }
 

@@ -56,6 +56,7 @@ function harness(options: FakeOptions = {}): Harness {
     peersSnapshot: (peers) => call(`peersSnapshot ${subnets(peers)}`),
     peersChanged: (list) => call(`peersChanged ${events(list)}`),
     close: () => call('close'),
+    removeState: () => call('removeState'),
     status: () => ({ counters: { calls: calls.length } }),
   };
   const controller = new AbortController();
@@ -232,6 +233,15 @@ describe('BackendSession', () => {
     h.session.receive(wireSamples.peers());
     expect(await h.session.finish()).toBe(0);
     expect(h.calls.slice(3)).toEqual(['close']);
+    expect(h.locks.released).toBe(1);
+  });
+
+  test('a shutdown for a removed network: close, then the kernel state removed, exit code 0', async () => {
+    const h = harness();
+    await handshake(h);
+    h.session.receive({ ...wireSamples.shutdown(), removeState: true });
+    expect(await h.session.finish()).toBe(0);
+    expect(h.calls.slice(3)).toEqual(['close', 'removeState']);
     expect(h.locks.released).toBe(1);
   });
 

@@ -56,6 +56,8 @@ export class BackendSession {
   private ownSubnet: IP4Net | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private failed = false;
+  /** The supervisor's shutdown asked for the kernel state to go (the network was removed). */
+  private removeState = false;
 
   constructor(private readonly options: SessionOptions) {
     this.log = options.log;
@@ -117,9 +119,20 @@ export class BackendSession {
       } catch (error) {
         this.fail(`close: ${describe(error)}`, error);
       }
+      const remove = this.backend.removeState?.bind(this.backend);
+      if (this.removeState && remove && !this.failed) await this.removeKernelState(remove, deadlineMs);
     }
     this.lock?.release();
     return this.failed ? 1 : 0;
+  }
+
+  private async removeKernelState(remove: () => Promise<void>, deadlineMs: number): Promise<void> {
+    this.log.info('Removing the kernel state of this network');
+    try {
+      if (!(await settlesWithin(remove(), deadlineMs))) this.fail(`removing the kernel state did not finish within ${deadlineMs} ms`);
+    } catch (error) {
+      this.fail(`removing the kernel state: ${describe(error)}`, error);
+    }
   }
 
   private dispatch(msg: SupervisorMessage): void {
@@ -147,7 +160,8 @@ export class BackendSession {
         return;
       }
       case 'shutdown':
-        this.log.info('Shutdown requested by the supervisor');
+        this.removeState = msg.removeState === true;
+        this.log.info(this.removeState ? 'Shutdown requested by the supervisor: the network was removed' : 'Shutdown requested by the supervisor');
         this.options.controller.abort(new Error('shutdown requested'));
         return;
       case 'protocol-error':

@@ -103,6 +103,34 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     return res.succeeded;
   }
 
+  async reserve(subnet: IP4Net, attrs: LeaseAttrs, existing: Lease | undefined): Promise<Lease | undefined> {
+    const cmp = existing
+      ? { target: 'Mod' as const, mod_revision: existing.modRevision }
+      : { target: 'Version' as const, version: 0 };
+    const lease = await this.putIf(subnet, attrs, '0', cmp);
+    // The key left its etcd lease, which holds nothing now.
+    if (lease && existing && existing.etcdLeaseId !== '0') await this.revoke(existing.etcdLeaseId).catch(() => undefined);
+    return lease;
+  }
+
+  async unreserve(existing: Lease, ttlSeconds: number): Promise<Lease | undefined> {
+    const leaseId = await this.grant(ttlSeconds);
+    let lease: Lease | undefined;
+    try {
+      lease = await this.putIf(existing.subnet, existing.attrs, leaseId, { target: 'Mod', mod_revision: existing.modRevision });
+    } catch (err) {
+      await this.revoke(leaseId).catch(() => undefined);
+      throw err;
+    }
+    if (!lease) await this.revoke(leaseId).catch(() => undefined);
+    return lease;
+  }
+
+  async timeToLive(leaseId: string): Promise<number> {
+    const res = await this.call((c) => c.leaseClient.leaseTimeToLive({ ID: leaseId, keys: false }, callOptions()));
+    return Math.max(0, Number(res.TTL));
+  }
+
   /** Refreshes an etcd lease; resolves to its remaining TTL in seconds, 0 when it no longer exists. */
   async keepAlive(leaseId: string): Promise<number> {
     return this.call((c) => this.keepAliveOn(c, leaseId));

@@ -1,0 +1,155 @@
+import type { Logger } from 'pino';
+import type { NetworkConfig } from '@flannel-ts/config';
+import { formatIP4Net } from '@flannel-ts/ip';
+import type { ExternalInterface } from '@flannel-ts/iface';
+import { retrying } from '@flannel-ts/retry';
+import { previousSubnetFromEnv, writeSubnetEnv } from '@flannel-ts/subnet-env';
+import { sdNotify } from '@flannel-ts/sys';
+import { LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs, type SubnetManager } from '@flannel-ts/subnet';
+import { daemonIdentity } from './daemon-identity.js';
+import { MasqRules, removeMasqRules } from './masq.js';
+import { startDatapath, type Datapath, type LeaseProposal } from './datapath.js';
+import type { FlanneldOptions } from './options.js';
+import { PeerState } from './peer-state.js';
+import { prepareStateDir } from './state-dir.js';
+import { Readiness } from './readiness.js';
+import { waitForNetworkConfig } from './wait-for-network-config.js';
+
+/** The abort reason of a network taken out of etcd (multi-network mode): its kernel state goes too. */
+export class NetworkRemoved extends Error {
+  override readonly name = 'NetworkRemoved';
+  constructor(readonly network: string) {
+    super(`network ${network} was removed`);
+  }
+}
+
+export interface NetworkRunContext {
+  readonly o: FlanneldOptions;
+  /** The network's lease store (etcd or a flanneld server). */
+  readonly manager: SubnetManager;
+  readonly ext: ExternalInterface;
+  /** What names this network's state directory, lock and masq chains: its etcd prefix. */
+  readonly keyPrefix: string;
+  /** The env file: --subnet-file, or `<subnet-dir>/<name>.env` in multi-network mode. */
+  readonly envFile: string;
+  /** The env file as found at start, for the subnet to ask for first. */
+  readonly previousEnv: Readonly<Record<string, string>> | undefined;
+  /** udp's TUN name for this network (multi-network mode); undefined lets the kernel number it. */
+  readonly tunNameFor?: (config: NetworkConfig) => string | undefined;
+  /** Single-network mode tells systemd once the env file is written; multi-network mode never does. */
+  readonly notifyReady: boolean;
+  readonly readiness?: Readiness;
+  readonly log: Logger;
+  /** Aborted on shutdown (kernel state, lease and rules kept) or with NetworkRemoved. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * One network, start to end: config → backend → lease → env file → ip-masq → READY=1 (single mode)
+ * → renew and watch until `signal`. Stopping keeps the lease and the env file; a NetworkRemoved
+ * abort also removes the backend's kernel state and the masq chains.
+ */
+export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
+  const { o, manager, ext, log, signal } = ctx;
+  const readiness = ctx.readiness ?? new Readiness();
+  const identity = daemonIdentity(ctx.keyPrefix, ctx.envFile, o.stateDir);
+  let datapath: Datapath | undefined;
+  let masq: MasqRules | undefined;
+  try {
+    const config = await waitForNetworkConfig(manager, log.child({ component: 'config' }), signal);
+    log.info(`Found network config - Backend type: ${config.backendType}`);
+    if (config.backendType !== 'alloc') await prepareStateDir(o.stateDir, identity.stateDir);
+
+    const attrsOf = (p: LeaseProposal): LeaseAttrs => ({
+      publicIp: ext.extAddr,
+      ...(p.backendType ? { backendType: p.backendType } : {}),
+      ...(p.backendData ? { backendData: p.backendData } : {}),
+    });
+    const writeEnv = async (lease: Lease, mtu: number) => {
+      await writeSubnetEnv(ctx.envFile, { network: config.network, subnet: lease.subnet, mtu, ipMasq: o.ipMasq });
+      log.info(`Wrote subnet file to ${ctx.envFile}`);
+    };
+    const retry = (failure: string) => ({ failure, log, signal });
+    // The keeper needs the backend's first proposal, so it is made after the backend started.
+    const leasing: { keeper?: LeaseKeeper } = {};
+    /** A restarted backend proposed other attributes: the lease in the store first, then the env file. */
+    const reproposed = async (proposal: LeaseProposal): Promise<Lease> => {
+      const held = leasing.keeper;
+      if (!held) throw new Error('a backend re-proposed before any lease was held');
+      const lease = await retrying(() => held.updateAttrs(attrsOf(proposal)), retry('Updating the lease attributes'));
+      await retrying(() => writeEnv(lease, proposal.mtu), retry('Rewriting the subnet file'));
+      return lease;
+    };
+
+    const tunName = ctx.tunNameFor?.(config);
+    datapath = await startDatapath({
+      config,
+      init: {
+        iface: { name: ext.name, index: ext.index, mtu: ext.mtu, ifaceAddr: ext.ifaceAddr, extAddr: ext.extAddr },
+        stateDir: identity.stateDir,
+        daemonId: identity.id,
+        verbosity: o.verbosity,
+        ...(tunName ? { tunName } : {}),
+      },
+      invokedAs: process.argv[1] ?? '',
+      log: log.child({ component: 'backend' }),
+      signal,
+      handshakeTimeoutMs: o.backendTimeoutMs,
+      onReproposal: reproposed,
+    });
+    const dp = datapath;
+    const rules = new MasqRules(o, ctx.keyPrefix, config.network, log.child({ component: 'masq' }), signal);
+    masq = rules;
+    const peers = new PeerState({ network: config.network, subnetLen: config.subnetLen, publicIp: ext.extAddr }, dp, log.child({ component: 'peers' }));
+
+    /** Our (new) lease, applied in order and retried until it holds: backend, env file, ip-masq. */
+    const applyLease = async (lease: Lease): Promise<void> => {
+      const subnet = formatIP4Net(lease.subnet);
+      readiness.notReady(`applying lease ${subnet}`);
+      peers.setOwn(lease.subnet);
+      await retrying(async () => {
+        await dp.leaseGranted(lease, peers.listedPeers());
+        await writeEnv(lease, dp.proposal.mtu);
+        await rules.apply(lease.subnet);
+      }, retry(`Applying lease ${subnet}`));
+      readiness.setReady();
+    };
+
+    const keeper = new LeaseKeeper({
+      manager,
+      range: config,
+      attrs: attrsOf(dp.proposal),
+      ttlMs: o.subnetLeaseTtlMs,
+      renewMarginMs: o.subnetLeaseRenewMarginMs,
+      log: log.child({ component: 'lease' }),
+      onLeaseChanged: applyLease,
+    });
+    leasing.keeper = keeper;
+    const watcher = new LeaseWatcher(
+      manager,
+      (events) => {
+        keeper.observe(events);
+        peers.changed(events);
+      },
+      log.child({ component: 'peers' }),
+      1_000,
+      (all) => peers.listed(all),
+    );
+
+    const previous = previousSubnetFromEnv(ctx.previousEnv);
+    if (ctx.previousEnv && previous.reason) log.info(`Not reusing a subnet from ${ctx.envFile}: ${previous.reason}`);
+    await applyLease(await keeper.acquire(signal, previous.net));
+    if (ctx.notifyReady && sdNotify('READY=1')) log.debug('Sent READY=1 to systemd');
+    log.info('Running backend.');
+
+    log.info('Watching for new subnet leases');
+    await Promise.all([keeper.run(signal), watcher.run(signal)]);
+  } finally {
+    const removed = signal.reason instanceof NetworkRemoved;
+    await datapath?.stop(removed);
+    if (removed) {
+      await masq?.stop();
+      await removeMasqRules(o, ctx.keyPrefix, log.child({ component: 'masq' }));
+    }
+  }
+}

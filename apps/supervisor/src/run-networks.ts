@@ -1,0 +1,103 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { parseBackendConfig, type NetworkConfig } from '@flannel-ts/config';
+import { readSystemSnapshot, selectExternalInterface, type ExternalInterface } from '@flannel-ts/iface';
+import { retrying } from '@flannel-ts/retry';
+import { readSubnetEnv } from '@flannel-ts/subnet-env';
+import { EtcdLeaseRegistry, NetworkWatcher, trimSlash, type NetworkRegistry } from '@flannel-ts/subnet';
+import { NetworkSet } from './network-set.js';
+import type { FlanneldOptions } from './options.js';
+import { runNetwork } from './run-network.js';
+import { etcdOptions } from './run-supervisor.js';
+import { connectRemoteNetworkRegistry } from './connect-subnet-manager.js';
+
+/** Whether the options ask for multi-network mode. */
+export function isMultiNetwork(o: FlanneldOptions): boolean {
+  return o.networks.length > 0 || o.watchNetworks;
+}
+
+/**
+ * Multi-network mode: one run per network under the prefix (`<prefix>/<name>/config`), each with its
+ * own lease, backend, device, masq chains, state directory and `<subnet-dir>/<name>.env`. The
+ * networks listed at start that `--networks` allows are started; with `--watch-networks` networks
+ * appearing later start and removed ones stop. No READY=1: networks may come up at any time or never.
+ */
+export async function runNetworks(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<void> {
+  const [registry, snapshot] = await Promise.all([connectNetworkRegistry(o, log, signal), readSystemSnapshot()]);
+  try {
+    const ext = selectExternalInterface(snapshot, o);
+    ext.logLines.forEach((line) => log.info(line));
+    const networks = new NetworkSet((name, runSignal) => runOne(o, registry, ext, name, log, runSignal), signal, log);
+    const allowed = (name: string) => o.networks.length === 0 || o.networks.includes(name);
+    const added = (name: string) => {
+      if (allowed(name)) networks.add(name);
+      else log.info(`Network "${name}" is not allowed`);
+    };
+    try {
+      const watching = o.watchNetworks ? watchNetworks(registry, networks, added, log, signal) : listOnce(o, registry, added, log, signal);
+      await Promise.race([watching, networks.failed]);
+    } finally {
+      await networks.stopAll();
+    }
+  } finally {
+    registry.close();
+  }
+}
+
+/** Without --watch-networks: the networks present at start, and nothing else until the daemon stops. */
+async function listOnce(o: FlanneldOptions, registry: NetworkRegistry, added: (name: string) => void, log: Logger, signal: AbortSignal): Promise<void> {
+  const listing = await retrying(() => registry.listNetworks(), { failure: 'Failed to retrieve networks (will retry)', log, signal });
+  listing.names.forEach(added);
+  for (const name of o.networks.filter((n) => !listing.names.includes(n))) {
+    log.warn(`Network "${name}": no config at ${trimSlash(registry.prefix)}/${name}/config; not started (--watch-networks starts networks that appear later)`);
+  }
+  if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+function watchNetworks(registry: NetworkRegistry, networks: NetworkSet, added: (name: string) => void, log: Logger, signal: AbortSignal): Promise<void> {
+  const watcher = new NetworkWatcher(
+    registry,
+    (changes) => changes.forEach((c) => (c.type === 'added' ? added(c.name) : networks.remove(c.name))),
+    log.child({ component: 'networks' }),
+  );
+  return watcher.run(signal);
+}
+
+async function runOne(o: FlanneldOptions, registry: NetworkRegistry, ext: ExternalInterface, name: string, log: Logger, signal: AbortSignal): Promise<void> {
+  const netLog = log.child({ network: name }, { msgPrefix: `Network "${name}": ` });
+  const envFile = path.join(o.subnetDir, `${name}.env`);
+  const previousEnv = await readSubnetEnv(envFile).catch((err: Error) => {
+    netLog.warn(`Ignoring unreadable subnet file: ${err.message}`);
+    return undefined;
+  });
+  const manager = registry.managerFor(name);
+  try {
+    await runNetwork({
+      o,
+      manager,
+      ext,
+      keyPrefix: `${trimSlash(registry.prefix)}/${name}`,
+      envFile,
+      previousEnv,
+      tunNameFor: udpTunName,
+      notifyReady: false,
+      log: netLog,
+      signal,
+    });
+  } finally {
+    manager.close();
+  }
+}
+
+/** Each udp network's TUN is named after its port (ports differ between udp networks): `flannel-u8285`. */
+function udpTunName(config: NetworkConfig): string | undefined {
+  const backend = parseBackendConfig(config);
+  return backend.type === 'udp' ? `flannel-u${backend.port}` : undefined;
+}
+
+/** The networks' store: etcd with the daemon's etcd flags, or the flanneld server of --remote. */
+async function connectNetworkRegistry(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<NetworkRegistry> {
+  if (o.remote !== undefined) return connectRemoteNetworkRegistry(o, log, signal);
+  const root = await EtcdLeaseRegistry.connect({ ...etcdOptions(o), prefix: o.etcdPrefix });
+  return root.networks();
+}
