@@ -13,6 +13,7 @@ const BLUE = '{"Network":"10.101.0.0/16","Backend":{"Type":"vxlan","VNI":1}}';
 const GREEN = '{"Network":"10.102.0.0/16","Backend":{"Type":"vxlan","VNI":2}}';
 const RED = '{"Network":"10.103.0.0/16","Backend":{"Type":"udp","Port":8286}}';
 const ORANGE = '{"Network":"10.104.0.0/16","Backend":{"Type":"alloc"}}';
+const TEAL = '{"Network":"10.105.0.0/16","Backend":{"Type":"host-gw"}}';
 
 let dl: DaemonLab;
 let lab: Lab;
@@ -69,9 +70,10 @@ describe('flanneld --networks', () => {
     // green's first config is bad: blue comes up all the same.
     await etcd.etcdctl(['put', `${PREFIX}/green/config`, '{"Network":"10.102.0.0/16","Backend":{"Type":"warp"}}']);
     await etcd.etcdctl(['put', `${PREFIX}/orange/config`, ORANGE]);
+    await etcd.etcdctl(['put', `${PREFIX}/teal/config`, TEAL]);
     const receiver = startReceiver('multi-notify', path.join(dir, 'h1', 'networks', 'blue.env'));
     await waitFor(() => receiver.received().some((r) => r.listening), { what: 'the notify receiver' });
-    const args = (d: string) => ['--networks=blue,green,red', '--watch-networks', `--subnet-dir=${path.join(d, 'networks')}`, '--ip-masq', '--ip-masq-backend=iptables'];
+    const args = (d: string) => ['--networks=blue,green,red,teal', '--watch-networks', `--subnet-dir=${path.join(d, 'networks')}`, '--ip-masq', '--ip-masq-backend=iptables'];
     const daemons = await Promise.all(
       lab.hosts.map((h, i) => {
         const d = path.join(dir, h.name);
@@ -84,6 +86,10 @@ describe('flanneld --networks', () => {
       expect(envValue(envOf(h1, 'blue'), 'FLANNEL_NETWORK')).toBe('10.101.0.0/16');
       expect(envValue(envOf(h1, 'blue'), 'FLANNEL_MTU')).toBe('1450');
       await allReachable(daemons, 'blue');
+      // host-gw has no device: each host holds its teal address on lo, reached through teal's routes.
+      await waitForEnvs(daemons, 'teal');
+      await Promise.all(daemons.map((d) => lab.exec(d.host.ns, ['ip', 'addr', 'add', `${deviceIp(d, 'teal')}/32`, 'dev', 'lo'])));
+      await allReachable(daemons, 'teal');
       const green = 'Network "green": Couldn\'t fetch network config: config: Backend.Type: unknown backend type "warp" (known types: udp, vxlan, host-gw, aws-vpc, gce, alloc)';
       await waitFor(() => h1.messages().includes(green), { what: "green's config error" });
       expect(h1.messages()).toContain('Network "orange" is not allowed');
@@ -110,11 +116,14 @@ describe('flanneld --networks', () => {
       const blueFlow = startPing(lab, h1.host.ns, deviceIp(daemons[1]!, 'blue'), { intervalMs: 50 });
       await waitFor(() => existsSync(blueFlow.outputFile) && readFileSync(blueFlow.outputFile, 'utf8').includes('bytes from'), { what: 'the blue ping' });
       await etcd.etcdctl(['del', `${PREFIX}/green/config`]);
+      await etcd.etcdctl(['del', `${PREFIX}/teal/config`]);
       for (const d of daemons) {
         await waitFor(async () => !(await links(d)).includes('flannel.2:'), { what: `flannel.2 to go on ${d.host.name}` });
+        await waitFor(async () => !(await routes(d)).includes('10.105.'), { what: `teal's routes to go on ${d.host.name}` });
         await waitFor(async () => !(await natRules(d)).includes(greenChain), { what: `green's masq chain to go on ${d.host.name}` });
         expect(await routes(d)).not.toContain('10.102.');
         expect(envOf(d, 'green')).toBeDefined();
+        expect(envOf(d, 'teal')).toBeDefined();
       }
       expect(await unreachable(daemons, 'blue')).toEqual([]);
       expect(await unreachable(daemons, 'red')).toEqual([]);
