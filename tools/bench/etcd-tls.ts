@@ -16,6 +16,7 @@ import {
   tempDir,
   waitFor,
   type EtcdServer,
+  type StartEtcdOptions,
 } from '@flannel-ts/testing';
 
 const RUNS = 5;
@@ -27,7 +28,7 @@ try {
   const ca = await makeTestCa(tmp.path);
   const other = await makeTestCa(tmp.path, 'other-ca');
   const [server, client] = await Promise.all([ca.issue('etcd-server', { ips: [lab.switchIp] }), ca.issue('flanneld')]);
-  const at = (port: number, tls?: Parameters<typeof startEtcd>[0]['tls']) =>
+  const at = (port: number, tls?: StartEtcdOptions['tls']) =>
     startEtcd({ netns: lab.switchNs, host: lab.switchIp, clientPort: port, peerPort: port + 1, ...(tls ? { tls } : {}) });
   const [plain, certs, auth] = await Promise.all([
     at(2379),
