@@ -28,6 +28,7 @@ import {
   actualEntries,
   chainsOf,
   flannelRules,
+  nftTables,
   otherRoutes,
   programmedExactly,
   startOverlays,
@@ -47,10 +48,10 @@ const CONFIGURATIONS: ReadonlyArray<{ title: string; specs: [OverlaySpec, Overla
     ],
   },
   {
-    title: 'vxlan VNI 1 + vxlan VNI 2',
+    title: 'vxlan VNI 1 + vxlan VNI 2 (masquerading through native nftables)',
     specs: [
       { tag: '', prefix: '/overlay-a/network', network: '10.70.0.0/16', backend: { Type: 'vxlan', VNI: 1 } },
-      { tag: 'b', prefix: '/overlay-b/network', network: '10.80.0.0/16', backend: { Type: 'vxlan', VNI: 2 } },
+      { tag: 'b', prefix: '/overlay-b/network', network: '10.80.0.0/16', backend: { Type: 'vxlan', VNI: 2 }, masqBackend: 'nftables' },
     ],
   },
 ];
@@ -97,12 +98,25 @@ for (const { title, specs } of CONFIGURATIONS) {
         expect(vxlanDevices.sort()).toEqual(overlays.flatMap((o) => (o.device ? [o.device] : [])).sort());
 
         const rules = await flannelRules(lab, h);
+        const tables = await nftTables(lab, h);
         const chains = overlays.map((o) => chainsOf(o.spec.prefix));
-        expect(new Set(chains.flatMap((c) => [c.postrouting, c.forward])).size).toBe(4);
+        expect(new Set(chains.flatMap((c) => [c.postrouting, c.forward, c.nftTable])).size).toBe(6);
+        const nft = (o: Overlay) => o.spec.masqBackend === 'nftables';
+        expect([...tables.keys()].filter((t) => t.startsWith('flannel')).sort()).toEqual(
+          overlays.filter(nft).map((o) => chainsOf(o.spec.prefix).nftTable).sort(),
+        );
         for (const [k, o] of overlays.entries()) {
-          const { postrouting, forward } = chains[k]!;
+          const { postrouting, forward, nftTable } = chains[k]!;
           const net = o.spec.network;
           const own = subnetOf(o.daemons[i]!);
+          if (nft(o)) {
+            // Its own table only: four masquerade rules and two accept rules, for its network and subnet.
+            const body = tables.get(nftTable)!;
+            expect(body).toHaveLength(6);
+            expect(body.every((l) => l.includes(net) || l.includes(own))).toBe(true);
+            expect(rules.filter((l) => l.includes(postrouting) || l.includes(forward))).toEqual([]);
+            continue;
+          }
           const body = (chain: string) => rules.filter((l) => l.startsWith(`-A ${chain} `));
           expect(rules.filter((l) => l.startsWith('-A POSTROUTING') && l.endsWith(`-j ${postrouting}`))).toHaveLength(1);
           expect(rules.filter((l) => l.startsWith('-A FORWARD') && l.endsWith(`-j ${forward}`))).toHaveLength(1);
@@ -115,8 +129,8 @@ for (const { title, specs } of CONFIGURATIONS) {
             `-A ${forward} -d ${net} -m comment --comment "flanneld forward" -j ACCEPT`,
           ]);
         }
-        // No rule of ours outside these chains and jumps.
-        const ours = (l: string) => chains.some((c) => l.includes(c.postrouting) || l.includes(c.forward));
+        // No iptables rule of ours outside the chains and jumps of the iptables daemons.
+        const ours = (l: string) => chains.some((c, k) => !nft(overlays[k]!) && (l.includes(c.postrouting) || l.includes(c.forward)));
         expect(rules.filter((l) => !ours(l))).toEqual([]);
       }
     });

@@ -13,6 +13,8 @@ export interface OverlaySpec {
   /** A /16, so every subnet is a /24. */
   readonly network: string;
   readonly backend: { readonly Type: 'host-gw' } | { readonly Type: 'vxlan'; readonly VNI: number };
+  /** --ip-masq-backend; default auto (iptables). */
+  readonly masqBackend?: 'nftables';
 }
 
 export interface Overlay {
@@ -39,7 +41,12 @@ export async function startOverlays(lab: Lab, etcd: EtcdServer, dir: string, spe
       const daemons = await Promise.all(
         lab.hosts.map((h) =>
           startFlanneld(lab, h, path.join(dir, h.name, `overlay${spec.tag || 'a'}`), {
-            args: [`--etcd-prefix=${spec.prefix}`, `--state-dir=${stateRoot(dir, h)}`, '--ip-masq'],
+            args: [
+              `--etcd-prefix=${spec.prefix}`,
+              `--state-dir=${stateRoot(dir, h)}`,
+              '--ip-masq',
+              ...(spec.masqBackend ? [`--ip-masq-backend=${spec.masqBackend}`] : []),
+            ],
           }),
         ),
       );
@@ -137,11 +144,25 @@ export async function programmedExactly(lab: Lab, etcd: EtcdServer, o: Overlay):
   return true;
 }
 
-/** The chains of a daemon using `prefix`: Go flanneld's names for the default prefix, else suffixed with sha256(prefix). */
-export function chainsOf(prefix: string): { postrouting: string; forward: string } {
-  if (prefix === '/coreos.com/network') return { postrouting: 'FLANNEL-POSTRTG', forward: 'FLANNEL-FWD' };
+/**
+ * The iptables chains and nftables table of a daemon using `prefix`: Go flanneld's names for the default
+ * prefix, else suffixed with sha256(prefix).
+ */
+export function chainsOf(prefix: string): { postrouting: string; forward: string; nftTable: string } {
+  if (prefix === '/coreos.com/network') return { postrouting: 'FLANNEL-POSTRTG', forward: 'FLANNEL-FWD', nftTable: 'flannel' };
   const tag = createHash('sha256').update(prefix).digest('hex').slice(0, 8);
-  return { postrouting: `FLANNEL-POSTRTG-${tag}`, forward: `FLANNEL-FWD-${tag}` };
+  return { postrouting: `FLANNEL-POSTRTG-${tag}`, forward: `FLANNEL-FWD-${tag}`, nftTable: `flannel_${tag}` };
+}
+
+/** The names of host `h`'s nftables tables of family ip, and the rules of each. */
+export async function nftTables(lab: Lab, h: LabHost): Promise<Map<string, string[]>> {
+  const tables = new Map<string, string[]>();
+  const list = await lab.exec(h.ns, ['nft', 'list', 'tables', 'ip']);
+  for (const name of list.stdout.split('\n').flatMap((l) => /^table ip (\S+)$/.exec(l.trim())?.slice(1) ?? [])) {
+    const body = await lab.exec(h.ns, ['nft', 'list', 'table', 'ip', name]);
+    tables.set(name, body.stdout.split('\n').map((l) => l.trim()).filter((l) => / (return|masquerade|accept)\b/.test(l) && !l.startsWith('type ')));
+  }
+  return tables;
 }
 
 /** Every line of `iptables-save` (nft and legacy) in host `h` that names a FLANNEL chain. */

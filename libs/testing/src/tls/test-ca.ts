@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runChecked } from '../run.js';
@@ -53,7 +54,8 @@ export async function makeTestCa(dir: string, name = 'flannel-test-ca'): Promise
       );
       await openssl(['req', '-new', ...KEY, '-keyout', files.keyFile, '-out', csr, '-subj', `/CN=${leaf}`]);
       await openssl([
-        'x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
+        // A random serial rather than -CAcreateserial's file, which concurrent issue() calls would race on.
+        'x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-set_serial', `0x${randomBytes(15).toString('hex')}`,
         '-days', DAYS, '-out', files.certFile, '-extfile', extFile,
       ]);
       return files;
