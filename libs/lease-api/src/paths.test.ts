@@ -24,7 +24,7 @@ describe('API paths', () => {
   });
 
   it('matches nothing else', () => {
-    for (const p of ['/v1', '/v2/_/config', '/v1/_/nope', '/v1//config', '/v1/_/config/x', '/v1/_/leases/a/b', '/v1/%zz/config']) {
+    for (const p of ['/v1', '/v2/_/config', '/v1/_/nope', '/v1//config', '/v1/_/config/x', '/v1/_/leases/a/b', '/v1/%zz/config', '/v1/a%2Fb/config']) {
       expect(parseApiPath(p)).toBeUndefined();
     }
   });

@@ -51,7 +51,8 @@ export function parseApiPath(pathname: string): ApiRoute | undefined {
   } catch {
     return undefined;
   }
-  if (network === '' || subnet === '') return undefined;
+  // A name with a slash would reach keys of another network's.
+  if (network === '' || network.includes('/') || subnet === '') return undefined;
   if (network === UNNAMED_NETWORK) network = '';
   const kind = parts[3];
   if (subnet === undefined) {

@@ -2,3 +2,4 @@ export { startLeaseServer, type LeaseServer, type LeaseServerOptions } from './l
 export { parseListenAddress, checkActivatedFd, ListenError, type ListenAddress } from './listen-address.js';
 export type { ServedNetwork, ServedNetworks } from './served-networks.js';
 export type { ServerTlsFiles } from './tls-files.js';
+export { etcdServedNetworks } from './etcd-served-networks.js';

@@ -28,6 +28,7 @@ import {
 import { toApiLease } from './api-lease.js';
 import { HttpError, readBody, sendEmpty, sendError, sendJson } from './http-io.js';
 import { LeaseHub } from './lease-hub.js';
+import { NetworkHub } from './network-hub.js';
 import type { ServedNetwork, ServedNetworks } from './served-networks.js';
 
 export interface LeaseApiOptions {
@@ -48,6 +49,7 @@ const TRIES = 10;
  */
 export class LeaseApiHandler {
   private readonly hubs = new Map<string, LeaseHub>();
+  private networkHub: NetworkHub | undefined;
 
   constructor(private readonly o: LeaseApiOptions) {}
 
@@ -68,12 +70,13 @@ export class LeaseApiHandler {
   get waiting(): number {
     let n = 0;
     for (const hub of this.hubs.values()) n += hub.waiting;
-    return n;
+    return n + (this.networkHub?.waiting ?? 0);
   }
 
   close(): void {
     for (const hub of this.hubs.values()) hub.close();
     this.hubs.clear();
+    this.networkHub?.close();
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -86,7 +89,7 @@ export class LeaseApiHandler {
       res.setHeader('Allow', allowed.join(', '));
       throw new HttpError(405, `method ${method} not allowed on ${url.pathname}`);
     }
-    if (route.resource === 'networks') throw new HttpError(404, 'the network list is not served yet');
+    if (route.resource === 'networks') return this.watchNetworks(url, res);
     const net = this.o.networks.network(route.network);
     switch (`${method} ${route.resource}`) {
       case 'GET config':
@@ -157,19 +160,17 @@ export class LeaseApiHandler {
   }
 
   private async watch(route: ApiRoute & { network: string }, net: ServedNetwork, url: URL, res: ServerResponse) {
-    const next = url.searchParams.get('next');
-    if (next !== null && !/^[0-9]{1,19}$/.test(next)) throw new HttpError(400, `bad cursor ${JSON.stringify(next)}`);
+    const cursor = cursorIn(url);
     const subnet = route.resource === 'lease' ? subnetIn(route, 'bad subnet') : undefined;
-    // A reader that closes its connection before the reply stops waiting.
-    const onLeave = (left: () => void) => {
-      const closed = () => res.writableFinished || left();
-      res.once('close', closed);
-      return () => res.off('close', closed);
-    };
-    const body = await this.hubFor(route.network, net).watch(next === null ? undefined : BigInt(next), subnet, onLeave);
-    // Undefined or empty: the reader left, or the server is closing.
-    if (body) sendJson(res, body);
-    else res.destroy();
+    replyToWatch(res, await this.hubFor(route.network, net).watch(cursor, subnet, leaving(res)));
+  }
+
+  private async watchNetworks(url: URL, res: ServerResponse) {
+    const cursor = cursorIn(url);
+    const registry = this.o.networks.registry;
+    if (!registry) throw new HttpError(404, 'no network list: this server serves the unnamed network only');
+    this.networkHub ??= new NetworkHub(registry, this.o.log.child({ component: 'networks' }), this.o.historyLimit ?? 1_000);
+    replyToWatch(res, await this.networkHub.watch(cursor, leaving(res)));
   }
 
   private hubFor(network: string, net: ServedNetwork): LeaseHub {
@@ -201,6 +202,27 @@ const METHODS: Record<ApiRoute['resource'], readonly string[]> = {
   reservations: ['GET', 'POST'],
   reservation: ['DELETE'],
 };
+
+function cursorIn(url: URL): bigint | undefined {
+  const next = url.searchParams.get('next');
+  if (next !== null && !/^[0-9]{1,19}$/.test(next)) throw new HttpError(400, `bad cursor ${JSON.stringify(next)}`);
+  return next === null ? undefined : BigInt(next);
+}
+
+/** A reader that closes its connection before the reply stops waiting. */
+function leaving(res: ServerResponse): (left: () => void) => () => void {
+  return (left) => {
+    const closed = () => res.writableFinished || left();
+    res.once('close', closed);
+    return () => res.off('close', closed);
+  };
+}
+
+/** Undefined or empty: the reader left, or the server is closing. */
+function replyToWatch(res: ServerResponse, body: string | undefined): void {
+  if (body) sendJson(res, body);
+  else res.destroy();
+}
 
 function statusOf(err: unknown): number {
   if (err instanceof HttpError) return err.status;

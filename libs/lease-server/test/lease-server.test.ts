@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEtcd, waitFor, type EtcdServer } from '@flannel-ts/testing';
-import { EtcdSubnetManager } from '@flannel-ts/subnet';
-import { startLeaseServer, type LeaseServer } from '../src/index.js';
+import { EtcdLeaseRegistry } from '@flannel-ts/subnet';
+import { etcdServedNetworks, startLeaseServer, type LeaseServer, type ServedNetworks } from '../src/index.js';
 import { request, type Reply } from './http-client.js';
 
 const PREFIX = '/coreos.com/network';
@@ -14,7 +14,8 @@ const VTEP = '{"VtepMAC":"5a:1f:0c:2e:33:9b"}';
 const TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z`;
 
 let etcd: EtcdServer;
-let manager: EtcdSubnetManager;
+let registry: EtcdLeaseRegistry;
+let networks: ServedNetworks;
 let server: LeaseServer;
 let lines: string[];
 
@@ -35,7 +36,7 @@ async function start(historyLimit?: number): Promise<LeaseServer> {
   return startLeaseServer({
     listen: '127.0.0.1:0',
     tls: { caFile: '', certFile: '', keyFile: '' },
-    networks: { network: () => ({ manager, registry: manager.registry }) },
+    networks,
     ttlSeconds: TTL,
     log: logger.log,
     ...(historyLimit ? { historyLimit } : {}),
@@ -56,11 +57,12 @@ async function etcdWatchers(): Promise<number> {
 
 beforeAll(async () => {
   etcd = await startEtcd();
-  manager = await EtcdSubnetManager.connect({ endpoints: [etcd.endpoint], prefix: PREFIX });
+  registry = await EtcdLeaseRegistry.connect({ endpoints: [etcd.endpoint], prefix: PREFIX });
+  networks = etcdServedNetworks(registry);
 });
 afterAll(async () => {
   await server?.close();
-  manager?.close();
+  registry?.close();
   await etcd?.dispose();
 });
 beforeEach(async () => {
@@ -272,6 +274,40 @@ describe('lease server: watches', () => {
   });
 });
 
+describe('lease server: networks', () => {
+  it('lists the named networks, then long-polls their additions and removals', async () => {
+    await etcd.etcdctl(['put', `${PREFIX}/blue/config`, CONFIG]);
+    await etcd.etcdctl(['put', `${PREFIX}/green/config`, CONFIG]);
+    const first = await call('GET', '/v1/');
+    expect(first.type).toBe(JSON_TYPE);
+    const m = /^\{"events":null,"snapshot":\["blue","green"\],"cursor":"(\d+)"\}\n$/.exec(first.body);
+    expect(m, first.body).not.toBeNull();
+
+    const polling = call('GET', `/v1/?next=${m![1]}`);
+    await waitFor(() => server.waiting === 1, { what: 'the long-poll to wait' });
+    await etcd.etcdctl(['put', `${PREFIX}/red/config`, CONFIG]);
+    const zero = '{"Subnet":"0.0.0.0/0","Attrs":{"PublicIP":"0.0.0.0"},"Expiration":"0001-01-01T00:00:00Z"}';
+    const added = await polling;
+    expect(added.body).toMatch(new RegExp(`^\\{"events":\\[\\{"type":"added","lease":${zero.replace(/[{}[\].]/g, '\\$&')},"network":"red"\\}\\],"snapshot":null,"cursor":"\\d+"\\}\\n$`));
+    const cursor = (JSON.parse(added.body) as { cursor: string }).cursor;
+    await etcd.etcdctl(['del', `${PREFIX}/blue/config`]);
+    const removed = JSON.parse((await call('GET', `/v1/?next=${cursor}`)).body) as { events: { type: string; network: string }[] };
+    expect(removed.events.map((e) => [e.type, e.network])).toEqual([['removed', 'blue']]);
+  });
+
+  it("serves a named network's leases under <prefix>/<name>", async () => {
+    await etcd.etcdctl(['put', `${PREFIX}/blue/config`, '{"Network":"10.7.0.0/16"}']);
+    const lease = await call('POST', '/v1/blue/leases', '{"PublicIP":"192.0.2.30"}');
+    const subnet = (JSON.parse(lease.body) as { Subnet: string }).Subnet;
+    expect(subnet).toMatch(/^10\.7\.\d+\.0\/24$/);
+    const value = await etcd.etcdctl(['get', `${PREFIX}/blue/subnets/${subnet.replace('/', '-')}`, '--print-value-only']);
+    expect(value.trim()).toBe('{"PublicIP":"192.0.2.30","PublicIPv6":null}');
+    const listed = JSON.parse((await call('GET', '/v1/blue/leases')).body) as { snapshot: { Subnet: string }[] };
+    expect(listed.snapshot.map((l) => l.Subnet)).toEqual([subnet]);
+    expect((JSON.parse((await call('GET', '/v1/_/leases')).body) as { snapshot: unknown[] }).snapshot).toEqual([]);
+  });
+});
+
 describe('lease server: listen addresses', () => {
   it.each([
     ['udp://127.0.0.1:1', 'Error listening on udp://127.0.0.1:1: bad listener scheme'],
@@ -284,7 +320,7 @@ describe('lease server: listen addresses', () => {
       startLeaseServer({
         listen,
         tls: { caFile: '', certFile: '', keyFile: '' },
-        networks: { network: () => ({ manager, registry: manager.registry }) },
+        networks,
         ttlSeconds: TTL,
         log: memoryLogger().log,
         env: {},
