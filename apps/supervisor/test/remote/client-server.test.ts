@@ -266,3 +266,36 @@ describe('a server started by socket activation', () => {
     await proc.stop();
   });
 });
+
+describe('a client in multi-network mode', () => {
+  it('takes its networks from the server (GET /v1/), a lease and env file per network, and follows a network added later', async () => {
+    const prefix = '/coreos.com/network';
+    await etcd.etcdctl(['put', `${prefix}/blue/config`, '{"Network":"10.90.0.0/16","Backend":{"Type":"alloc"}}']);
+    await etcd.etcdctl(['put', `${prefix}/green/config`, '{"Network":"10.91.0.0/16","Backend":{"Type":"alloc"}}']);
+    const h4 = lab.hosts[3]!;
+    const dir = path.join(tmp.path, 'multi-client');
+    const subnetDir = path.join(dir, 'networks');
+    const d = await startFlanneld(lab, h4, dir, {
+      args: [`--remote=${server.address}`, '--networks=blue,green,red', '--watch-networks', `--subnet-dir=${subnetDir}`],
+    });
+    const envOf = (name: string) => {
+      const file = path.join(subnetDir, `${name}.env`);
+      return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    };
+    for (const [name, network] of [['blue', '10.90.0.0/16'], ['green', '10.91.0.0/16']] as const) {
+      const env = await waitFor(() => envOf(name), { what: `${name}.env` });
+      expect(envValue(env, 'FLANNEL_NETWORK')).toBe(network);
+      const leases = await leasesInEtcd((args) => etcd.etcdctl(args), `${prefix}/${name}`);
+      expect([...leases.values()].map((l) => l.publicIp)).toEqual([h4.ip]);
+    }
+    expect(d.messages()).toContain(`Using the flannel server at http://${server.address}/v1 for networks, their config and leases`);
+    await etcd.etcdctl(['put', `${prefix}/red/config`, '{"Network":"10.92.0.0/16","Backend":{"Type":"alloc"}}']);
+    expect(envValue(await waitFor(() => envOf('red'), { what: 'red.env' }), 'FLANNEL_NETWORK')).toBe('10.92.0.0/16');
+    await d.proc.stop();
+    // The single network's client on h4 was not disturbed.
+    expect(clients[2]!.proc.hasExited()).toBe(false);
+    await etcd.etcdctl(['del', '--prefix', `${prefix}/blue/`]);
+    await etcd.etcdctl(['del', '--prefix', `${prefix}/green/`]);
+    await etcd.etcdctl(['del', '--prefix', `${prefix}/red/`]);
+  });
+});
