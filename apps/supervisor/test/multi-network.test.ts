@@ -168,6 +168,9 @@ describe('flanneld --networks', () => {
       await waitFor(() => d.messages().includes('Network "orange": Subnet added: 10.104.200.0/24 via 192.0.2.99'), { what: 'the peer' });
       expect(envOf(d, 'later')).toBeUndefined();
       expect(envOf(d, 'blue')).toBeUndefined();
+      expect(await d.proc.stop()).toEqual({ code: 0, signal: null });
+      expect(d.messages().at(-1)).toBe('Exiting cleanly...');
+      expect(envOf(d, 'orange')).toBeDefined();
     } finally {
       await stopAll(d);
     }
