@@ -71,9 +71,11 @@ describe('flanneld --networks', () => {
     await etcd.etcdctl(['put', `${PREFIX}/green/config`, '{"Network":"10.102.0.0/16","Backend":{"Type":"warp"}}']);
     await etcd.etcdctl(['put', `${PREFIX}/orange/config`, ORANGE]);
     await etcd.etcdctl(['put', `${PREFIX}/teal/config`, TEAL]);
+    // pink asks for blue's VNI: it waits, blue is untouched.
+    await etcd.etcdctl(['put', `${PREFIX}/pink/config`, BLUE.replace('10.101.', '10.106.')]);
     const receiver = startReceiver('multi-notify', path.join(dir, 'h1', 'networks', 'blue.env'));
     await waitFor(() => receiver.received().some((r) => r.listening), { what: 'the notify receiver' });
-    const args = (d: string) => ['--networks=blue,green,red,teal', '--watch-networks', `--subnet-dir=${path.join(d, 'networks')}`, '--ip-masq', '--ip-masq-backend=iptables'];
+    const args = (d: string) => ['--networks=blue,green,red,teal,pink', '--watch-networks', `--subnet-dir=${path.join(d, 'networks')}`, '--ip-masq', '--ip-masq-backend=iptables'];
     const daemons = await Promise.all(
       lab.hosts.map((h, i) => {
         const d = path.join(dir, h.name);
@@ -93,6 +95,10 @@ describe('flanneld --networks', () => {
       const green = 'Network "green": Couldn\'t fetch network config: config: Backend.Type: unknown backend type "warp" (known types: udp, vxlan, host-gw, aws-vpc, gce, alloc)';
       await waitFor(() => h1.messages().includes(green), { what: "green's config error" });
       expect(h1.messages()).toContain('Network "orange" is not allowed');
+      await waitFor(() => h1.messages().includes('Network "pink": Couldn\'t fetch network config: vxlan VNI 1 is already used by network "blue"'), {
+        what: "pink's VNI clash",
+      });
+      expect(envOf(h1, 'pink')).toBeUndefined();
       expect(envOf(h1, 'green')).toBeUndefined();
 
       await etcd.etcdctl(['put', `${PREFIX}/green/config`, GREEN]);
@@ -162,6 +168,9 @@ describe('flanneld --networks', () => {
       await waitFor(() => d.messages().includes('Network "orange": Subnet added: 10.104.200.0/24 via 192.0.2.99'), { what: 'the peer' });
       expect(envOf(d, 'later')).toBeUndefined();
       expect(envOf(d, 'blue')).toBeUndefined();
+      expect(await d.proc.stop()).toEqual({ code: 0, signal: null });
+      expect(d.messages().at(-1)).toBe('Exiting cleanly...');
+      expect(envOf(d, 'orange')).toBeDefined();
     } finally {
       await stopAll(d);
     }
