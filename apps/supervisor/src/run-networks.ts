@@ -88,6 +88,7 @@ async function runOne(
       keyPrefix: `${trimSlash(registry.prefix)}/${name}`,
       envFile,
       previousEnv,
+      network: name,
       accept: (config) => claims.claim(name, config),
       tunNameFor: udpTunName,
       notifyReady: false,
