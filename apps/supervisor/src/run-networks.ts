@@ -5,6 +5,7 @@ import { readSystemSnapshot, selectExternalInterface, type ExternalInterface } f
 import { retrying } from '@flannel-ts/retry';
 import { readSubnetEnv } from '@flannel-ts/subnet-env';
 import { EtcdLeaseRegistry, NetworkWatcher, trimSlash, type NetworkRegistry } from '@flannel-ts/subnet';
+import { DeviceClaims } from './device-claims.js';
 import { NetworkSet } from './network-set.js';
 import type { FlanneldOptions } from './options.js';
 import { runNetwork } from './run-network.js';
@@ -27,16 +28,24 @@ export async function runNetworks(o: FlanneldOptions, log: Logger, signal: Abort
   try {
     const ext = selectExternalInterface(snapshot, o);
     ext.logLines.forEach((line) => log.info(line));
-    const networks = new NetworkSet((name, runSignal) => runOne(o, registry, ext, name, log, runSignal), signal, log);
+    const claims = new DeviceClaims();
+    const networks = new NetworkSet((name, runSignal) => runOne(o, registry, ext, claims, name, log, runSignal), signal, log);
     const allowed = (name: string) => o.networks.length === 0 || o.networks.includes(name);
     const added = (name: string) => {
       if (allowed(name)) networks.add(name);
       else log.info(`Network "${name}" is not allowed`);
     };
+    // Ended by the daemon's signal, or by a bug in one network's run (which stops the others too).
+    const done = new AbortController();
+    const until = AbortSignal.any([signal, done.signal]);
+    const watching = o.watchNetworks ? watchNetworks(registry, networks, added, log, until) : listOnce(o, registry, added, log, until);
     try {
-      const watching = o.watchNetworks ? watchNetworks(registry, networks, added, log, signal) : listOnce(o, registry, added, log, signal);
       await Promise.race([watching, networks.failed]);
     } finally {
+      done.abort();
+      // Whatever ended the race, the watch is over before the connection closes (its own error, if
+      // it lost the race, is not the one reported).
+      await watching.catch(() => undefined);
       await networks.stopAll();
     }
   } finally {
@@ -63,7 +72,15 @@ function watchNetworks(registry: NetworkRegistry, networks: NetworkSet, added: (
   return watcher.run(signal);
 }
 
-async function runOne(o: FlanneldOptions, registry: NetworkRegistry, ext: ExternalInterface, name: string, log: Logger, signal: AbortSignal): Promise<void> {
+async function runOne(
+  o: FlanneldOptions,
+  registry: NetworkRegistry,
+  ext: ExternalInterface,
+  claims: DeviceClaims,
+  name: string,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   const netLog = log.child({ network: name }, { msgPrefix: `Network "${name}": ` });
   const envFile = path.join(o.subnetDir, `${name}.env`);
   const previousEnv = await readSubnetEnv(envFile).catch((err: Error) => {
@@ -79,12 +96,16 @@ async function runOne(o: FlanneldOptions, registry: NetworkRegistry, ext: Extern
       keyPrefix: `${trimSlash(registry.prefix)}/${name}`,
       envFile,
       previousEnv,
+      network: name,
+      accept: (config) => claims.claim(name, config),
       tunNameFor: udpTunName,
       notifyReady: false,
       log: netLog,
       signal,
     });
   } finally {
+    // The backend has stopped: its VNI or port is free for another network.
+    claims.release(name);
     manager.close();
   }
 }

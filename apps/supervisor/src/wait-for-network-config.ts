@@ -14,6 +14,8 @@ export async function waitForNetworkConfig(
   log: Logger,
   signal: AbortSignal,
   retryMs = 1_000,
+  /** A further check of a valid config (multi-network mode: a VNI or port another network holds); the problem, or undefined. */
+  accept: (config: NetworkConfig) => string | undefined = () => undefined,
 ): Promise<NetworkConfig> {
   let lastProblem = '';
   for (;;) {
@@ -24,9 +26,10 @@ export async function waitForNetworkConfig(
       if (text !== undefined) {
         const config = parseNetworkConfig(text);
         parseBackendConfig(config);
-        return config;
-      }
-      problem = `flannel config not found in etcd store (key ${registry.prefix}/config). Did you create your config using etcdv3 API?`;
+        const refused = accept(config);
+        if (refused === undefined) return config;
+        problem = refused;
+      } else problem = `flannel config not found in etcd store (key ${registry.prefix}/config). Did you create your config using etcdv3 API?`;
     } catch (err) {
       if (!(err instanceof ConfigError) && !isRetryable(err)) throw err;
       problem = errorText(err);
