@@ -68,10 +68,12 @@ export class NetworkSet {
     slot.controller.abort(new NetworkRemoved(name));
   }
 
-  /** Waits for every run to end (the daemon's signal has stopped them, keeping their state). */
+  /** Stops every run, keeping its state (as on SIGTERM), and waits for them to end. */
   async stopAll(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.slots.values()].map((s) => s.done));
+    const slots = [...this.slots.values()];
+    slots.forEach((s) => s.controller.abort(new DOMException('flanneld is stopping', 'AbortError')));
+    await Promise.all(slots.map((s) => s.done));
   }
 
   private start(name: string): void {

@@ -36,6 +36,8 @@ export interface NetworkRunContext {
   readonly previousEnv: Readonly<Record<string, string>> | undefined;
   /** A further check of the config before it is used (multi-network mode: a VNI or port another network holds). */
   readonly accept?: (config: NetworkConfig) => string | undefined;
+  /** Multi-network mode: the network's name, for the backend's log lines. */
+  readonly network?: string;
   /** udp's TUN name for this network (multi-network mode); undefined lets the kernel number it. */
   readonly tunNameFor?: (config: NetworkConfig) => string | undefined;
   /** Single-network mode tells systemd once the env file is written; multi-network mode never does. */
@@ -92,6 +94,7 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
         daemonId: identity.id,
         verbosity: o.verbosity,
         ...(tunName ? { tunName } : {}),
+        ...(ctx.network === undefined ? {} : { network: ctx.network }),
       },
       invokedAs: process.argv[1] ?? '',
       log: log.child({ component: 'backend' }),

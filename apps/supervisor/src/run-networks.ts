@@ -35,10 +35,17 @@ export async function runNetworks(o: FlanneldOptions, log: Logger, signal: Abort
       if (allowed(name)) networks.add(name);
       else log.info(`Network "${name}" is not allowed`);
     };
+    // Ended by the daemon's signal, or by a bug in one network's run (which stops the others too).
+    const done = new AbortController();
+    const until = AbortSignal.any([signal, done.signal]);
+    const watching = o.watchNetworks ? watchNetworks(registry, networks, added, log, until) : listOnce(o, registry, added, log, until);
     try {
-      const watching = o.watchNetworks ? watchNetworks(registry, networks, added, log, signal) : listOnce(o, registry, added, log, signal);
       await Promise.race([watching, networks.failed]);
     } finally {
+      done.abort();
+      // Whatever ended the race, the watch is over before the connection closes (its own error, if
+      // it lost the race, is not the one reported).
+      await watching.catch(() => undefined);
       await networks.stopAll();
     }
   } finally {
@@ -89,6 +96,7 @@ async function runOne(
       keyPrefix: `${trimSlash(registry.prefix)}/${name}`,
       envFile,
       previousEnv,
+      network: name,
       accept: (config) => claims.claim(name, config),
       tunNameFor: udpTunName,
       notifyReady: false,

@@ -71,8 +71,6 @@ describe('flanneld --networks', () => {
     await etcd.etcdctl(['put', `${PREFIX}/green/config`, '{"Network":"10.102.0.0/16","Backend":{"Type":"warp"}}']);
     await etcd.etcdctl(['put', `${PREFIX}/orange/config`, ORANGE]);
     await etcd.etcdctl(['put', `${PREFIX}/teal/config`, TEAL]);
-    // pink asks for blue's VNI: it waits, blue is untouched.
-    await etcd.etcdctl(['put', `${PREFIX}/pink/config`, BLUE.replace('10.101.', '10.106.')]);
     const receiver = startReceiver('multi-notify', path.join(dir, 'h1', 'networks', 'blue.env'));
     await waitFor(() => receiver.received().some((r) => r.listening), { what: 'the notify receiver' });
     const args = (d: string) => ['--networks=blue,green,red,teal,pink', '--watch-networks', `--subnet-dir=${path.join(d, 'networks')}`, '--ip-masq', '--ip-masq-backend=iptables'];
@@ -95,6 +93,8 @@ describe('flanneld --networks', () => {
       const green = 'Network "green": Couldn\'t fetch network config: config: Backend.Type: unknown backend type "warp" (known types: udp, vxlan, host-gw, aws-vpc, gce, alloc)';
       await waitFor(() => h1.messages().includes(green), { what: "green's config error" });
       expect(h1.messages()).toContain('Network "orange" is not allowed');
+      // pink, added now, asks for blue's VNI: it waits, blue is untouched.
+      await etcd.etcdctl(['put', `${PREFIX}/pink/config`, BLUE.replace('10.101.', '10.106.')]);
       await waitFor(() => h1.messages().includes('Network "pink": Couldn\'t fetch network config: vxlan VNI 1 is already used by network "blue"'), {
         what: "pink's VNI clash",
       });
@@ -131,6 +131,8 @@ describe('flanneld --networks', () => {
         expect(envOf(d, 'green')).toBeDefined();
         expect(envOf(d, 'teal')).toBeDefined();
       }
+      expect(h1.messages()).toContain('Network "green": Deleted flannel.2 and its routes');
+      expect(h1.messages()).toContain('Network "teal": Removed 2 host-gw routes');
       expect(await unreachable(daemons, 'blue')).toEqual([]);
       expect(await unreachable(daemons, 'red')).toEqual([]);
       const stats = await blueFlow.stop();

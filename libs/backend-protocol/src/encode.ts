@@ -58,6 +58,7 @@ export function encodeSupervisorMessage(msg: SupervisorMessage): JsonObject {
         daemonId: msg.daemonId,
         verbosity: msg.verbosity,
         ...(msg.tunName === undefined ? {} : { tunName: msg.tunName }),
+        ...(msg.network === undefined ? {} : { network: msg.network }),
       };
     }
     case 'lease':

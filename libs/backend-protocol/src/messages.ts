@@ -47,6 +47,8 @@ export interface InitInfo {
    * mode names each udp network's device after its port.
    */
   readonly tunName?: string;
+  /** Multi-network mode: the network's name, which starts the backend's log lines as it does flanneld's. */
+  readonly network?: string;
 }
 
 export interface InitMessage extends Versioned, InitInfo {

@@ -73,6 +73,12 @@ describe('parseSupervisorMessage: valid messages', () => {
     expect(() => parseSupervisorMessage({ ...wireSamples.init(), tunName: 'x'.repeat(16) })).toThrow(/tunName/);
   });
 
+  test("init may name the network (multi-network mode)", () => {
+    expect(parseSupervisorMessage({ ...wireSamples.init(), network: 'blue' })).toMatchObject({ network: 'blue' });
+    expect(() => parseSupervisorMessage({ ...wireSamples.init(), network: '' })).toThrow(/network/);
+    expect(() => parseSupervisorMessage({ ...wireSamples.init(), network: 'a/b' })).toThrow(/network: "a\/b" is not/);
+  });
+
   test('shutdown may ask for the kernel state to be removed', () => {
     expect(parseSupervisorMessage({ ...wireSamples.shutdown(), removeState: true })).toEqual({ v: 1, type: 'shutdown', removeState: true });
     expect(parseSupervisorMessage({ ...wireSamples.shutdown(), removeState: false })).toEqual({ v: 1, type: 'shutdown' });

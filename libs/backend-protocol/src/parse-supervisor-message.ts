@@ -19,6 +19,7 @@ const DAEMON_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 /** IFNAMSIZ minus the terminating NUL. */
 const MAX_IFNAME_LEN = 15;
 const LINK_NAME = /^[^/:%\s]{1,15}$/;
+const NETWORK_NAME = /^[^/\u0000-\u001f\u007f]{1,255}$/;
 
 /**
  * Validates and decodes one message from the supervisor (a parsed JSON value).
@@ -67,6 +68,10 @@ function readInit(fields: MessageFields): InitMessage {
   if (!stateDir.startsWith('/')) fields.fail('stateDir', `"${stateDir}" is not an absolute path`);
   const tunName = fields.optionalString('tunName');
   if (tunName !== undefined && !LINK_NAME.test(tunName)) fields.fail('tunName', `"${tunName}" is not a device name (1-${MAX_IFNAME_LEN} characters, no "/", ":", "%" or space)`);
+  const networkName = fields.optionalString('network');
+  if (networkName !== undefined && !NETWORK_NAME.test(networkName)) {
+    fields.fail('network', `${JSON.stringify(networkName.slice(0, 64))} is not 1-255 printable characters without "/"`);
+  }
   const daemonId = fields.string('daemonId');
   if (!DAEMON_ID.test(daemonId)) fields.fail('daemonId', `"${daemonId}" is not 1-64 characters of [A-Za-z0-9_.-]`);
 
@@ -85,6 +90,7 @@ function readInit(fields: MessageFields): InitMessage {
     daemonId,
     verbosity: fields.integer('verbosity', 0, 1000),
     ...(tunName === undefined ? {} : { tunName }),
+    ...(networkName === undefined ? {} : { network: networkName }),
   };
 }
 

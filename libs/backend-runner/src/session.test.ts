@@ -236,6 +236,15 @@ describe('BackendSession', () => {
     expect(h.locks.released).toBe(1);
   });
 
+  test("a network named in init starts the backend's log lines", async () => {
+    const h = harness();
+    h.session.receive({ ...wireSamples.init(), network: 'blue' });
+    await h.session.idle();
+    h.contexts[0]!.log.info('Created vxlan device flannel.2');
+    const messages = h.logLines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages).toContain('Network "blue": Created vxlan device flannel.2');
+  });
+
   test('a shutdown for a removed network: close, then the kernel state removed, exit code 0', async () => {
     const h = harness();
     await handshake(h);

@@ -49,7 +49,7 @@ export interface SessionOptions {
 export class BackendSession {
   private readonly conversation = new Conversation();
   private readonly queue: SerialQueue;
-  private readonly log: Logger;
+  private log: Logger;
   private readonly signal: AbortSignal;
   private backend: Backend | undefined;
   private lock: HeldLock | undefined;
@@ -173,6 +173,7 @@ export class BackendSession {
   private async start(init: InitMessage): Promise<void> {
     const { v: _v, type: _type, ...info } = init;
     this.options.onInit?.(info);
+    if (info.network !== undefined) this.log = this.log.child({ network: info.network }, { msgPrefix: `Network "${info.network}": ` });
     this.lock = (this.options.lockDaemon ?? lockDaemon)(info.stateDir);
     this.backend = await this.options.create(info, {
       log: this.log,

@@ -28,6 +28,7 @@ export type { Iperf3Result } from './iperf3/iperf3-result.js';
 export {
   ALLOC_CONFIG,
   assertBuilt,
+  completeLines,
   CONFIG_KEY,
   envValue,
   FLANNELD,

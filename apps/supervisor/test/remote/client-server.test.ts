@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addPod,
   assertBuilt,
+  completeLines,
   createLab,
   envValue,
   FLANNELD,
@@ -77,8 +78,7 @@ function flanneldServer(host: LabHost, port: number, dir: string, args: readonly
 
 function messagesOf(logFile: string): string[] {
   if (!existsSync(logFile)) return [];
-  return readFileSync(logFile, 'utf8')
-    .split('\n')
+  return completeLines(readFileSync(logFile, 'utf8'))
     .filter((l) => l.startsWith('{'))
     .map((l) => (JSON.parse(l) as { msg: string }).msg);
 }

@@ -59,10 +59,16 @@ export async function startFlanneld(
 
 function readMessages(logFile: string): string[] {
   if (!existsSync(logFile)) return [];
-  return readFileSync(logFile, 'utf8')
-    .split('\n')
+  return completeLines(readFileSync(logFile, 'utf8'))
     .filter((line) => line.startsWith('{'))
     .map((line) => (JSON.parse(line) as { msg: string }).msg);
+}
+
+/** The lines of a log being written: a last line without its newline yet is left for the next read. */
+export function completeLines(text: string): string[] {
+  const lines = text.split('\n');
+  lines.pop();
+  return lines;
 }
 
 export function envValue(env: string | undefined, key: string): string | undefined {
