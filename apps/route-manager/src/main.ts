@@ -1,4 +1,4 @@
-import { createLogger } from '@flannel-ts/log';
+import { createLogger, logProcessWarnings } from '@flannel-ts/log';
 import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { parseRouteManagerArgs } from './options.js';
@@ -10,6 +10,7 @@ if (parsed.kind === 'exit') {
   process.exit(parsed.code);
 }
 const log = createLogger({ name: 'flannel-route-manager', verbosity: parsed.options.verbosity });
+logProcessWarnings(log);
 
 const stop = new AbortController();
 const onSignal = (signal: NodeJS.Signals) => {

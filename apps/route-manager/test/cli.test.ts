@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, spawnChild, startEtcd, tempDir, waitFor, type EtcdServer } from '@flannel-ts/testing';
+import { makeTestCa, run, spawnChild, startEtcd, tempDir, waitFor, type EtcdServer } from '@flannel-ts/testing';
 import { CONFIG, PREFIX } from './manager-harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -73,5 +73,45 @@ describe('flannel-route-manager binary', () => {
     const r = await run(BINARY, ['-backend=google', `-etcd-endpoints=${etcd.endpoint}`], { env });
     expect(r.exitCode).toBe(1);
     expect(messages(r.stderr).at(-1)).toBe('FLANNEL_GCE_COMPUTE_ENDPOINT="localhost:8089": expected http(s)://host[:port] with no path');
+  });
+
+  it('reaches an etcd serving TLS with client certificates through the same flags as flanneld, and names what is wrong', async () => {
+    const dir = tempDir('rm-tls');
+    const ca = await makeTestCa(dir.path);
+    const [server, client] = await Promise.all([ca.issue('etcd-server', { ips: ['127.0.0.1'] }), ca.issue('route-manager')]);
+    const tlsEtcd = await startEtcd({ tls: { server, caFile: ca.certFile, client } });
+    const prefix = '/rm-cli-tls';
+    const untilSaid = async (args: string[], line: string, times: number) => {
+      const log = path.join(dir.path, `stderr-${args.length}`);
+      const child = spawnChild(BINARY, [`-etcd-endpoints=${tlsEtcd.endpoint}`, `-etcd-prefix=${prefix}`, ...args], { stderr: log });
+      try {
+        await waitFor(() => messages(readFileSync(log, 'utf8')).filter((m) => m === line).length >= times, { what: `the manager to log ${times}x: ${line}` });
+        child.kill('SIGTERM');
+        expect(await child.exited).toEqual({ code: 0, signal: null });
+      } finally {
+        await child.stop();
+      }
+    };
+    try {
+      // With the certificates it reaches etcd and finds no config there.
+      await untilSaid(
+        [`-etcd-cafile=${ca.certFile}`, `-etcd-certfile=${client.certFile}`, `-etcd-keyfile=${client.keyFile}`],
+        `Couldn't fetch network config: flannel config not found in etcd store (key ${prefix}/config)`,
+        1,
+      );
+      await untilSaid(
+        [`-etcd-cafile=${ca.certFile}`],
+        `Couldn't fetch network config: etcd ${tlsEtcd.endpoint}: TLS handshake refused by the server (bad certificate): it wants a client certificate (--etcd-certfile and --etcd-keyfile) and none was given`,
+        // Said on every try, not once.
+        2,
+      );
+      const missing = path.join(dir.path, 'missing.crt');
+      const r = await run(BINARY, [`-etcd-endpoints=${tlsEtcd.endpoint}`, `-etcd-cafile=${missing}`]);
+      expect(r.exitCode).toBe(1);
+      expect(messages(r.stderr)).toEqual(['starting fleet route manager...', `--etcd-cafile ${missing}: cannot read it: ENOENT: no such file or directory, open '${missing}'`]);
+    } finally {
+      await tlsEtcd.dispose();
+      await dir.remove();
+    }
   });
 });

@@ -145,11 +145,11 @@ export const FLANNELD_FLAGS = {
     describeDefault: quoted,
   }),
 
-  listen: stringFlag({ name: 'listen', help: `run as a server on [tcp://]host:port or fd://[N] ${NOT_YET}` }),
-  remote: stringFlag({ name: 'remote', help: `run as a client of the flannel server at host:port ${NOT_YET}` }),
-  remoteKeyfile: stringFlag({ name: 'remote-keyfile', help: `TLS key file for client/server communication ${NOT_YET}` }),
-  remoteCertfile: stringFlag({ name: 'remote-certfile', help: `TLS certificate file for client/server communication ${NOT_YET}` }),
-  remoteCafile: stringFlag({ name: 'remote-cafile', help: `TLS CA bundle for client/server communication ${NOT_YET}` }),
+  listen: stringFlag({ name: 'listen', help: 'run as a server on [tcp://]host:port or fd://[N] (a socket passed by systemd)' }),
+  remote: stringFlag({ name: 'remote', help: 'run as a client of the flannel server at host:port (instead of talking to etcd)' }),
+  remoteKeyfile: stringFlag({ name: 'remote-keyfile', help: 'TLS key file for client/server communication' }),
+  remoteCertfile: stringFlag({ name: 'remote-certfile', help: 'TLS certificate file for client/server communication' }),
+  remoteCafile: stringFlag({ name: 'remote-cafile', help: 'TLS CA bundle for client/server communication (a server requires client certificates it signed)' }),
   networks: customFlag<string[]>({
     name: 'networks',
     default: [],

@@ -1,8 +1,9 @@
-import { createLogger } from '@flannel-ts/log';
+import { createLogger, logProcessWarnings } from '@flannel-ts/log';
 import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { parseFlanneldArgs } from './options.js';
 import { summarizeOptions } from './options-summary.js';
+import { runServer } from './run-server.js';
 import { runSupervisor } from './run-supervisor.js';
 import { isMultiNetwork, runNetworks } from './run-networks.js';
 
@@ -12,6 +13,7 @@ if (parsed.kind === 'exit') {
   process.exit(parsed.code);
 }
 const log = createLogger({ name: 'flanneld', verbosity: parsed.options.verbosity });
+logProcessWarnings(log);
 log.debug({ options: summarizeOptions(parsed.options) }, 'CLI flags config');
 
 // The first SIGTERM/SIGINT stops cleanly; a second one gets the default action (as flannel). Our
@@ -30,7 +32,8 @@ process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
 
 let exitCode = 0;
 try {
-  if (isMultiNetwork(parsed.options)) await runNetworks(parsed.options, log, stop.signal);
+  if (parsed.options.listen !== undefined) await runServer(parsed.options, log, stop.signal);
+  else if (isMultiNetwork(parsed.options)) await runNetworks(parsed.options, log, stop.signal);
   else await runSupervisor(parsed.options, log, stop.signal);
 } catch (err) {
   const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';

@@ -7,11 +7,6 @@ type Values = FlagValues<FlanneldFlags>;
 
 /** Features whose flags are parsed and listed but not built yet, in the order they are reported. */
 const NOT_YET_SUPPORTED: ReadonlyArray<{ flag: string; isUsed(values: Values): boolean }> = [
-  { flag: 'listen', isUsed: (v) => v.listen !== '' },
-  { flag: 'remote', isUsed: (v) => v.remote !== '' },
-  { flag: 'remote-keyfile', isUsed: (v) => v.remoteKeyfile !== '' },
-  { flag: 'remote-certfile', isUsed: (v) => v.remoteCertfile !== '' },
-  { flag: 'remote-cafile', isUsed: (v) => v.remoteCafile !== '' },
   { flag: 'healthz-port', isUsed: (v) => v.healthzPort > 0 },
 ];
 
@@ -19,6 +14,7 @@ const NOT_YET_SUPPORTED: ReadonlyArray<{ flag: string; isUsed(values: Values): b
 export function findUnsupportedUse(values: Values): string | undefined {
   if (values.listen !== '' && values.remote !== '') return '--listen and --remote are mutually exclusive';
   if (values.publicIpv6 !== '') return '--public-ipv6 is not supported: flannel-ts is IPv4 only';
+  if (values.remote !== '' && !/^[^/\s]+:\d+$/.test(values.remote)) return `--remote=${values.remote}: expected host:port`;
   const unsupported = NOT_YET_SUPPORTED.find((feature) => feature.isUsed(values));
   return unsupported && `--${unsupported.flag} is not supported yet`;
 }

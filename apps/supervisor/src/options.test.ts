@@ -63,6 +63,12 @@ describe('parseFlanneldArgs: defaults', () => {
 });
 
 describe('parseFlanneldArgs: values from the command line and the environment', () => {
+  it('drops trailing slashes of --etcd-prefix, which name the same keys (and so the same chains and state)', () => {
+    expect(optionsOf(['--etcd-prefix=/coreos.com/network/']).etcdPrefix).toBe('/coreos.com/network');
+    expect(optionsOf(['--etcd-prefix=/lab//']).etcdPrefix).toBe('/lab');
+    expect(optionsOf(['--etcd-prefix=/']).etcdPrefix).toBe('/');
+  });
+
   it('reads every kind of flag in both dash styles', () => {
     const o = optionsOf([
       '--etcd-endpoints=https://10.0.0.2:2379,https://10.0.0.3:2379',
@@ -318,15 +324,14 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
   });
 
   it.each([
-    [['--listen', '0.0.0.0:8888'], 'listen'],
-    [['--listen=fd://'], 'listen'],
-    [['--remote=10.0.0.1:8888'], 'remote'],
-    [['--remote-keyfile=/k'], 'remote-keyfile'],
-    [['--remote-certfile=/c'], 'remote-certfile'],
-    [['--remote-cafile=/ca'], 'remote-cafile'],
     [['--healthz-port=8471'], 'healthz-port'],
   ])('%j → --%s is not supported yet', (argv, flag) => {
     expect(exitOf(argv)).toEqual({ code: 1, stderr: `--${flag} is not supported yet\n` });
+  });
+
+  it('runs the server mode with its TLS files', () => {
+    const run = parseFlanneldArgs(['--listen', 'fd://', '--remote-cafile=/ca', '--remote-certfile=/c'], { FLANNELD_REMOTE_KEYFILE: '/k' });
+    expect(run).toMatchObject({ kind: 'run', options: { listen: 'fd://', remoteCafile: '/ca', remoteCertfile: '/c', remoteKeyfile: '/k' } });
   });
 
   it('applies to values from the environment too', () => {
@@ -336,6 +341,18 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
   it('refuses any --public-ipv6 value', () => {
     expect(exitOf(['--public-ipv6=2001:db8::1'])).toEqual({ code: 1, stderr: '--public-ipv6 is not supported: flannel-ts is IPv4 only\n' });
     expect(exitOf([], { FLANNELD_PUBLIC_IPV6: 'x' }).code).toBe(1);
+  });
+});
+
+describe('parseFlanneldArgs: client of a flannel server', () => {
+  it('takes --remote and its TLS files from the command line or the environment', () => {
+    const o = optionsOf(['--remote=192.0.2.5:8888', '--remote-cafile=/ca.pem', '--remote-certfile=/c.pem', '--remote-keyfile=/k.pem']);
+    expect(o).toMatchObject({ remote: '192.0.2.5:8888', remoteCafile: '/ca.pem', remoteCertfile: '/c.pem', remoteKeyfile: '/k.pem' });
+    expect(parseFlanneldArgs([], { FLANNELD_REMOTE: 'flannel-server:8888' })).toMatchObject({ kind: 'run', options: { remote: 'flannel-server:8888' } });
+  });
+
+  it.each(['192.0.2.5', 'http://192.0.2.5:8888', '192.0.2.5:port'])('refuses --remote=%s: it is host:port', (remote) => {
+    expect(exitOf([`--remote=${remote}`])).toEqual({ code: 1, stderr: `--remote=${remote}: expected host:port\n` });
   });
 });
 

@@ -107,10 +107,16 @@ export function parseFlanneldArgs(
 
 const optional = (text: string): string | undefined => (text === '' ? undefined : text);
 
+/**
+ * `/coreos.com/network/` names the same keys as `/coreos.com/network`, so it must name the same daemon
+ * too: its state directory and masq chains are derived from the prefix.
+ */
+const withoutTrailingSlash = (prefix: string): string => (prefix.length > 1 ? prefix.replace(/\/+$/, '') || '/' : prefix);
+
 function toOptions(v: FlagValues<FlanneldFlags>, renewMarginMs: number): FlanneldOptions {
   return {
     etcdEndpoints: [...v.etcdEndpoints],
-    etcdPrefix: v.etcdPrefix,
+    etcdPrefix: withoutTrailingSlash(v.etcdPrefix),
     etcdKeyfile: v.etcdKeyfile,
     etcdCertfile: v.etcdCertfile,
     etcdCafile: v.etcdCafile,

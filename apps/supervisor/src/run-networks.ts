@@ -10,6 +10,7 @@ import { NetworkSet } from './network-set.js';
 import type { FlanneldOptions } from './options.js';
 import { runNetwork } from './run-network.js';
 import { etcdOptions } from './run-supervisor.js';
+import { connectRemoteNetworkRegistry } from './connect-subnet-manager.js';
 
 /** Whether the options ask for multi-network mode. */
 export function isMultiNetwork(o: FlanneldOptions): boolean {
@@ -23,7 +24,7 @@ export function isMultiNetwork(o: FlanneldOptions): boolean {
  * appearing later start and removed ones stop. No READY=1: networks may come up at any time or never.
  */
 export async function runNetworks(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<void> {
-  const [registry, snapshot] = await Promise.all([connectNetworkRegistry(o), readSystemSnapshot()]);
+  const [registry, snapshot] = await Promise.all([connectNetworkRegistry(o, log, signal), readSystemSnapshot()]);
   try {
     const ext = selectExternalInterface(snapshot, o);
     ext.logLines.forEach((line) => log.info(line));
@@ -115,8 +116,9 @@ function udpTunName(config: NetworkConfig): string | undefined {
   return backend.type === 'udp' ? `flannel-u${backend.port}` : undefined;
 }
 
-/** The networks' store: etcd with the daemon's etcd flags. */
-async function connectNetworkRegistry(o: FlanneldOptions): Promise<NetworkRegistry> {
+/** The networks' store: etcd with the daemon's etcd flags, or the flanneld server of --remote. */
+async function connectNetworkRegistry(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<NetworkRegistry> {
+  if (o.remote !== undefined) return connectRemoteNetworkRegistry(o, log, signal);
   const root = await EtcdLeaseRegistry.connect({ ...etcdOptions(o), prefix: o.etcdPrefix });
   return root.networks();
 }

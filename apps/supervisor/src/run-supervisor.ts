@@ -2,7 +2,7 @@ import { etcdAccess } from '@flannel-ts/cli';
 import type { Logger } from 'pino';
 import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
 import { readSubnetEnv } from '@flannel-ts/subnet-env';
-import { EtcdSubnetManager } from '@flannel-ts/subnet';
+import { connectSubnetManager } from './connect-subnet-manager.js';
 import type { FlanneldOptions } from './options.js';
 import { Readiness } from './readiness.js';
 import { runNetwork } from './run-network.js';
@@ -11,7 +11,7 @@ import { runNetwork } from './run-network.js';
 export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: AbortSignal, readiness = new Readiness()): Promise<void> {
   // Loading etcd3 dominates start-up: overlap it with reading the host and the old env file.
   const [manager, snapshot, previousEnv] = await Promise.all([
-    EtcdSubnetManager.connect({ ...etcdOptions(o), prefix: o.etcdPrefix }),
+    connectSubnetManager(o, log, signal),
     readSystemSnapshot(),
     readSubnetEnv(o.subnetFile).catch((err: Error) => {
       log.warn(`Ignoring unreadable subnet file: ${err.message}`);

@@ -5,9 +5,9 @@ import { errorText, isRetryable } from '@flannel-ts/retry';
 import type { SubnetManager } from '@flannel-ts/subnet';
 
 /**
- * Reads `<prefix>/config` until it exists and is valid, its `Backend` section included, logging why
- * every second as Go flanneld does. A bad or missing config never ends the daemon: under systemd an
- * exit would only restart it into the same config, while waiting picks up the corrected one.
+ * Reads `<prefix>/config` every second until it exists and is valid, its `Backend` section included.
+ * A bad or missing config never ends the daemon: under systemd an exit would only restart it into the
+ * same config, while waiting picks up the corrected one.
  */
 export async function waitForNetworkConfig(
   registry: Pick<SubnetManager, 'getConfig' | 'prefix'>,
@@ -21,6 +21,7 @@ export async function waitForNetworkConfig(
   for (;;) {
     signal.throwIfAborted();
     let problem: string;
+    let storeFailed = false;
     try {
       const text = await registry.getConfig();
       if (text !== undefined) {
@@ -33,9 +34,12 @@ export async function waitForNetworkConfig(
     } catch (err) {
       if (!(err instanceof ConfigError) && !isRetryable(err)) throw err;
       problem = errorText(err);
+      storeFailed = !(err instanceof ConfigError);
     }
-    // Repeat the same complaint at debug level only, so a long wait does not flood the log.
-    if (problem !== lastProblem) log.error(`Couldn't fetch network config: ${problem}`);
+    // A config that is missing or wrong is said once (repeated at debug level only, so a long wait
+    // does not flood the log); etcd failing us (unreachable, TLS refused, wrong password) on every
+    // try, naming the endpoint, as Go flanneld does: the daemon is cut off until someone acts.
+    if (storeFailed || problem !== lastProblem) log.error(`Couldn't fetch network config: ${problem}`);
     else log.debug(`Couldn't fetch network config: ${problem}`);
     lastProblem = problem;
     await sleep(retryMs, undefined, { signal });

@@ -3,3 +3,4 @@ export { createLogger, type CreateLoggerOptions, type LogFormat } from './create
 export { levelForVerbosity, type LogLevel } from './levels.js';
 export { REDACTED_PATHS } from './redact.js';
 export { formatTextLine, textStream } from './text-format.js';
+export { logProcessWarnings } from './process-warnings.js';

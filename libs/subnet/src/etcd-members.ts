@@ -30,6 +30,8 @@ export class EtcdMembers<C extends { close(): void }> {
     private readonly isFault: (err: Error) => boolean,
     /** Where to start; by default a random member, so daemons spread over the cluster. */
     first = Math.floor(Math.random() * endpoints.length),
+    /** The text of a failure in the error passed on (after the member's endpoint). */
+    private readonly explain: (err: Error) => string = (err) => err.message,
   ) {
     if (endpoints.length === 0) throw new Error('no etcd member to talk to');
     this.members = endpoints.map((endpoint) => ({ endpoint, client: connect(endpoint) }));
@@ -60,6 +62,8 @@ export class EtcdMembers<C extends { close(): void }> {
     // index < 0: the member was left already, this is one more call that was running on it.
     const moving = blame && index >= 0 && index === this.current && this.members.length > 1;
     if (moving) this.current = (index + 1) % this.members.length;
+    // The explained text replaces the raw one, so that "error: cause" texts do not say it twice.
+    err.message = this.explain(err);
     const named = new Error(`etcd ${member.endpoint}: ${err.message}${moving ? `; using ${this.now.endpoint} from now on` : ''}`, {
       cause: err,
     });

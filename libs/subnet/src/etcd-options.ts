@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { IOptions } from 'etcd3';
 import type { EtcdAccess } from '@flannel-ts/cli';
+import { readEtcdTlsFiles } from './etcd-tls-files.js';
 
 type Grpc = typeof import('@grpc/grpc-js');
 
@@ -44,10 +44,6 @@ export interface EtcdClientOptions {
  */
 export async function etcdClientOptions(o: EtcdConnectOptions, grpc: Grpc): Promise<EtcdClientOptions> {
   if (o.endpoints.length === 0) throw new Error('--etcd-endpoints: no endpoint given');
-  const tls = o.cafile || o.certfile || o.keyfile;
-  if ((o.certfile && !o.keyfile) || (o.keyfile && !o.certfile)) {
-    throw new Error('--etcd-certfile and --etcd-keyfile must be given together');
-  }
   const common: Omit<IOptions, 'hosts'> = {
     dialTimeout: 5_000,
     faultHandling: { host: () => runOnce, global: runOnce },
@@ -56,13 +52,10 @@ export async function etcdClientOptions(o: EtcdConnectOptions, grpc: Grpc): Prom
     // "no leader" (and ends our watch) instead of serving stale data or going quiet.
     defaultCallOptions: { credentials: requireLeader(grpc) },
   };
-  if (tls) {
-    common.credentials = {
-      // Without a CA file grpc verifies against the system roots (it takes undefined for that).
-      rootCertificate: (o.cafile ? await readNamed(o.cafile, '--etcd-cafile') : undefined) as Buffer,
-      ...(o.keyfile ? { privateKey: await readNamed(o.keyfile, '--etcd-keyfile') } : {}),
-      ...(o.certfile ? { certChain: await readNamed(o.certfile, '--etcd-certfile') } : {}),
-    };
+  if (o.cafile || o.certfile || o.keyfile) {
+    const files = await readEtcdTlsFiles(o);
+    // Without a CA file grpc verifies against the system roots (it takes undefined for that).
+    common.credentials = { ...files, rootCertificate: files.rootCertificate as Buffer };
   }
   if (o.username) common.auth = { username: o.username, password: o.password ?? '' };
   return { endpoints: o.endpoints.map((e) => e.trim()), options: common };
@@ -75,12 +68,4 @@ function requireLeader(grpc: Grpc) {
     metadata.set('hasleader', 'true');
     callback(null, metadata);
   });
-}
-
-async function readNamed(path: string, flag: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new Error(`${flag}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
 }

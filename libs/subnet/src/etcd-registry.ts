@@ -1,6 +1,7 @@
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import type { IP4Net } from '@flannel-ts/ip';
 import { EtcdMembers, SilentMemberError } from './etcd-members.js';
+import { etcdErrorText } from './etcd-error-text.js';
 import { etcdClientOptions, type EtcdConnectOptions } from './etcd-options.js';
 import { configKey, leaseKey, networkOfConfigKey, parseLeaseKey, subnetsPrefix, trimSlash } from './keys.js';
 import { EtcdNetworkRegistry } from './etcd-network-registry.js';
@@ -30,7 +31,8 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     const [etcd3, grpc] = await Promise.all([import('etcd3'), import('@grpc/grpc-js')]);
     const { endpoints, options: clientOptions } = await etcdClientOptions(options, grpc);
     const connect = (endpoint: string) => new etcd3.Etcd3({ ...clientOptions, hosts: endpoint });
-    return new EtcdLeaseRegistry(etcd3, new EtcdMembers(endpoints, connect, isMembersFault(etcd3)), options.prefix);
+    const explain = (err: Error) => etcdErrorText(err.message, options);
+    return new EtcdLeaseRegistry(etcd3, new EtcdMembers(endpoints, connect, isMembersFault(etcd3), undefined, explain), options.prefix);
   }
 
   async getConfig(): Promise<string | undefined> {
@@ -99,6 +101,34 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
       ),
     );
     return res.succeeded;
+  }
+
+  async reserve(subnet: IP4Net, attrs: LeaseAttrs, existing: Lease | undefined): Promise<Lease | undefined> {
+    const cmp = existing
+      ? { target: 'Mod' as const, mod_revision: existing.modRevision }
+      : { target: 'Version' as const, version: 0 };
+    const lease = await this.putIf(subnet, attrs, '0', cmp);
+    // The key left its etcd lease, which holds nothing now.
+    if (lease && existing && existing.etcdLeaseId !== '0') await this.revoke(existing.etcdLeaseId).catch(() => undefined);
+    return lease;
+  }
+
+  async unreserve(existing: Lease, ttlSeconds: number): Promise<Lease | undefined> {
+    const leaseId = await this.grant(ttlSeconds);
+    let lease: Lease | undefined;
+    try {
+      lease = await this.putIf(existing.subnet, existing.attrs, leaseId, { target: 'Mod', mod_revision: existing.modRevision });
+    } catch (err) {
+      await this.revoke(leaseId).catch(() => undefined);
+      throw err;
+    }
+    if (!lease) await this.revoke(leaseId).catch(() => undefined);
+    return lease;
+  }
+
+  async timeToLive(leaseId: string): Promise<number> {
+    const res = await this.call((c) => c.leaseClient.leaseTimeToLive({ ID: leaseId, keys: false }, callOptions()));
+    return Math.max(0, Number(res.TTL));
   }
 
   /** Refreshes an etcd lease; resolves to its remaining TTL in seconds, 0 when it no longer exists. */

@@ -11,6 +11,7 @@ export * from './lease-watcher.js';
 export * from './subnet-manager.js';
 export * from './etcd-subnet-manager.js';
 export * from './network-registry.js';
+export * from './reservations.js';
 export * from './etcd-network-registry.js';
 export * from './network-watcher.js';
 export * from './list-watch.js';

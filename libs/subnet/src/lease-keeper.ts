@@ -35,6 +35,8 @@ type Wake = 'renew' | 'expired' | 'lost' | 'aborted';
 export class LeaseKeeper {
   private current: Lease | undefined;
   private expiresAt = Infinity;
+  /** How long the store granted the lease for at the last grant or renewal (at most our TTL). */
+  private lifetimeMs: number;
   private wake: ((why: Wake) => void) | undefined;
   private lostReason: string | undefined;
   /** After a failed renewal: when to try again (min(1 min, TTL/10) later). */
@@ -46,6 +48,7 @@ export class LeaseKeeper {
 
   constructor(private readonly o: LeaseKeeperOptions) {
     this.attrs = o.attrs;
+    this.lifetimeMs = o.ttlMs;
   }
 
   get lease(): Lease | undefined {
@@ -146,7 +149,27 @@ export class LeaseKeeper {
 
   private hold(lease: Lease, grantedAt: number): void {
     this.current = lease;
-    this.expiresAt = isReservation(lease) ? Infinity : grantedAt + this.o.ttlMs;
+    if (isReservation(lease)) this.expiresAt = Infinity;
+    else if (lease.expiration !== undefined) this.expiresAt = this.expiryOf(lease.expiration);
+    else {
+      this.expiresAt = grantedAt + this.o.ttlMs;
+      this.lifetimeMs = this.o.ttlMs;
+    }
+  }
+
+  /** Our monotonic clock's time for the store's expiration. */
+  private expiryOf(expiration: number): number {
+    const leftMs = expiration - Date.now();
+    this.lifetimeMs = Math.min(this.o.ttlMs, Math.max(leftMs, 0));
+    return performance.now() + leftMs;
+  }
+
+  /**
+   * The renew margin for the lifetime the store granted: a flanneld server's leases live as long as
+   * its --subnet-lease-ttl says, perhaps less than ours, and the margin shrinks in proportion.
+   */
+  private renewMarginMs(): number {
+    return this.o.renewMarginMs * (this.lifetimeMs / this.o.ttlMs);
   }
 
   private async renew(): Promise<void> {
@@ -156,10 +179,15 @@ export class LeaseKeeper {
       const ttl = await this.o.manager.renewLease(lease);
       if (this.current !== lease) return;
       if (ttl <= 0) {
-        this.markLost(`etcd no longer knows lease ${lease.etcdLeaseId} of ${formatIP4Net(lease.subnet)}`);
+        this.markLost(
+          lease.expiration === undefined
+            ? `etcd no longer knows lease ${lease.etcdLeaseId} of ${formatIP4Net(lease.subnet)}`
+            : `the lease store no longer has ${formatIP4Net(lease.subnet)} for us`,
+        );
         return;
       }
       this.expiresAt = started + ttl * 1000;
+      this.lifetimeMs = Math.min(this.o.ttlMs, ttl * 1000);
       this.o.log.info(`Lease renewed, new expiration: ${new Date(Date.now() + ttl * 1000).toISOString()}`);
     } catch (err) {
       if (!isRetryable(err)) throw err;
@@ -170,7 +198,7 @@ export class LeaseKeeper {
   }
 
   private renewRetryMs(): number {
-    return Math.min(60_000, this.o.ttlMs / 10);
+    return Math.min(60_000, this.lifetimeMs / 10);
   }
 
   private markLost(reason: string): void {
@@ -184,7 +212,7 @@ export class LeaseKeeper {
     if (this.lostReason) return Promise.resolve('lost');
     const now = performance.now();
     if (now >= this.expiresAt) return Promise.resolve('expired');
-    let renewAt = this.expiresAt - this.o.renewMarginMs;
+    let renewAt = this.expiresAt - this.renewMarginMs();
     if (this.renewRetryAt !== undefined && this.renewRetryAt > renewAt) renewAt = this.renewRetryAt;
     const renewing = renewAt < this.expiresAt;
     const dueAt = renewing ? Math.max(now, renewAt) : this.expiresAt;

@@ -33,6 +33,14 @@ export interface WatchHandlers {
   onStopped(err: Error, resumable: boolean): void;
 }
 
+/**
+ * Given to `onStopped` (not resumable) by a store that wants its watcher to re-list for a reason of
+ * its own (a flanneld server that was away): the message says why, and the re-list is no fault.
+ */
+export class ResyncError extends Error {
+  override readonly name = 'ResyncError';
+}
+
 export interface WatchHandle {
   cancel(): Promise<void>;
 }
@@ -53,6 +61,15 @@ export interface LeaseRegistry {
   replaceLease(existing: Lease, attrs: LeaseAttrs, ttlSeconds: number): Promise<Lease | undefined>;
   /** Deletes `existing` if unchanged since it was read. */
   deleteLease(existing: Lease): Promise<boolean>;
+  /**
+   * Writes `subnet` as a reservation (a key without TTL) if `existing` (undefined: no key yet) is
+   * unchanged since it was read; undefined when it changed.
+   */
+  reserve(subnet: IP4Net, attrs: LeaseAttrs, existing: Lease | undefined): Promise<Lease | undefined>;
+  /** Turns the reservation `existing` into a lease on a TTL of its own, if unchanged since it was read. */
+  unreserve(existing: Lease, ttlSeconds: number): Promise<Lease | undefined>;
+  /** A lease's remaining seconds without refreshing it; 0 when the store no longer knows it. */
+  timeToLive(leaseId: string): Promise<number>;
   /** Refreshes a lease's TTL; resolves to the remaining seconds, 0 when the store no longer knows it. */
   keepAlive(leaseId: string): Promise<number>;
   /** Watches every lease key from `fromRevision` on. */

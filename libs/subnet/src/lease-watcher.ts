@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { subnetKey } from '@flannel-ts/ip';
-import type { SkippedKey, WatchChange } from './lease-registry.js';
+import { ResyncError, type SkippedKey, type WatchChange } from './lease-registry.js';
 import type { SubnetManager } from './subnet-manager.js';
 import { parseLeaseKey } from './keys.js';
 import { errorText, isRetryable } from '@flannel-ts/retry';
@@ -28,11 +28,12 @@ export class LeaseWatcher {
 
   constructor(
     private readonly registry: Pick<SubnetManager, 'listLeases' | 'watchLeases'>,
-    private readonly onEvents: (events: LeaseEvent[]) => void,
+    /** Every change, with the store revision the view has reached with it. */
+    private readonly onEvents: (events: LeaseEvent[], revision: string) => void,
     private readonly log: Logger,
     private readonly retryMs = 1_000,
-    /** Called after every full listing has been applied, with the complete view. */
-    private readonly onListed?: (leases: ReadonlyMap<string, Lease>) => void,
+    /** Called after every full listing has been applied, with the complete view and its revision. */
+    private readonly onListed?: (leases: ReadonlyMap<string, Lease>, revision: string) => void,
   ) {}
 
   /** The current view, keyed by subnet key ("10.1.15.0-24"). */
@@ -53,7 +54,8 @@ export class LeaseWatcher {
         const outcome = await this.watchUntilStopped(cursor, signal, (rev) => (cursor = rev), () => (backoffMs = 100));
         if (outcome === 'aborted') return;
         if (!outcome.resumable) {
-          this.log.warn(`Watch of subnet leases was cancelled by etcd (compacted history?); re-listing: ${outcome.err.message}`);
+          if (outcome.err instanceof ResyncError) this.log.info(`${outcome.err.message}; re-listing subnet leases`);
+          else this.log.warn(`Watch of subnet leases was cancelled by etcd (compacted history?); re-listing: ${outcome.err.message}`);
           cursor = undefined;
           backoffMs = 100;
           continue;
@@ -85,8 +87,8 @@ export class LeaseWatcher {
         events.push({ type: 'removed', lease });
       }
     }
-    if (events.length > 0) this.onEvents(events);
-    this.onListed?.(this.known);
+    if (events.length > 0) this.onEvents(events, listing.revision);
+    this.onListed?.(this.known, listing.revision);
     return listing.revision;
   }
 
@@ -108,7 +110,7 @@ export class LeaseWatcher {
           const events: LeaseEvent[] = [];
           for (const change of changes) this.applyChange(change, events);
           advance(revision);
-          if (events.length > 0) this.onEvents(events);
+          if (events.length > 0) this.onEvents(events, revision);
         },
         onStopped: (err, resumable) => {
           signal.removeEventListener('abort', onAbort);

@@ -17,6 +17,11 @@ export interface Lease {
   readonly modRevision: string;
   /** The exact stored value, so "unchanged" can be told from "renewed". */
   readonly value: string;
+  /**
+   * When the store says the lease expires (ms since the epoch), for stores that tell (a flanneld
+   * server does; etcd's keepalive gives a TTL instead). The keeper's clock follows it.
+   */
+  readonly expiration?: number;
 }
 
 export function isReservation(lease: Lease): boolean {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { errorText, isRetryable } from '@flannel-ts/retry';
-import type { WatchHandle } from './lease-registry.js';
+import { ResyncError, type WatchHandle } from './lease-registry.js';
 
 export interface ListWatchStats {
   /** Full listings done (the first one included). */
@@ -48,7 +48,8 @@ export async function runListWatch<C>(
       const outcome = await watchUntilStopped(source, cursor, signal, (rev) => (cursor = rev), () => (backoffMs = 100));
       if (outcome === 'aborted') return;
       if (!outcome.resumable) {
-        log.warn(`Watch of ${o.what} was cancelled by the store (compacted history?); re-listing: ${outcome.err.message}`);
+        if (outcome.err instanceof ResyncError) log.info(`${outcome.err.message}; re-listing ${o.what}`);
+        else log.warn(`Watch of ${o.what} was cancelled by the store (compacted history?); re-listing: ${outcome.err.message}`);
         cursor = undefined;
         backoffMs = 100;
         continue;

@@ -4,6 +4,8 @@ export { freePort, freePorts } from './free-port.js';
 export { run, runChecked, type RunOptions, type RunResult } from './run.js';
 export { pidExists, spawnChild, type ChildProcess, type ProcessExit, type SpawnOptions } from './child-process.js';
 export { startEtcd, type EtcdServer, type StartEtcdOptions } from './etcd/etcd-server.js';
+export { enableEtcdAuth, type EtcdAuthOptions } from './etcd/etcd-auth.js';
+export { makeTestCa, type CertFiles, type IssueOptions, type TestCa } from './tls/test-ca.js';
 export { etcdctlTxn, txnRequest, type EtcdTxnOp, type EtcdTxnResult } from './etcd/etcdctl-txn.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { createLab, type CreateLabOptions, type Lab, type LabHost, type LabProcess } from './lab/lab.js';

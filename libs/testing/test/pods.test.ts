@@ -37,6 +37,7 @@ describe('pods on a two-host lab with routes set by hand', () => {
   it('wires each pod to its host bridge as FLANNEL_SUBNET and FLANNEL_MTU say', async () => {
     expect(p1).toEqual({
       name: 'p1',
+      tag: '',
       ns: `${lab.prefix}-p1`,
       host: h1,
       ip: '10.244.1.2',

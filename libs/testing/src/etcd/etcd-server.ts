@@ -4,7 +4,8 @@ import { freePorts } from '../free-port.js';
 import { fileSize, logTail } from '../log-tail.js';
 import { tempDir } from '../temp-dir.js';
 import { waitFor } from '../wait-for.js';
-import { runEtcdctl } from './etcdctl.js';
+import type { CertFiles } from '../tls/test-ca.js';
+import { runEtcdctl, type EtcdctlTarget } from './etcdctl.js';
 
 export interface StartEtcdOptions {
   /** Run etcd (and etcdctl) inside this network namespace via `ip netns exec`. */
@@ -21,6 +22,12 @@ export interface StartEtcdOptions {
    * `name=peerURL`. Members keep etcd's default raft timers, as a real cluster does.
    */
   readonly member?: { readonly name: string; readonly initialCluster: string; readonly token: string };
+  /**
+   * Serve clients over https with `server`'s certificate (make one with makeTestCa); etcdctl verifies it
+   * with `caFile`. With `client`, etcd requires client certificates signed by `caFile`
+   * (`--client-cert-auth --trusted-ca-file`) and etcdctl presents `client`.
+   */
+  readonly tls?: { readonly server: CertFiles; readonly caFile: string; readonly client?: CertFiles };
   /** More etcd flags, e.g. ['--max-txn-ops=1000']. */
   readonly extraArgs?: readonly string[];
   readonly readyTimeoutMs?: number;
@@ -36,6 +43,8 @@ export interface EtcdServer {
   readonly netns: string | undefined;
   /** `etcdctl --endpoints=<endpoint> ...args` (v3 API, inside the netns if any): stdout, or throws with stderr. */
   etcdctl(args: readonly string[], options?: { input?: string }): Promise<string>;
+  /** Makes etcdctl (and the health checks of restarts) log in as `user:password` from now on, e.g. once auth is enabled. */
+  useEtcdctlUser(user: string | undefined): void;
   /** SIGTERM, SIGKILL after 5 s; by PID. */
   stop(): Promise<void>;
   /** Stop, then start again on the same ports and data dir. */
@@ -57,6 +66,15 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   const dataDir = options.dataDir ?? join(dir.path, 'data');
   const logFile = join(dir.path, 'etcd.log');
   const fixedPorts = options.clientPort !== undefined || options.peerPort !== undefined || netns !== undefined;
+  const { tls } = options;
+  const scheme = tls ? 'https' : 'http';
+  let etcdctlUser: string | undefined;
+  const target = (): EtcdctlTarget => ({
+    endpoint,
+    netns,
+    user: etcdctlUser,
+    tls: tls && { caFile: tls.caFile, ...(tls.client ?? {}) },
+  });
 
   let child: ChildProcess | undefined;
   let endpoint = '';
@@ -64,7 +82,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   let disposed = false;
 
   const launch = async (clientPortNow: number, peerPortNow: number): Promise<LaunchOutcome> => {
-    const clientUrl = `http://${host}:${clientPortNow}`;
+    const clientUrl = `${scheme}://${host}:${clientPortNow}`;
     const peerUrl = `http://${host}:${peerPortNow}`;
     const cluster = options.member;
     const args = [
@@ -81,6 +99,8 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
       ...(cluster ? [`--initial-cluster-token=${cluster.token}`] : ['--heartbeat-interval=10', '--election-timeout=100']),
       '--logger=zap',
       '--log-outputs=stderr',
+      ...(tls ? [`--cert-file=${tls.server.certFile}`, `--key-file=${tls.server.keyFile}`] : []),
+      ...(tls?.client ? ['--client-cert-auth', `--trusted-ca-file=${tls.caFile}`] : []),
       ...(options.extraArgs ?? []),
     ];
     const logOffset = await fileSize(logFile);
@@ -91,7 +111,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     child = started;
     endpoint = clientUrl;
     peerPort = peerPortNow;
-    const outcome = await waitUntilHealthy(started, { endpoint: clientUrl, netns }, options.readyTimeoutMs ?? 10_000);
+    const outcome = await waitUntilHealthy(started, target(), options.readyTimeoutMs ?? 10_000);
     if (outcome === 'ready') return { ready: true };
     await started.stop();
     const tail = await logTail(logFile, { fromOffset: logOffset });
@@ -132,7 +152,10 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     dataDir,
     logFile,
     netns,
-    etcdctl: (args, etcdctlOptions) => runEtcdctl({ endpoint, netns }, args, etcdctlOptions?.input),
+    etcdctl: (args, etcdctlOptions) => runEtcdctl(target(), args, etcdctlOptions?.input),
+    useEtcdctlUser(user) {
+      etcdctlUser = user;
+    },
     stop,
     async restart() {
       if (disposed) throw new Error(`etcd at ${endpoint} was disposed; cannot restart it`);
@@ -163,7 +186,7 @@ function startError(outcome: Exclude<LaunchOutcome, { ready: true }>, logFile: s
 /** 'ready', or why not: it exited early or stayed unhealthy past the timeout. */
 async function waitUntilHealthy(
   child: ChildProcess,
-  target: { endpoint: string; netns: string | undefined },
+  target: EtcdctlTarget,
   timeoutMs: number,
 ): Promise<string> {
   const giveUp = new AbortController();

@@ -36,10 +36,16 @@ export const etcdMemberNsName = (prefix: string, index: number): string => `${pr
 export const etcdMemberPortName = (index: number): string => `e${index}`;
 export const etcdMemberIp = (index: number): string => `192.0.2.${1 + index}`;
 
-/** The pod of host i lives in `<prefix>-p<i>`. */
-export const podNsName = (prefix: string, hostIndex: number): string => `${prefix}-p${hostIndex}`;
-/** The bridge in a host namespace that pods hang off (flannel's CNI calls its bridge cni0). */
+/**
+ * The pod of host i lives in `<prefix>-p<i>`; a pod of a second overlay on the same host (tag "b")
+ * in `<prefix>-p<i>b`.
+ */
+export const podNsName = (prefix: string, hostIndex: number, tag = ''): string => `${prefix}-p${hostIndex}${tag}`;
+/** The bridge in a host namespace that pods hang off (flannel's CNI calls its bridge cni0); `fbr<tag>` for a tagged overlay. */
 export const POD_BRIDGE = 'fbr0';
+export const podBridgeName = (tag = ''): string => (tag === '' ? POD_BRIDGE : `fbr${tag}`);
 export const POD_IFACE = 'eth0';
 /** The host-side end of host i's pod veth. */
-export const podVethName = (hostIndex: number): string => `vp${hostIndex}`;
+export const podVethName = (hostIndex: number, tag = ''): string => `vp${hostIndex}${tag}`;
+/** A pod tag: a few lowercase letters or digits, short enough for link names. */
+export const POD_TAG_PATTERN = /^[a-z0-9]{0,3}$/;

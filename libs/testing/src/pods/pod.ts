@@ -1,13 +1,15 @@
 import { errorMessage } from '../error-message.js';
 import { deleteLinkIfPresent, labIp, linkExists } from '../lab/lab-ip.js';
 import type { Lab, LabHost } from '../lab/lab.js';
-import { POD_BRIDGE, POD_IFACE, podNsName, podVethName } from '../lab/names.js';
+import { POD_IFACE, POD_TAG_PATTERN, podBridgeName, podNsName, podVethName } from '../lab/names.js';
 import { podAddresses } from './pod-addresses.js';
 
 /** A network namespace standing in for a pod, wired to its host like flannel's CNI bridge would. */
 export interface Pod {
-  /** p1, p2, ...: the number of its host. */
+  /** p1, p2, ...: the number of its host (and its tag: p1b). */
   readonly name: string;
+  /** Which of the host's overlays it hangs off: '' for the first, e.g. 'b' for a second one. */
+  readonly tag: string;
   /** `<prefix>-p<i>`, one of the lab's namespaces. */
   readonly ns: string;
   readonly host: LabHost;
@@ -25,6 +27,11 @@ export interface AddPodOptions {
   readonly subnet: string;
   /** The host's FLANNEL_MTU: used on fbr0 and on both ends of the pod's veth. */
   readonly mtu: number;
+  /**
+   * For a pod of a second flannel overlay on the same host (another daemon's subnet): a tag of up to
+   * 3 of [a-z0-9] that names its namespace `<prefix>-p<i><tag>`, bridge `fbr<tag>` and veth `vp<i><tag>`.
+   */
+  readonly tag?: string;
 }
 
 /**
@@ -32,30 +39,33 @@ export interface AddPodOptions {
  * (a veth whose host end `vp<i>` is on fbr0) holds `.2` with a default route via `.1`. Calling it again
  * for the same host replaces the pod and the bridge's address (a host whose lease changed).
  */
-export async function addPod(lab: Lab, host: LabHost, { subnet, mtu }: AddPodOptions): Promise<Pod> {
+export async function addPod(lab: Lab, host: LabHost, { subnet, mtu, tag = '' }: AddPodOptions): Promise<Pod> {
   if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65_535) {
     throw new Error(`addPod mtu must be an integer from 68 to 65535, got ${mtu}`);
   }
+  if (!POD_TAG_PATTERN.test(tag)) throw new Error(`addPod tag must be up to 3 of [a-z0-9], got ${JSON.stringify(tag)}`);
+  const bridge = podBridgeName(tag);
   const index = labHostIndex(lab, host);
   const addresses = podAddresses(subnet);
   const pod: Pod = {
-    name: `p${index}`,
-    ns: podNsName(lab.prefix, index),
+    name: `p${index}${tag}`,
+    tag,
+    ns: podNsName(lab.prefix, index, tag),
     host,
     ip: addresses.podIp,
     gateway: addresses.gateway,
     subnet: addresses.subnet,
     mtu,
   };
-  const veth = podVethName(index);
+  const veth = podVethName(index, tag);
   try {
     await removePodNamespace(lab, pod, veth);
-    if (!(await linkExists(lab, host.ns, POD_BRIDGE))) await labIp(lab, host.ns, [`link add ${POD_BRIDGE} type bridge`]);
-    await flushIPv4(lab, host.ns, POD_BRIDGE);
+    if (!(await linkExists(lab, host.ns, bridge))) await labIp(lab, host.ns, [`link add ${bridge} type bridge`]);
+    await flushIPv4(lab, host.ns, bridge);
     await labIp(lab, host.ns, [
-      `link set ${POD_BRIDGE} mtu ${mtu}`,
-      `addr add ${addresses.gateway}/${addresses.prefixLen} dev ${POD_BRIDGE}`,
-      `link set ${POD_BRIDGE} up`,
+      `link set ${bridge} mtu ${mtu}`,
+      `addr add ${addresses.gateway}/${addresses.prefixLen} dev ${bridge}`,
+      `link set ${bridge} up`,
     ]);
     await lab.addNamespace(pod.ns);
     // Created from inside the pod so neither end ever exists in the root namespace.
@@ -65,7 +75,7 @@ export async function addPod(lab: Lab, host: LabHost, { subnet, mtu }: AddPodOpt
       `link set ${POD_IFACE} up`,
       `route add default via ${pod.gateway}`,
     ]);
-    await labIp(lab, host.ns, [`link set ${veth} master ${POD_BRIDGE}`, `link set ${veth} up`]);
+    await labIp(lab, host.ns, [`link set ${veth} master ${bridge}`, `link set ${veth} up`]);
   } catch (error) {
     throw new Error(`adding pod ${pod.name} (${subnet}) to ${host.name}: ${errorMessage(error)}`, { cause: error });
   }
@@ -75,8 +85,8 @@ export async function addPod(lab: Lab, host: LabHost, { subnet, mtu }: AddPodOpt
 /** Undoes addPod: deletes the pod's namespace and veth and its host's bridge fbr0. */
 export async function removePod(lab: Lab, pod: Pod): Promise<void> {
   const index = labHostIndex(lab, pod.host);
-  await removePodNamespace(lab, pod, podVethName(index));
-  await deleteLinkIfPresent(lab, pod.host.ns, POD_BRIDGE);
+  await removePodNamespace(lab, pod, podVethName(index, pod.tag));
+  await deleteLinkIfPresent(lab, pod.host.ns, podBridgeName(pod.tag));
 }
 
 async function removePodNamespace(lab: Lab, pod: Pod, veth: string): Promise<void> {
