@@ -45,7 +45,10 @@ describe('flannel-backend-awsvpc run by hand', () => {
     );
     await waitFor(() => routes(table).includes(`10.244.7.0/24 → ${fake.ids.instanceId}`), { what: 'the route of the changed lease' });
     expect(routes(table)).toContain(`10.244.1.0/24 → ${fake.ids.instanceId}`);
-    expect(lines(out).map((m) => m.type).filter((t) => t !== 'status').slice(0, 3)).toEqual(['propose', 'ready', 'ready']);
+    // The route is in the fake before the backend's answer to the lease is written: wait for that too.
+    const answers = () => lines(out).map((m) => m.type).filter((t) => t !== 'status');
+    await waitFor(() => answers().filter((t) => t === 'ready').length >= 2, { what: 'ready for the changed lease' });
+    expect(answers().slice(0, 3)).toEqual(['propose', 'ready', 'ready']);
     expect(lines(out)[0]).toEqual({ v: 1, type: 'propose', mtu: 1500 });
     await waitFor(() => lines(out).some((m) => m.type === 'status' && m.detail === `route 10.244.7.0/24 → ${fake.ids.instanceId} in place in ${table}`), {
       what: 'a status naming the route in place',
