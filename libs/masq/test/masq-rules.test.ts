@@ -90,11 +90,14 @@ describe.each(BACKENDS)('rules with %s', (backend) => {
     const stop = new AbortController();
     const loop = keeper.start(RESYNC_PERIOD_MS, stop.signal);
     const damages = damagesFor(backend);
+    const word = backend === 'nftables' ? 'nftables' : 'iptables';
+    const rebuilds = () => messages().filter((msg) => msg === `Some ${word} rules are missing; deleting and recreating rules`);
     try {
-      for (const damage of damages) {
+      // A resync may already have repaired a damage before the test could look at it, so each one is
+      // judged by the rebuild it caused (one log line each) and by the rules it left.
+      for (const [i, damage] of damages.entries()) {
         await labRun(lab, ns, damage);
-        expect(await rulesetSnapshot(lab, ns, backend)).not.toBe(expected);
-        await waitFor(async () => (await rulesetSnapshot(lab, ns, backend)) === expected, {
+        await waitFor(async () => rebuilds().length === i + 1 && (await rulesetSnapshot(lab, ns, backend)) === expected, {
           what: `rules restored after: ${damage.join(' ')}`,
         });
       }
@@ -105,8 +108,7 @@ describe.each(BACKENDS)('rules with %s', (backend) => {
       stop.abort();
       await loop;
     }
-    const word = backend === 'nftables' ? 'nftables' : 'iptables';
-    expect(messages().filter((msg) => msg === `Some ${word} rules are missing; deleting and recreating rules`)).toHaveLength(damages.length);
+    expect(rebuilds()).toHaveLength(damages.length);
   });
 
   it('(d) keeps two prefixes apart: re-applying one leaves the other intact, stale rules vanish', async () => {
