@@ -1,18 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { subnetKey } from '@flannel-ts/ip';
-import { ResyncError, type SkippedKey, type WatchChange } from './lease-registry.js';
+import type { SkippedKey, WatchChange } from './lease-registry.js';
 import type { SubnetManager } from './subnet-manager.js';
 import { parseLeaseKey } from './keys.js';
-import { errorText, isRetryable } from '@flannel-ts/retry';
+import { runListWatch, type ListWatchStats } from './list-watch.js';
 import type { Lease, LeaseEvent } from './lease.js';
 
-export interface LeaseWatcherStats {
-  /** Full listings done (the first one included). */
-  relists: number;
-  /** Watches resumed from the last applied revision after a disconnect. */
-  resumes: number;
-}
+export type LeaseWatcherStats = ListWatchStats;
 
 /**
  * Keeps a complete view of every lease: one listing, then one long-lived watch from the
@@ -42,37 +36,23 @@ export class LeaseWatcher {
   }
 
   /** Runs until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    let cursor: string | undefined;
-    let backoffMs = 100;
-    while (!signal.aborted) {
-      try {
-        if (cursor === undefined) cursor = await this.relist();
-        else this.stats.resumes++;
-        if (signal.aborted) return;
-        // A watch etcd accepted ran fine: its end is a fresh fault, retried at once (on another member).
-        const outcome = await this.watchUntilStopped(cursor, signal, (rev) => (cursor = rev), () => (backoffMs = 100));
-        if (outcome === 'aborted') return;
-        if (!outcome.resumable) {
-          if (outcome.err instanceof ResyncError) this.log.info(`${outcome.err.message}; re-listing subnet leases`);
-          else this.log.warn(`Watch of subnet leases was cancelled by etcd (compacted history?); re-listing: ${outcome.err.message}`);
-          cursor = undefined;
-          backoffMs = 100;
-          continue;
-        }
-        this.log.warn(`Watch subnets: ${outcome.err.message}`);
-      } catch (err) {
-        if (!isRetryable(err)) throw err;
-        this.log.warn(`Watch subnets: ${errorText(err)}`);
-      }
-      await sleep(backoffMs, undefined, { signal }).catch(() => undefined);
-      backoffMs = Math.min(backoffMs * 2, this.retryMs);
-    }
+  run(signal: AbortSignal): Promise<void> {
+    return runListWatch<WatchChange>(
+      {
+        relist: () => this.relist(),
+        watch: (from, handlers) => this.registry.watchLeases(from, handlers),
+        apply: (changes, revision) => {
+          const events: LeaseEvent[] = [];
+          for (const change of changes) this.applyChange(change, events);
+          if (events.length > 0) this.onEvents(events, revision);
+        },
+      },
+      { signal, log: this.log, retryMs: this.retryMs, what: 'subnet leases', stats: this.stats },
+    );
   }
 
   private async relist(): Promise<string> {
     const listing = await this.registry.listLeases();
-    this.stats.relists++;
     listing.skipped.forEach((s) => this.reportSkipped(s));
     const seen = new Set<string>();
     const events: LeaseEvent[] = [];
@@ -90,39 +70,6 @@ export class LeaseWatcher {
     if (events.length > 0) this.onEvents(events, listing.revision);
     this.onListed?.(this.known, listing.revision);
     return listing.revision;
-  }
-
-  private watchUntilStopped(
-    cursor: string,
-    signal: AbortSignal,
-    advance: (revision: string) => void,
-    started: () => void,
-  ): Promise<'aborted' | { err: Error; resumable: boolean }> {
-    return new Promise((resolve) => {
-      const onAbort = () => {
-        void handle.then((h) => h.cancel());
-        resolve('aborted');
-      };
-      const handle = this.registry.watchLeases((BigInt(cursor) + 1n).toString(), {
-        onStarted: started,
-        onChanges: (changes, revision) => {
-          if (signal.aborted) return;
-          const events: LeaseEvent[] = [];
-          for (const change of changes) this.applyChange(change, events);
-          advance(revision);
-          if (events.length > 0) this.onEvents(events, revision);
-        },
-        onStopped: (err, resumable) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve({ err, resumable });
-        },
-      });
-      handle.catch((err: Error) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve({ err, resumable: false });
-      });
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   private applyChange(change: WatchChange, events: LeaseEvent[]): void {

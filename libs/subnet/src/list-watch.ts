@@ -21,8 +21,8 @@ export interface ListWatchSource<C> {
   /** Lists everything, applies the difference to the view, resolves to the listing's revision. */
   relist(): Promise<string>;
   watch(fromRevision: string, handlers: ChangeHandlers<C>): Promise<WatchHandle>;
-  /** Applies the changes of one watch response to the view. */
-  apply(changes: C[]): void;
+  /** Applies the changes of one watch response to the view; `revision` is the one the view reaches with them. */
+  apply(changes: C[], revision: string): void;
 }
 
 /**
@@ -80,7 +80,7 @@ function watchUntilStopped<C>(
       onStarted: started,
       onChanges: (changes, revision) => {
         if (signal.aborted) return;
-        source.apply(changes);
+        source.apply(changes, revision);
         advance(revision);
       },
       onStopped: (err, resumable) => {
