@@ -1,6 +1,7 @@
 // Benchmark of the host-gw backend in one lab run: pod→pod throughput against the bare underlay, the
 // time a new host takes to route to 1,000 existing peers, lease-to-route latency, and the memory of
-// flanneld and its backend holding 1,000 leases.
+// flanneld and its backend holding 1,000 leases. Repetitions: --rounds, --seconds, --joins, --changes;
+// the figures go to docs/bench/results.json (--results FILE, --no-record).
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -27,18 +28,21 @@ import {
   type LabHost,
   type TempDir,
 } from '@flannel-ts/testing';
+import { Progress, startBench } from './src/bench.js';
 
 const CONFIG = '{"Network":"10.244.0.0/16","SubnetLen":26,"Backend":{"Type":"host-gw"}}';
 const PREFIX = '/coreos.com/network';
 const NETWORK = ip4Net(parseIP4('10.244.0.0'), 16);
 const SUBNET_LEN = 26;
-const ROUNDS = 3;
-const IPERF_SECONDS = 3;
+const { opts, record } = startBench('hostgw', { rounds: 3, seconds: 3, joins: 3, changes: 200 });
+const ROUNDS = opts.rounds;
+const IPERF_SECONDS = opts.seconds;
 const PEERS = 1_000;
 /** etcd refuses transactions of more than 128 operations (--max-txn-ops). */
 const TXN_BATCH = 125;
-const JOINS = 3;
-const CHANGES = 200;
+const JOINS = opts.joins;
+const CHANGES = opts.changes;
+const progress = new Progress('hostgw', ROUNDS * 4 + 1 + JOINS + 2);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PUT_CLIENT = path.join(root, 'tools/bench/put-client.ts');
@@ -157,11 +161,14 @@ async function throughput(lab: Lab, daemons: Daemon[]): Promise<void> {
   if (failures.length) throw new Error(`pods cannot reach each other: ${failures.join(', ')}`);
   const [p1, p2] = pods;
   const runs = new Map<string, number[]>();
-  const record = (name: string, value: number) => runs.set(name, [...(runs.get(name) ?? []), value]);
+  const keep = (name: string, value: number) => runs.set(name, [...(runs.get(name) ?? []), value]);
   for (let round = 0; round < ROUNDS; round++) {
     for (const streams of [1, 4]) {
-      record(`pod ${streams}`, await iperfGbit(lab, p2!.ns, p1!.ns, p2!.ip, streams));
-      record(`host ${streams}`, await iperfGbit(lab, h2!.ns, h1!.ns, h2!.ip, streams));
+      const label = `${streams} stream${streams > 1 ? 's' : ''}`;
+      progress.step(`round ${round + 1} of ${ROUNDS}: iperf3 pod→pod over host-gw, ${label}`);
+      keep(`pod ${streams}`, await iperfGbit(lab, p2!.ns, p1!.ns, p2!.ip, streams));
+      progress.step(`round ${round + 1} of ${ROUNDS}: iperf3 host→host over the bare veth, ${label}`);
+      keep(`host ${streams}`, await iperfGbit(lab, h2!.ns, h1!.ns, h2!.ip, streams));
     }
   }
   console.log(`1. throughput, iperf3 ${IPERF_SECONDS} s per run, ${ROUNDS} rounds alternating pod/host (Gbit/s)`);
@@ -174,6 +181,10 @@ async function throughput(lab: Lab, daemons: Daemon[]): Promise<void> {
       console.log(`   ${what.padEnd(34)} -P ${streams}: ${xs.map((x) => fmt(x)).join(', ').padEnd(18)} median ${fmt(median(xs))}`);
     }
     const ratio = median(runs.get(`pod ${streams}`)!) / median(runs.get(`host ${streams}`)!);
+    const series = `${streams} stream${streams > 1 ? 's' : ''}`;
+    record.add({ metric: 'throughput-ratio', group: 'host-gw', series, value: ratio, unit: 'ratio' });
+    record.add({ metric: 'throughput', group: 'host-gw', series, value: median(runs.get(`pod ${streams}`)!), unit: 'Gbit/s', runs: runs.get(`pod ${streams}`)! });
+    record.add({ metric: 'throughput', group: 'bare veth (host-gw run)', series, value: median(runs.get(`host ${streams}`)!), unit: 'Gbit/s', runs: runs.get(`host ${streams}`)! });
     console.log(`   pod÷host -P ${streams}: ${fmt(ratio, 2)}  (Go flanneld host-gw ≈ 0.9–1.0)`);
   }
 }
@@ -190,6 +201,7 @@ async function putPeers(lab: Lab, etcd: EtcdServer): Promise<IP4Net[]> {
     return { put: [leaseKey(PREFIX, subnet), encodeLeaseAttrs({ publicIp, backendType: 'host-gw' })] as const };
   });
   const before = await flannelRouteCount(lab, h1!);
+  progress.step(`${PEERS} peer leases put → routed on a running host`);
   const t0 = performance.now();
   for (let i = 0; i < ops.length; i += TXN_BATCH) {
     const result = await etcdctlTxn(etcd, ops.slice(i, i + TXN_BATCH));
@@ -248,6 +260,7 @@ async function join(lab: Lab, etcd: EtcdServer, tmp: TempDir): Promise<Daemon> {
   const runs: JoinRun[] = [];
   for (let i = 0; i < JOINS; i++) {
     await runs.at(-1)?.daemon.proc.stop();
+    progress.step(`join ${i + 1} of ${JOINS}: new host → all ${PEERS} peer routes`);
     runs.push(await joinOnce(lab, etcd, host, path.join(tmp.path, `${host.name}-join${i}`)));
   }
   console.log(`   join: flanneld started on fresh ${host.name} (${host.ip}) → all peer routes in its table (ip monitor), ${JOINS} runs`);
@@ -255,6 +268,9 @@ async function join(lab: Lab, etcd: EtcdServer, tmp: TempDir): Promise<Daemon> {
     console.log(`     ${fmt(r.totalMs, 0).padStart(5)} ms  (subnet.env ${fmt(r.envMs, 0)} ms, first route ${fmt(r.firstRouteMs, 0)} ms, ${r.routes} routes)`);
   }
   console.log(`   median ${fmt(median(runs.map((r) => r.totalMs)), 0)} ms  (target ≤ 1000 ms; Go ≈ 3000 ms)`);
+  const group = `host-gw, ${PEERS} peers`;
+  record.add({ metric: 'join', group, series: 'start → subnet.env', value: median(runs.map((r) => r.envMs)), unit: 'ms', runs: runs.map((r) => r.envMs) });
+  record.add({ metric: 'sync', group, series: 'start → all peers in kernel', value: median(runs.map((r) => r.totalMs)), unit: 'ms', runs: runs.map((r) => r.totalMs) });
   const last = runs.at(-1)!;
   console.log(`   last run's log after spawn:`);
   for (const line of logTimeline(last.daemon, last.t0)) console.log(`     ${line}`);
@@ -263,8 +279,12 @@ async function join(lab: Lab, etcd: EtcdServer, tmp: TempDir): Promise<Daemon> {
 
 // ---- 4. memory ----
 
-function memory(label: string, daemon: Daemon): void {
+function memory(label: string, daemon: Daemon, group?: string): void {
   const backend = backendPid(daemon);
+  if (group) {
+    record.add({ metric: 'rss', group, series: 'flanneld', value: rssMiB(daemon.proc.pid), unit: 'MiB' });
+    record.add({ metric: 'rss', group, series: 'backend', value: rssMiB(backend), unit: 'MiB' });
+  }
   console.log(
     `   ${label}: flanneld ${fmt(rssMiB(daemon.proc.pid))} MiB, backend ${fmt(rssMiB(backend))} MiB` +
       ` (targets: supervisor ≤ 100, stretch 80; backend ≤ 50; Go 35–42 in one process)`,
@@ -349,7 +369,14 @@ async function latency(lab: Lab, subnets: IP4Net[], tmp: TempDir, label: string)
  * Splits each change at the moment h1's flanneld logged it ("Subnet added/removed: …", written when
  * the watch event arrives, before it goes to the backend): etcd → supervisor, supervisor → kernel.
  */
-function printLatencies(title: string, { put, del }: Latencies, watcher: Daemon): void {
+function printLatencies(title: string, { put, del }: Latencies, watcher: Daemon, group?: string): void {
+  if (group) {
+    const putMs = put.map((c) => c.routeMs - c.ackMs);
+    const delMs = del.map((c) => c.routeMs - c.ackMs);
+    record.add({ metric: 'latency', group, series: 'put → route added, p50', value: percentile(putMs, 0.5), unit: 'ms' });
+    record.add({ metric: 'latency', group, series: 'put → route added, p99', value: percentile(putMs, 0.99), unit: 'ms' });
+    record.add({ metric: 'latency', group, series: 'delete → route gone, p99', value: percentile(delMs, 0.99), unit: 'ms' });
+  }
   const line = (xs: number[]) => `p50 ${fmt(percentile(xs, 0.5))}, p99 ${fmt(percentile(xs, 0.99))}, max ${fmt(Math.max(...xs))} ms`;
   const logged = logLines(watcher);
   const split = (changes: Change[], verb: string) => {
@@ -404,18 +431,26 @@ async function main(): Promise<void> {
     await sleep(1_000);
     console.log(`4. RSS with ${PEERS} peer leases (VmRSS)`);
     memory(`${joined.host.name} (just joined, +1 s)`, joined);
-    memory(`${daemons[0]!.host.name} (running since the start)`, daemons[0]!);
+    memory(`${daemons[0]!.host.name} (running since the start)`, daemons[0]!, `host-gw, ${PEERS} peers`);
 
     // The lab's hosts share this machine's few CPUs, and every flanneld does work for each change:
     // only h1, the host measured, keeps running one, as if the others had CPUs of their own.
     await Promise.all([...daemons.slice(1), joined].map((d) => d.proc.stop()));
     console.log(`3. latency over ${CHANGES} changes, ip -ts monitor route on h1 (flanneld on h2-h4 stopped: ${cpus().length} CPUs shared by all hosts)`);
     const spare = (await freeSubnets(etcd)).slice(0, 10);
-    printLatencies(`with ${PEERS} peer leases in etcd (cycling ${spare.length} free subnets):`, await latency(lab, spare, tmp, 'many'), daemons[0]!);
+    progress.step(`latency: ${CHANGES} lease changes with ${PEERS} peers in etcd`);
+    printLatencies(
+      `with ${PEERS} peer leases in etcd (cycling ${spare.length} free subnets):`,
+      await latency(lab, spare, tmp, 'many'),
+      daemons[0]!,
+      `host-gw, ${PEERS} peer leases`,
+    );
     await deletePeers(lab, etcd, peers);
     const few = (await freeSubnets(etcd)).slice(0, 10);
-    printLatencies(`with only the ${lab.hosts.length} lab hosts' leases:`, await latency(lab, few, tmp, 'few'), daemons[0]!);
+    progress.step(`latency: ${CHANGES} lease changes with only the lab hosts' leases`);
+    printLatencies(`with only the ${lab.hosts.length} lab hosts' leases:`, await latency(lab, few, tmp, 'few'), daemons[0]!, `host-gw, ${lab.hosts.length} leases`);
     console.log(`total ${fmt((performance.now() - started) / 1000, 0)} s`);
+    record.save();
   } finally {
     await lab.destroy();
     await tmp.remove();

@@ -1,12 +1,15 @@
 // Benchmark: flanneld start → subnet.env written, with etcd one veth hop away in the lab, and
-// flanneld's idle RSS. Prints medians over RUNS starts and where start-up time goes.
+// flanneld's idle RSS. Prints medians over --runs starts (default 10) and where start-up time goes;
+// the figures go to docs/bench/results.json (--results FILE, --no-record).
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLab, startLabEtcd, tempDir, waitFor } from '@flannel-ts/testing';
+import { Progress, startBench } from './src/bench.js';
 
-const RUNS = Number(process.env.RUNS ?? 10);
+const { opts, record } = startBench('startup', { runs: 10 });
+const RUNS = opts.runs;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const flanneld = path.join(root, 'dist/apps/supervisor/flanneld');
 
@@ -39,7 +42,9 @@ async function main(): Promise<void> {
     const totals: number[] = [];
     const phases = new Map<string, number[]>();
     const rss: number[] = [];
+    const progress = new Progress('startup', RUNS);
     for (let i = 0; i < RUNS; i++) {
+      progress.step('flanneld spawn → subnet.env');
       const dir = path.join(tmp.path, `run${i}`);
       await mkdir(dir, { recursive: true });
       const subnetFile = path.join(dir, 'subnet.env');
@@ -70,6 +75,10 @@ async function main(): Promise<void> {
     console.log('  median time of each log line after spawn:');
     for (const [phase, times] of phases) console.log(`    ${median(times).toFixed(0).padStart(5)} ms  ${phase}`);
     console.log(`flanneld idle RSS: ${median(rss).toFixed(1)} MiB`);
+    const group = 'alloc backend, 0 peers';
+    record.add({ metric: 'join', group, series: 'start → subnet.env', value: median(totals), unit: 'ms', runs: totals });
+    record.add({ metric: 'rss', group: 'alloc backend, idle', series: 'flanneld', value: median(rss), unit: 'MiB', runs: rss });
+    record.save();
   } finally {
     await lab.destroy();
     await tmp.remove();

@@ -2,13 +2,14 @@
 //
 //   npx tsx --tsconfig tsconfig.base.json tools/bench/udp.ts        (build first: npm run build)
 //
-// In one run, alternating ROUNDS times (default 3): host→host iperf3 over the bare underlay, then
+// In one run, alternating --rounds times (default 3): host→host iperf3 over the bare underlay, then
 // pod→pod over udp with offloads, then pod→pod over udp on the plain path, each with 1 and 4
-// streams for SECONDS (default 4). Prints medians: Gbit/s, the ratio to the bare path, the
+// streams for --seconds (default 4). Prints medians: Gbit/s, the ratio to the bare path, the
 // backends' CPU per Gbit/s (utime+stime of both backend processes, and the user/kernel split of
 // the busy threads), TUN drops (flannel0 tx_dropped at the sender), UDP receive-buffer drops and
 // TCP retransmits. Then, with CALLGRIND=1 (default) it builds the C++ packet-loop harness
 // (apps/backend-udp/native/harness) and shows where its instructions go under callgrind.
+// The ratios go to docs/bench/results.json (--results FILE, --no-record).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -26,9 +27,11 @@ import {
   type Pod,
   type TempDir,
 } from '@flannel-ts/testing';
+import { Progress, startBench } from './src/bench.js';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const SECONDS = Number(process.env.SECONDS ?? 4);
+const { opts, record } = startBench('udp', { rounds: 3, seconds: 4 });
+const ROUNDS = opts.rounds;
+const SECONDS = opts.seconds;
 const CALLGRIND = process.env.CALLGRIND !== '0';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const backend = path.join(root, 'dist/apps/backend-udp/flannel-backend-udp');
@@ -180,10 +183,12 @@ async function main(): Promise<void> {
   const samples = new Map<string, Sample[]>();
   try {
     const pods = await Promise.all([0, 1].map((i) => addPod(lab, lab.hosts[i]!, { subnet: SUBNETS[i]!.replace('.0/24', '.1/24'), mtu: 1472 })));
+    const progress = new Progress('udp', ROUNDS * MODES.length * STREAMS.length);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const mode of MODES) {
         if (mode !== 'bare') await backends.start(mode === 'offloads');
         for (const streams of STREAMS) {
+          progress.step(`round ${round} of ${ROUNDS}: iperf3 ${mode === 'bare' ? 'host→host, bare underlay' : `pod→pod over udp, ${mode}`}, ${streams} stream${streams > 1 ? 's' : ''}`);
           const sample = await measure(lab, pods, backends, mode, streams);
           const key = `${mode}/${streams}`;
           samples.set(key, [...(samples.get(key) ?? []), sample]);
@@ -202,12 +207,17 @@ async function main(): Promise<void> {
         const gbps = med(key, (s) => s.gbps);
         const ratio = gbps / med(`bare/${streams}`, (s) => s.gbps);
         const cell = (v: number, digits: number) => (Number.isNaN(v) ? '-' : v.toFixed(digits));
+        const label = `${streams} stream${streams > 1 ? 's' : ''}`;
+        const runs = (samples.get(key) ?? []).map((s) => s.gbps);
+        record.add({ metric: 'throughput', group: mode === 'bare' ? 'bare veth' : `udp (${mode})`, series: label, value: gbps, unit: 'Gbit/s', runs });
+        if (mode !== 'bare') record.add({ metric: 'throughput-ratio', group: `udp (${mode})`, series: label, value: ratio, unit: 'ratio' });
         console.log(
           `  ${mode.padEnd(10)} ${String(streams).padStart(7)}  ${gbps.toFixed(2).padStart(6)}  ${ratio.toFixed(3).padStart(5)}  ${cell(med(key, (s) => s.cpuPerGbps), 3).padStart(18)}  ${cell(med(key, (s) => s.kernelShare), 2).padStart(12)}  ${cell(med(key, (s) => s.tunDrops), 0).padStart(9)}  ${cell(med(key, (s) => s.udpRcvbufDrops), 0).padStart(16)}  ${cell(med(key, (s) => s.retransmits), 0).padStart(11)}`,
         );
       }
     }
     console.log('  targets: offloads ≥ 0.40 (1 stream) / ≥ 0.20 (4 streams); plain ≥ 0.08 / ≥ 0.04');
+    record.save();
     if (CALLGRIND) callgrindReport(tmp);
   } finally {
     await backends.stop();

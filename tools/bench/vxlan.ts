@@ -3,7 +3,8 @@
 //    streams, the two alternated ROUNDS times, medians;
 //  - a new host joining 1,000 existing vxlan leases: from spawning flanneld until the kernel holds
 //    a route, a neighbour and an fdb entry for every one of them.
-// Run: npx tsx --tsconfig tsconfig.base.json tools/bench/vxlan.ts   (after `npm run build`)
+// Run: npx tsx --tsconfig tsconfig.base.json tools/bench/vxlan.ts [--rounds=3] [--seconds=3] [--joins=3]
+// (after `npm run build`). The figures go to docs/bench/results.json (--results FILE, --no-record).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatIP4, formatIP4Net, ip4Net, parseIP4Net, sizeOf, type IP4Net } from '@flannel-ts/ip';
@@ -24,15 +25,17 @@ import {
   type Lab,
   type LabHost,
 } from '@flannel-ts/testing';
+import { Progress, startBench } from './src/bench.js';
 
 const NETWORK = parseIP4Net('10.240.0.0/12');
 const SUBNET_LEN = 24;
 const CONFIG = JSON.stringify({ Network: formatIP4Net(NETWORK), SubnetLen: SUBNET_LEN, Backend: { Type: 'vxlan' } });
 const PREFIX = '/coreos.com/network';
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const IPERF_SECONDS = Number(process.env.IPERF_SECONDS ?? 3);
+const { opts, record } = startBench('vxlan', { rounds: 3, seconds: Number(process.env.IPERF_SECONDS ?? 3), joins: 3 });
+const ROUNDS = opts.rounds;
+const IPERF_SECONDS = opts.seconds;
 const PEERS = 1_000;
-const JOINS = Number(process.env.JOINS ?? 3);
+const JOINS = opts.joins;
 /** etcd refuses transactions of more than 128 operations (--max-txn-ops). */
 const TXN_BATCH = 125;
 const DEV = 'flannel.1';
@@ -112,18 +115,26 @@ async function main(): Promise<void> {
       pair.map((d) => addPod(lab, d.host, { subnet: envValue(d.env(), 'FLANNEL_SUBNET')!, mtu: Number(envValue(d.env(), 'FLANNEL_MTU')) })),
     );
     await waitFor(async () => (await tunnelEntries(lab, h1)).routes >= 1 && (await tunnelEntries(lab, h2)).routes >= 1, { what: 'the two hosts to route to each other' });
+    const progress = new Progress('vxlan', ROUNDS * 4 + JOINS);
     const rates = new Map<string, number[]>();
-    const record = (what: string, bps: number) => rates.set(what, [...(rates.get(what) ?? []), bps]);
+    const keep = (what: string, bps: number) => rates.set(what, [...(rates.get(what) ?? []), bps]);
     for (let round = 0; round < ROUNDS; round++) {
       for (const streams of [1, 4]) {
-        record(`vxlan ${streams}`, await throughput(lab, pods[1]!.ns, pods[0]!.ns, pods[1]!.ip, streams));
-        record(`bare ${streams}`, await throughput(lab, h2.ns, h1.ns, h2.ip, streams));
+        progress.step(`round ${round + 1} of ${ROUNDS}: iperf3 pod→pod over vxlan, ${streams} stream${streams > 1 ? 's' : ''}`);
+        keep(`vxlan ${streams}`, await throughput(lab, pods[1]!.ns, pods[0]!.ns, pods[1]!.ip, streams));
+        progress.step(`round ${round + 1} of ${ROUNDS}: iperf3 host→host over the bare veth, ${streams} stream${streams > 1 ? 's' : ''}`);
+        keep(`bare ${streams}`, await throughput(lab, h2.ns, h1.ns, h2.ip, streams));
       }
     }
     console.log(`pod→pod over vxlan ÷ host→host over the bare underlay (iperf3 ${IPERF_SECONDS} s, ${ROUNDS} alternating rounds, medians; FLANNEL_MTU ${envValue(pair[0]!.env(), 'FLANNEL_MTU')})`);
     for (const streams of [1, 4]) {
       const [vx, bare] = [median(rates.get(`vxlan ${streams}`)!), median(rates.get(`bare ${streams}`)!)];
       const all = (what: string) => rates.get(`${what} ${streams}`)!.map(gbit).join(' / ');
+      const series = `${streams} stream${streams > 1 ? 's' : ''}`;
+      const runs = (what: string) => rates.get(`${what} ${streams}`)!.map((bps) => bps / 1e9);
+      record.add({ metric: 'throughput-ratio', group: 'vxlan', series, value: vx / bare, unit: 'ratio' });
+      record.add({ metric: 'throughput', group: 'vxlan', series, value: vx / 1e9, unit: 'Gbit/s', runs: runs('vxlan') });
+      record.add({ metric: 'throughput', group: 'bare veth (vxlan run)', series, value: bare / 1e9, unit: 'Gbit/s', runs: runs('bare') });
       console.log(`  ${streams} stream${streams > 1 ? 's' : ' '}: vxlan ${gbit(vx)} Gbit/s (${all('vxlan')}), bare ${gbit(bare)} Gbit/s (${all('bare')}), ratio ${(vx / bare).toFixed(2)}`);
     }
     // They keep their kernel state; stopped so they do not compete with the joining host.
@@ -138,6 +149,7 @@ async function main(): Promise<void> {
     let rss = { flanneld: 0, backend: 0 };
     let firstPass = '';
     for (let join = 0; join < JOINS; join++) {
+      progress.step(`join ${join + 1} of ${JOINS}: new host → ${wanted} routes, neighbours and fdb entries`);
       const started = Date.now();
       const d = await startFlanneld(lab, h3, path.join(tmp.path, `h3-join${join}`));
       await waitFor(() => d.env(), { intervalMs: 5, what: 'the subnet file' });
@@ -172,6 +184,12 @@ async function main(): Promise<void> {
     console.log(`  spawn → all ${wanted} routes + neighbours + fdb entries seen: ${median(toKernel)} ms  [${toKernel.join(', ')}]`);
     console.log(`  the backend's first pass (last join): "${firstPass}"`);
     console.log(`  RSS with ${wanted} peers: flanneld ${rss.flanneld.toFixed(1)} MiB, flannel-backend-vxlan ${rss.backend.toFixed(1)} MiB`);
+    const joinGroup = `vxlan, ${PEERS} peers`;
+    record.add({ metric: 'join', group: joinGroup, series: 'start → subnet.env', value: median(toEnv), unit: 'ms', runs: toEnv });
+    record.add({ metric: 'sync', group: joinGroup, series: 'start → all peers in kernel', value: median(toKernel), unit: 'ms', runs: toKernel });
+    record.add({ metric: 'rss', group: joinGroup, series: 'flanneld', value: rss.flanneld, unit: 'MiB' });
+    record.add({ metric: 'rss', group: joinGroup, series: 'backend', value: rss.backend, unit: 'MiB' });
+    record.save();
   } finally {
     await lab.destroy();
     await tmp.remove();
