@@ -3,7 +3,8 @@
 //     process is SIGKILLed; prints the longest gap between replies and the loss;
 //  2. 5 hosts started at the same instant (host-gw): time until every host routes to the other 4.
 //
-//   npx tsx --tsconfig tsconfig.base.json tools/bench/restarts.ts        (build first: npm run build)
+//   npx tsx --tsconfig tsconfig.base.json tools/bench/restarts.ts [--runs=3]   (build first: npm run build)
+// The 5-host start goes to docs/bench/results.json (--results FILE, --no-record).
 import path from 'node:path';
 import { formatIP4Net, parseIP4Net } from '@flannel-ts/ip';
 import {
@@ -22,9 +23,12 @@ import {
   type Lab,
   type TempDir,
 } from '@flannel-ts/testing';
+import { Progress, startBench } from './src/bench.js';
 
 const BACKENDS = ['host-gw', 'vxlan', 'udp'] as const;
-const RUNS = Number(process.env.RUNS ?? 3);
+const { opts, record } = startBench('restarts', { runs: 3 });
+const RUNS = opts.runs;
+const progress = new Progress('restarts', (BACKENDS.length + 1) * RUNS);
 
 function backendPid(d: Daemon): number {
   const started = d.messages().filter((m) => m.startsWith('Started backend'));
@@ -47,6 +51,7 @@ async function restartGaps(type: (typeof BACKENDS)[number], tmp: TempDir): Promi
     const gaps: number[] = [];
     const losses: number[] = [];
     for (let run = 0; run < RUNS; run++) {
+      progress.step(`${type}: backend SIGKILLed under a 10 ms ping, run ${run + 1} of ${RUNS}`);
       const d = daemons[0]!;
       const ping = startPing(lab, pods[1]!.ns, pods[0]!.ip, { intervalMs: 10 });
       await waitFor(() => pingReplies(ping.outputFile) >= 50, { what: 'ping to run' });
@@ -99,8 +104,13 @@ async function main(): Promise<void> {
     console.log(`1. backend SIGKILLed under a 10 ms ping, ${RUNS} runs each (2-host lab)`);
     for (const type of BACKENDS) await restartGaps(type, tmp);
     const times: number[] = [];
-    for (let run = 0; run < RUNS; run++) times.push(await simultaneousStart(tmp, run));
+    for (let run = 0; run < RUNS; run++) {
+      progress.step(`5 host-gw hosts started at once, run ${run + 1} of ${RUNS}`);
+      times.push(await simultaneousStart(tmp, run));
+    }
     console.log(`2. 5 host-gw hosts started at once → every host routes to the other 4: ${times.map((t) => t.toFixed(0)).join(', ')} ms (median ${median(times).toFixed(0)})`);
+    record.add({ metric: 'sync', group: 'host-gw, 5 hosts at once', series: 'start → all peers in kernel', value: median(times), unit: 'ms', runs: times });
+    record.save();
   } finally {
     await tmp.remove();
   }
