@@ -37,7 +37,7 @@ export function provenance(entries: ReadonlyMap<string, BenchEntry>): string[] {
   const loaded = list.some((e) => e.load.max >= e.host.cores / 2);
   return [
     `${[...entries.keys()].join(', ')} benchmark${entries.size > 1 ? 's' : ''}, ${dates.join(', ')}; ${hosts.join(' / ')}`,
-    `highest 1-min load average during each run: ${loads}${loaded ? ' (a shared, loaded machine: compare bars, not absolutes)' : ''}`,
+    `highest 1-min load average during each run: ${loads}${loaded ? ' (shared machine under load: compare bars, not absolutes)' : ''}`,
   ];
 }
 

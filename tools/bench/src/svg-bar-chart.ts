@@ -50,7 +50,7 @@ export function renderBarChart(chart: BarChart): string {
   const slot = Math.max(groupWidth + GROUP_GAP, ...chart.groups.map((g) => textWidth(g.name) + 16));
   const plotWidth = Math.max(chart.groups.length * slot, 200);
   const legendWidths = chart.series.map((name) => 16 + textWidth(name) + 24);
-  const width = Math.ceil(Math.max(LEFT + plotWidth + RIGHT, LEFT + legendWidths.reduce((a, b) => a + b, 0), ...chart.notes.map((n) => LEFT + n.length * 5.2 + RIGHT)));
+  const width = Math.ceil(Math.max(LEFT + plotWidth + RIGHT, LEFT + legendWidths.reduce((a, b) => a + b, 0), ...chart.notes.map((n) => LEFT + n.length * 6 + RIGHT)));
   const legendTop = 30 + chart.notes.length * LINE + 8;
   const plotTop = legendTop + LINE + 24;
   const plotBottom = plotTop + PLOT_HEIGHT;
