@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ExitError } from '@flannel-ts/cli';
+import { errorText } from '@flannel-ts/retry';
 import { EtcdReachability, FlannelMetrics, startHealthServer, type HealthServer, type ReadyState } from '@flannel-ts/health-server';
 import type { EtcdRequestObserver } from '@flannel-ts/subnet';
 import { NetworkProbe } from './network-probe.js';
@@ -36,7 +37,7 @@ export class DaemonHealth {
         status: () => health.status(),
       },
     }).catch((err: Error) => {
-      throw new ExitError(`--healthz-port=${o.healthzPort}: ${err.message}`, 1, { cause: err });
+      throw new ExitError(`--healthz-port=${o.healthzPort}: ${errorText(err)}`, 1);
     });
     return health;
   }

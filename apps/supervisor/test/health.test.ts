@@ -134,6 +134,12 @@ describe('flanneld --healthz-port', () => {
 
       await waitFor(async () => (await readyz(h1)).code === 200, { what: 'the server ready' });
       expect(await status(h1)).toMatchObject({ mode: 'server', ready: true, networks: [] });
+
+      // A second daemon on the same host wanting the same port: exit 1, one line naming the flag.
+      const second = await startFlanneld(lab, h0, path.join(dir, 'second'), { args: [`--healthz-port=${PORT}`, '--etcd-prefix=/other'] });
+      await waitFor(() => second.proc.hasExited(), { what: 'the second daemon to exit' });
+      expect((await second.proc.exited).code).toBe(1);
+      expect(second.messages()).toEqual([`--healthz-port=${PORT}: health endpoint: cannot listen on 0.0.0.0:${PORT}: listen EADDRINUSE: address already in use 0.0.0.0:${PORT}`]);
     } finally {
       await server.stop();
       await stopAll(multi as Daemon);

@@ -51,7 +51,7 @@ describe('startHealthServer', () => {
         log: pino({ level: 'silent' }),
         source: { ready: () => ({ ready: true }), metrics: async () => ({ contentType: '', body: '' }), status: () => ({}) },
       }),
-    ).rejects.toThrow(`health endpoint: cannot listen on 127.0.0.1:${server.port}: EADDRINUSE`);
+    ).rejects.toMatchObject({ message: `health endpoint: cannot listen on 127.0.0.1:${server.port}`, cause: { code: 'EADDRINUSE' } });
   });
 
   it('closes with keep-alive connections open', async () => {

@@ -46,9 +46,7 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
   // An idle scraper's keep-alive connection must not hold the daemon's exit.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(`health endpoint: cannot listen on ${o.host}:${o.port}: ${err.code ?? err.message}`, { cause: err })),
-    );
+    server.once('error', (err) => reject(new Error(`health endpoint: cannot listen on ${o.host}:${o.port}`, { cause: err })));
     server.listen(o.port, o.host, () => resolve());
   });
   server.on('error', (err) => o.log.warn(`health endpoint: ${err.message}`));
