@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ExitError } from '@flannel-ts/cli';
 import { errorText } from '@flannel-ts/retry';
-import { EtcdReachability, FlannelMetrics, startHealthServer, type HealthServer, type ReadyState } from '@flannel-ts/health-server';
+import type { EtcdReachability, FlannelMetrics, HealthServer, ReadyState } from '@flannel-ts/health-server';
 import type { EtcdRequestObserver } from '@flannel-ts/subnet';
 import { NetworkProbe } from './network-probe.js';
 import type { FlanneldOptions } from './options.js';
@@ -18,7 +18,7 @@ const CLOSE_GRACE_MS = 3_000;
  */
 export class DaemonHealth {
   private readonly probes = new Map<string, NetworkProbe>();
-  private readonly etcd = new EtcdReachability();
+  private readonly etcd: EtcdReachability;
   private readonly metrics: FlannelMetrics;
   private server: HealthServer | undefined;
   private listening = false;
@@ -26,8 +26,10 @@ export class DaemonHealth {
   /** Starts the listener when `--healthz-port` asks for one; exits 1 naming the address when it cannot listen. */
   static async start(o: FlanneldOptions, mode: DaemonMode, log: Logger): Promise<DaemonHealth | undefined> {
     if (o.healthzPort === 0) return undefined;
-    const health = new DaemonHealth(o, mode, log);
-    health.server = await startHealthServer({
+    // Loaded only when asked for: prom-client is not evaluated at all by a daemon without health.
+    const lib = await import('@flannel-ts/health-server');
+    const health = new DaemonHealth(o, mode, log, lib);
+    health.server = await lib.startHealthServer({
       host: o.healthzIp,
       port: o.healthzPort,
       log,
@@ -46,8 +48,10 @@ export class DaemonHealth {
     private readonly o: FlanneldOptions,
     private readonly mode: DaemonMode,
     private readonly log: Logger,
+    lib: typeof import('@flannel-ts/health-server'),
   ) {
-    this.metrics = new FlannelMetrics({
+    this.etcd = new lib.EtcdReachability();
+    this.metrics = new lib.FlannelMetrics({
       multi: mode === 'multi',
       daemonReady: () => this.ready().ready,
       warn: (line) => log.warn(line),
