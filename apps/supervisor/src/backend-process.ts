@@ -10,6 +10,7 @@ import {
   type Lease,
   type PeerEvent,
   type Proposal,
+  type Status,
 } from '@flannel-ts/backend-protocol';
 import { errorText, RetryableError } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
@@ -73,8 +74,31 @@ export class BackendProcess {
   private supervision: Promise<void> | undefined;
   private readonly halt = new AbortController();
   private readonly ackWaiters = new Set<() => void>();
+  private status: Status | undefined;
+  private readonly statusListeners: ((s: Status) => void)[] = [];
+  private restartCount = 0;
 
   constructor(private readonly o: BackendProcessOptions) {}
+
+  /** Times the backend died (or was killed for not answering) and was started again. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** The pid of the backend serving the current lease; undefined while it (re)starts. */
+  get pid(): number | undefined {
+    const r = this.running;
+    return r && this.isCurrent(r) ? r.child.pid : undefined;
+  }
+
+  /** The last status message of any backend process of this network. */
+  get lastStatus(): Status | undefined {
+    return this.status;
+  }
+
+  onStatus(listener: (s: Status) => void): void {
+    this.statusListeners.push(listener);
+  }
 
   /** The latest proposal (a restarted backend may have changed it). */
   get currentProposal(): Proposal | undefined {
@@ -250,7 +274,12 @@ export class BackendProcess {
     channel.on('message', (msg) => {
       if (msg.type === 'error') (msg.fatal ? log.error : log.warn).call(log, `backend: ${msg.message}`);
       else if (msg.type === 'protocol-error') log.warn(`backend refused a message: ${msg.message}`);
-      else if (msg.type === 'status') log.trace({ status: msg }, 'backend status');
+      else if (msg.type === 'status') {
+        log.trace({ status: msg }, 'backend status');
+        const { v: _v, type: _type, ...status } = msg;
+        this.status = status;
+        for (const listener of this.statusListeners) listener(status);
+      }
     });
     const running: Running = { child, channel, startedAt: performance.now(), proposed: false, exchanges: Promise.resolve() };
     this.running = running;
@@ -276,6 +305,7 @@ export class BackendProcess {
         const result = await r.child;
         if (this.stopping) return;
         this.running = undefined;
+        this.restartCount++;
         const ranMs = performance.now() - r.startedAt;
         if (ranMs > HEALTHY_RESET_MS) this.backoffMs = BACKOFF_MIN_MS;
         this.o.log.error(`backend exited unexpectedly (${result.signal ?? `exit ${result.exitCode}`}); restarting in ${this.backoffMs} ms`);

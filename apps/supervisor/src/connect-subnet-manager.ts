@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import { etcdAccess } from '@flannel-ts/cli';
-import { EtcdSubnetManager, type NetworkRegistry, type SubnetManager } from '@flannel-ts/subnet';
+import { EtcdSubnetManager, type EtcdRequestObserver, type NetworkRegistry, type SubnetManager } from '@flannel-ts/subnet';
 import { RemoteNetworkRegistry, RemoteSubnetManager, ServerTransport } from '@flannel-ts/subnet-remote';
 import type { FlanneldOptions } from './options.js';
 
 /** The lease store of the single network: etcd itself, or a flanneld server with --remote. */
-export async function connectSubnetManager(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<SubnetManager> {
-  if (o.remote === undefined) return EtcdSubnetManager.connect({ ...etcdAccess(o.etcdEndpoints, o), prefix: o.etcdPrefix });
+export async function connectSubnetManager(o: FlanneldOptions, log: Logger, signal: AbortSignal, observer?: EtcdRequestObserver): Promise<SubnetManager> {
+  if (o.remote === undefined) {
+    return EtcdSubnetManager.connect({ ...etcdAccess(o.etcdEndpoints, o), prefix: o.etcdPrefix, ...(observer ? { observer } : {}) });
+  }
   const transport = await ServerTransport.create(remoteServerOptions(o), log.child({ component: 'remote' }), signal);
   log.info(`Using the flannel server at ${transport.baseUrl} for network config and leases`);
   return new RemoteSubnetManager(transport);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { parseBackendConfig, type NetworkConfig } from '@flannel-ts/config';
 import { formatIP4Net } from '@flannel-ts/ip';
-import { protocolLease, type InitInfo, type Lease as ProtocolLease, type Proposal } from '@flannel-ts/backend-protocol';
+import { protocolLease, type InitInfo, type Lease as ProtocolLease, type Proposal, type Status } from '@flannel-ts/backend-protocol';
 import type { Lease } from '@flannel-ts/subnet';
 import { findBackendBinary } from './backend-binary.js';
 import { BackendProcess } from './backend-process.js';
@@ -26,6 +26,13 @@ export interface Datapath extends PeerSink {
   leaseGranted(lease: Lease, peers: readonly Lease[] | undefined): Promise<void>;
   /** Stops the backend, keeping its kernel state unless `removeState` (the network was removed). */
   stop(removeState?: boolean): Promise<void>;
+  /** The backend's last status message (undefined for alloc, or before the first). */
+  lastStatus(): Status | undefined;
+  onStatus(listener: (s: Status) => void): void;
+  /** How often the backend process was restarted. */
+  readonly restarts: number;
+  /** The backend process serving the lease; undefined while it (re)starts, and for alloc. */
+  readonly backendPid: number | undefined;
 }
 
 export interface DatapathContext {
@@ -67,6 +74,14 @@ export async function startDatapath(ctx: DatapathContext): Promise<Datapath> {
       backend.peersChanged(converted);
     },
     stop: (removeState) => backend.stop(removeState),
+    lastStatus: () => backend.lastStatus,
+    onStatus: (listener) => backend.onStatus(listener),
+    get restarts() {
+      return backend.restarts;
+    },
+    get backendPid() {
+      return backend.pid;
+    },
   };
 }
 
@@ -85,6 +100,10 @@ function allocDatapath(mtu: number): Datapath {
     peersSnapshot: () => undefined,
     peersChanged: () => undefined,
     stop: async () => undefined,
+    lastStatus: () => undefined,
+    onStatus: () => undefined,
+    restarts: 0,
+    backendPid: undefined,
   };
 }
 

@@ -32,8 +32,8 @@ export const DEFAULT_LEASE_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_RENEW_MARGIN_MS = 60 * 60 * 1000;
 export const DEFAULT_IPTABLES_RESYNC_MS = 5000;
 export const DEFAULT_BACKEND_TIMEOUT_MS = 30_000;
+export const DEFAULT_HEALTHZ_ETCD_GRACE_MS = 30_000;
 
-const NOT_YET = '(not supported yet)';
 const GLOG_IGNORED = 'accepted for compatibility with glog; ignored';
 
 const quoted = (text: string): string => JSON.stringify(text);
@@ -122,8 +122,16 @@ export const FLANNELD_FLAGS = {
     name: 'healthz-port',
     default: 0,
     valueName: 'int',
-    help: `port of the health endpoint; 0 turns it off ${NOT_YET}`,
+    help: 'port of the health endpoint (/healthz, /readyz, /metrics, /status); 0 turns it off',
     parse: parsePort,
+  }),
+  healthzEtcdGrace: customFlag<number>({
+    name: 'healthz-etcd-grace',
+    default: DEFAULT_HEALTHZ_ETCD_GRACE_MS,
+    valueName: 'duration',
+    help: 'how long etcd may stay unreachable before /readyz answers 503',
+    parse: parsePositiveDurationMs,
+    describeDefault: formatDurationMs,
   }),
   backendTimeout: customFlag<number>({
     name: 'backend-timeout',

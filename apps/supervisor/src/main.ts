@@ -1,6 +1,7 @@
 import { createLogger, logProcessWarnings } from '@flannel-ts/log';
 import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
+import { DaemonHealth } from './daemon-health.js';
 import { parseFlanneldArgs } from './options.js';
 import { summarizeOptions } from './options-summary.js';
 import { runServer } from './run-server.js';
@@ -31,10 +32,14 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
 
 let exitCode = 0;
+let health: DaemonHealth | undefined;
 try {
-  if (parsed.options.listen !== undefined) await runServer(parsed.options, log, stop.signal);
-  else if (isMultiNetwork(parsed.options)) await runNetworks(parsed.options, log, stop.signal);
-  else await runSupervisor(parsed.options, log, stop.signal);
+  const o = parsed.options;
+  const mode = o.listen !== undefined ? 'server' : isMultiNetwork(o) ? 'multi' : 'single';
+  health = await DaemonHealth.start(o, mode, log);
+  if (mode === 'server') await runServer(o, log, stop.signal, health);
+  else if (mode === 'multi') await runNetworks(o, log, stop.signal, health);
+  else await runSupervisor(o, log, stop.signal, health);
 } catch (err) {
   const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';
   if (err instanceof ExitError) {
@@ -46,5 +51,6 @@ try {
     log.fatal({ err }, `flanneld failed: ${errorText(err)}`);
   }
 }
+await health?.close();
 if (exitCode === 0) log.info('Exiting cleanly...');
 process.exit(exitCode);

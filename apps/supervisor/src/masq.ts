@@ -12,6 +12,9 @@ import type { FlanneldOptions } from './options.js';
 export class MasqRules {
   private loop: AbortController | undefined;
   private looping: Promise<void> = Promise.resolve();
+  private keeper: MasqKeeper | undefined;
+  /** Resync passes of the keepers of earlier leases. */
+  private earlierPasses = 0;
 
   constructor(
     private readonly o: FlanneldOptions,
@@ -40,11 +43,18 @@ export class MasqRules {
       // The firewall's failure, not ours: applying the lease is retried.
       throw new RetryableError(`Failed to set up IP Masquerade / forward rules: ${errorText(err)}`, { cause: err });
     }
+    this.earlierPasses += this.keeper?.resyncPasses ?? 0;
+    this.keeper = keeper;
     const loop = new AbortController();
     this.loop = loop;
     const stop = () => loop.abort();
     this.signal.addEventListener('abort', stop, { once: true });
     this.looping = keeper.start(this.o.iptablesResyncMs, loop.signal).finally(() => this.signal.removeEventListener('abort', stop));
+  }
+
+  /** Periodic resync passes done (for metrics). */
+  get resyncs(): number {
+    return this.earlierPasses + (this.keeper?.resyncPasses ?? 0);
   }
 
   /** Stops the resync loop and waits for its last pass, so nothing re-adds a rule after it. */

@@ -5,18 +5,12 @@ import { DEFAULT_RENEW_MARGIN_MS, type FlanneldFlags } from './flag-table.js';
 
 type Values = FlagValues<FlanneldFlags>;
 
-/** Features whose flags are parsed and listed but not built yet, in the order they are reported. */
-const NOT_YET_SUPPORTED: ReadonlyArray<{ flag: string; isUsed(values: Values): boolean }> = [
-  { flag: 'healthz-port', isUsed: (v) => v.healthzPort > 0 },
-];
-
 /** The first fatal combination, as one line, or undefined when the flags can run. */
 export function findUnsupportedUse(values: Values): string | undefined {
   if (values.listen !== '' && values.remote !== '') return '--listen and --remote are mutually exclusive';
   if (values.publicIpv6 !== '') return '--public-ipv6 is not supported: flannel-ts is IPv4 only';
   if (values.remote !== '' && !/^[^/\s]+:\d+$/.test(values.remote)) return `--remote=${values.remote}: expected host:port`;
-  const unsupported = NOT_YET_SUPPORTED.find((feature) => feature.isUsed(values));
-  return unsupported && `--${unsupported.flag} is not supported yet`;
+  return undefined;
 }
 
 /**

@@ -44,6 +44,7 @@ describe('parseFlanneldArgs: defaults', () => {
       iptablesForwardRules: true,
       healthzIp: '0.0.0.0',
       healthzPort: 0,
+      healthzEtcdGraceMs: 30_000,
       stateDir: '/var/lib/flannel',
       backendTimeoutMs: 30_000,
       verbosity: 0,
@@ -208,6 +209,8 @@ describe('parseFlanneldArgs: exit 2 for a bad command line, with usage', () => {
     [['--healthz-ip=localhost'], 'invalid value "localhost" for flag -healthz-ip: not an IPv4 address (want a dotted quad such as 192.0.2.11)'],
     [['--healthz-port=70000'], 'invalid value "70000" for flag -healthz-port: want a port number from 0 to 65535'],
     [['--healthz-port=http'], 'invalid value "http" for flag -healthz-port: parse error'],
+    [['--healthz-etcd-grace=soon'], 'invalid value "soon" for flag -healthz-etcd-grace: invalid duration "soon"'],
+    [['--healthz-etcd-grace=0s'], 'invalid value "0s" for flag -healthz-etcd-grace: must be above zero'],
     [['--ip-masq-backend=nft'], 'invalid value "nft" for flag -ip-masq-backend: want one of auto, iptables, nftables'],
     [['--etcd-endpoints='], 'invalid value "" for flag -etcd-endpoints: empty element in comma-separated list'],
     [['--etcd-endpoints=http://a:2379,'], 'invalid value "http://a:2379," for flag -etcd-endpoints: empty element in comma-separated list'],
@@ -243,6 +246,7 @@ describe('parseFlanneldArgs: exit 2 for a bad FLANNELD_* value, naming the varia
     [{ FLANNELD_SUBNET_LEASE_TTL: '5s' }, 'invalid value "5s" for FLANNELD_SUBNET_LEASE_TTL: must be at least 10s'],
     [{ FLANNELD_SUBNET_LEASE_RENEW_MARGIN: 'x' }, 'invalid value "x" for FLANNELD_SUBNET_LEASE_RENEW_MARGIN: want a number of minutes or a duration such as 45m or 1h30m'],
     [{ FLANNELD_HEALTHZ_PORT: '-1' }, 'invalid value "-1" for FLANNELD_HEALTHZ_PORT: want a port number from 0 to 65535'],
+    [{ FLANNELD_HEALTHZ_ETCD_GRACE: '30' }, 'invalid value "30" for FLANNELD_HEALTHZ_ETCD_GRACE: missing unit in duration "30"'],
     [{ FLANNELD_V: 'debug' }, 'invalid value "debug" for FLANNELD_V: parse error'],
     [{ FLANNELD_LOGTOSTDERR: 'on' }, 'invalid value "on" for FLANNELD_LOGTOSTDERR: parse error'],
   ])('%j', (env, line) => {
@@ -306,7 +310,7 @@ describe('parseFlanneldArgs: help, version and positional arguments', () => {
     }
     const names = [...USAGE.matchAll(/^ {2}-(\S+)/gm)].map((m) => m[1]!);
     expect(names).toEqual([...names].sort());
-    expect(names).toHaveLength(40);
+    expect(names).toHaveLength(41);
     expect(USAGE).toContain('  -etcd-endpoints string\n    \tcomma-separated list of etcd endpoints (default "http://127.0.0.1:4001,http://127.0.0.1:2379")\n');
     expect(USAGE).toContain('  -subnet-lease-ttl duration\n    \tlifetime of the subnet lease in etcd (whole seconds, at least 10s) (default 24h0m0s)\n');
     expect(USAGE).toContain('  -iptables-forward-rules\n    \taccept forwarded traffic of the overlay network (FLANNEL-FWD) (default true)\n');
@@ -323,19 +327,14 @@ describe('parseFlanneldArgs: exit 1 for features not supported', () => {
     expect(exitOf(['--listen=:8888'], { FLANNELD_REMOTE: '10.0.0.1:8888' }).stderr).toBe('--listen and --remote are mutually exclusive\n');
   });
 
-  it.each([
-    [['--healthz-port=8471'], 'healthz-port'],
-  ])('%j → --%s is not supported yet', (argv, flag) => {
-    expect(exitOf(argv)).toEqual({ code: 1, stderr: `--${flag} is not supported yet\n` });
+  it('runs the health endpoint, its etcd grace from the command line or the environment', () => {
+    expect(optionsOf(['--healthz-port=8471', '--healthz-etcd-grace=2s'])).toMatchObject({ healthzPort: 8471, healthzEtcdGraceMs: 2_000 });
+    expect(optionsOf([], { FLANNELD_HEALTHZ_PORT: '8471', FLANNELD_HEALTHZ_ETCD_GRACE: '1m' })).toMatchObject({ healthzPort: 8471, healthzEtcdGraceMs: 60_000 });
   });
 
   it('runs the server mode with its TLS files', () => {
     const run = parseFlanneldArgs(['--listen', 'fd://', '--remote-cafile=/ca', '--remote-certfile=/c'], { FLANNELD_REMOTE_KEYFILE: '/k' });
     expect(run).toMatchObject({ kind: 'run', options: { listen: 'fd://', remoteCafile: '/ca', remoteCertfile: '/c', remoteKeyfile: '/k' } });
-  });
-
-  it('applies to values from the environment too', () => {
-    expect(exitOf([], { FLANNELD_HEALTHZ_PORT: '8471' })).toEqual({ code: 1, stderr: '--healthz-port is not supported yet\n' });
   });
 
   it('refuses any --public-ipv6 value', () => {

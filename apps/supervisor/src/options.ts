@@ -43,6 +43,8 @@ export interface FlanneldOptions {
   readonly healthzIp: string;
   /** 0 = no health endpoint. */
   readonly healthzPort: number;
+  /** How long etcd may be unreachable before the daemon reports itself not ready. */
+  readonly healthzEtcdGraceMs: number;
   readonly stateDir: string;
   readonly backendTimeoutMs: number;
   readonly verbosity: number;
@@ -136,6 +138,7 @@ function toOptions(v: FlagValues<FlanneldFlags>, renewMarginMs: number): Flannel
     iptablesForwardRules: v.iptablesForwardRules,
     healthzIp: v.healthzIp,
     healthzPort: v.healthzPort,
+    healthzEtcdGraceMs: v.healthzEtcdGrace,
     stateDir: v.stateDir,
     backendTimeoutMs: v.backendTimeout,
     verbosity: v.verbosity,

@@ -10,6 +10,7 @@ import { daemonIdentity } from './daemon-identity.js';
 import { MasqRules, removeMasqRules } from './masq.js';
 import { startDatapath, type Datapath, type LeaseProposal } from './datapath.js';
 import type { FlanneldOptions } from './options.js';
+import type { NetworkProbe } from './network-probe.js';
 import { PeerState } from './peer-state.js';
 import { prepareStateDir } from './state-dir.js';
 import { Readiness } from './readiness.js';
@@ -43,6 +44,8 @@ export interface NetworkRunContext {
   /** Single-network mode tells systemd once the env file is written; multi-network mode never does. */
   readonly notifyReady: boolean;
   readonly readiness?: Readiness;
+  /** The health endpoint's view of this network (with --healthz-port); its readiness is used. */
+  readonly probe?: NetworkProbe;
   readonly log: Logger;
   /** Aborted on shutdown (kernel state, lease and rules kept) or with NetworkRemoved. */
   readonly signal: AbortSignal;
@@ -55,13 +58,17 @@ export interface NetworkRunContext {
  */
 export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
   const { o, manager, ext, log, signal } = ctx;
-  const readiness = ctx.readiness ?? new Readiness();
+  const readiness = ctx.probe?.readiness ?? ctx.readiness ?? new Readiness();
+  const probe = ctx.probe;
   const identity = daemonIdentity(ctx.keyPrefix, ctx.envFile, o.stateDir);
   let datapath: Datapath | undefined;
   let masq: MasqRules | undefined;
   try {
+    readiness.notReady('waiting for the network config');
     const config = await waitForNetworkConfig(manager, log.child({ component: 'config' }), signal, 1_000, ctx.accept);
     log.info(`Found network config - Backend type: ${config.backendType}`);
+    if (probe) probe.config = config;
+    readiness.notReady('starting the backend');
     if (config.backendType !== 'alloc') await prepareStateDir(o.stateDir, identity.stateDir);
 
     const attrsOf = (p: LeaseProposal): LeaseAttrs => ({
@@ -103,8 +110,10 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       onReproposal: reproposed,
     });
     const dp = datapath;
+    if (probe) probe.datapath = dp;
     const rules = new MasqRules(o, ctx.keyPrefix, config.network, log.child({ component: 'masq' }), signal);
     masq = rules;
+    if (probe) probe.masq = rules;
     const peers = new PeerState({ network: config.network, subnetLen: config.subnetLen, publicIp: ext.extAddr }, dp, log.child({ component: 'peers' }));
 
     /** Our (new) lease, applied in order and retried until it holds: backend, env file, ip-masq. */
@@ -130,6 +139,7 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       onLeaseChanged: applyLease,
     });
     leasing.keeper = keeper;
+    if (probe) probe.keeper = keeper;
     const watcher = new LeaseWatcher(
       manager,
       (events) => {
@@ -141,8 +151,11 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       (all) => peers.listed(all),
     );
 
+    if (probe) probe.watcher = watcher;
+
     const previous = previousSubnetFromEnv(ctx.previousEnv);
     if (ctx.previousEnv && previous.reason) log.info(`Not reusing a subnet from ${ctx.envFile}: ${previous.reason}`);
+    readiness.notReady('waiting for a lease');
     await applyLease(await keeper.acquire(signal, previous.net));
     if (ctx.notifyReady && sdNotify('READY=1')) log.debug('Sent READY=1 to systemd');
     log.info('Running backend.');

@@ -11,6 +11,7 @@ import type { FlanneldOptions } from './options.js';
 import { runNetwork } from './run-network.js';
 import { etcdOptions } from './run-supervisor.js';
 import { connectRemoteNetworkRegistry } from './connect-subnet-manager.js';
+import type { DaemonHealth } from './daemon-health.js';
 
 /** Whether the options ask for multi-network mode. */
 export function isMultiNetwork(o: FlanneldOptions): boolean {
@@ -23,13 +24,13 @@ export function isMultiNetwork(o: FlanneldOptions): boolean {
  * networks listed at start that `--networks` allows are started; with `--watch-networks` networks
  * appearing later start and removed ones stop. No READY=1: networks may come up at any time or never.
  */
-export async function runNetworks(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<void> {
-  const [registry, snapshot] = await Promise.all([connectNetworkRegistry(o, log, signal), readSystemSnapshot()]);
+export async function runNetworks(o: FlanneldOptions, log: Logger, signal: AbortSignal, health?: DaemonHealth): Promise<void> {
+  const [registry, snapshot] = await Promise.all([connectNetworkRegistry(o, log, signal, health), readSystemSnapshot()]);
   try {
     const ext = selectExternalInterface(snapshot, o);
     ext.logLines.forEach((line) => log.info(line));
     const claims = new DeviceClaims();
-    const networks = new NetworkSet((name, runSignal) => runOne(o, registry, ext, claims, name, log, runSignal), signal, log);
+    const networks = new NetworkSet((name, runSignal) => runOne(o, registry, ext, claims, name, log, runSignal, health), signal, log);
     const allowed = (name: string) => o.networks.length === 0 || o.networks.includes(name);
     const added = (name: string) => {
       if (allowed(name)) networks.add(name);
@@ -80,6 +81,7 @@ async function runOne(
   name: string,
   log: Logger,
   signal: AbortSignal,
+  health: DaemonHealth | undefined,
 ): Promise<void> {
   const netLog = log.child({ network: name }, { msgPrefix: `Network "${name}": ` });
   const envFile = path.join(o.subnetDir, `${name}.env`);
@@ -88,6 +90,7 @@ async function runOne(
     return undefined;
   });
   const manager = registry.managerFor(name);
+  const network = health?.addNetwork(name, envFile);
   try {
     await runNetwork({
       o,
@@ -100,12 +103,14 @@ async function runOne(
       accept: (config) => claims.claim(name, config),
       tunNameFor: udpTunName,
       notifyReady: false,
+      ...(network ? { probe: network.probe } : {}),
       log: netLog,
       signal,
     });
   } finally {
     // The backend has stopped: its VNI or port is free for another network.
     claims.release(name);
+    network?.remove();
     manager.close();
   }
 }
@@ -117,8 +122,8 @@ function udpTunName(config: NetworkConfig): string | undefined {
 }
 
 /** The networks' store: etcd with the daemon's etcd flags, or the flanneld server of --remote. */
-async function connectNetworkRegistry(o: FlanneldOptions, log: Logger, signal: AbortSignal): Promise<NetworkRegistry> {
+async function connectNetworkRegistry(o: FlanneldOptions, log: Logger, signal: AbortSignal, health: DaemonHealth | undefined): Promise<NetworkRegistry> {
   if (o.remote !== undefined) return connectRemoteNetworkRegistry(o, log, signal);
-  const root = await EtcdLeaseRegistry.connect({ ...etcdOptions(o), prefix: o.etcdPrefix });
+  const root = await EtcdLeaseRegistry.connect({ ...etcdOptions(o), prefix: o.etcdPrefix, ...(health ? { observer: health.etcdObserver } : {}) });
   return root.networks();
 }

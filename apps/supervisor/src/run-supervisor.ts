@@ -4,20 +4,21 @@ import { readSystemSnapshot, selectExternalInterface } from '@flannel-ts/iface';
 import { readSubnetEnv } from '@flannel-ts/subnet-env';
 import { connectSubnetManager } from './connect-subnet-manager.js';
 import type { FlanneldOptions } from './options.js';
-import { Readiness } from './readiness.js';
+import type { DaemonHealth } from './daemon-health.js';
 import { runNetwork } from './run-network.js';
 
 /** One daemon, single-network mode: lease, env file, READY=1, then renew and watch until `signal`. */
-export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: AbortSignal, readiness = new Readiness()): Promise<void> {
+export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: AbortSignal, health?: DaemonHealth): Promise<void> {
   // Loading etcd3 dominates start-up: overlap it with reading the host and the old env file.
   const [manager, snapshot, previousEnv] = await Promise.all([
-    connectSubnetManager(o, log, signal),
+    connectSubnetManager(o, log, signal, health?.etcdObserver),
     readSystemSnapshot(),
     readSubnetEnv(o.subnetFile).catch((err: Error) => {
       log.warn(`Ignoring unreadable subnet file: ${err.message}`);
       return undefined;
     }),
   ]);
+  const network = health?.addNetwork('', o.subnetFile);
   try {
     const ext = selectExternalInterface(snapshot, o);
     ext.logLines.forEach((line) => log.info(line));
@@ -29,11 +30,12 @@ export async function runSupervisor(o: FlanneldOptions, log: Logger, signal: Abo
       envFile: o.subnetFile,
       previousEnv,
       notifyReady: true,
-      readiness,
+      ...(network ? { probe: network.probe } : {}),
       log,
       signal,
     });
   } finally {
+    network?.remove();
     manager.close();
   }
 }

@@ -103,9 +103,42 @@ export interface ReadyMessage extends Versioned {
   readonly type: 'ready';
 }
 
+/** Prometheus samples a backend reports; `schema` versions this object's shape (today 1). */
+export interface BackendMetrics {
+  readonly schema: 1;
+  readonly samples: readonly MetricSample[];
+}
+
+export interface MetricSample {
+  /** /^flannel_[a-z0-9_]+$/, e.g. flannel_backend_reconcile_passes_total. */
+  readonly name: string;
+  readonly type: 'counter' | 'gauge';
+  /** One line. */
+  readonly help: string;
+  /** Label names /^[a-z_][a-z0-9_]*$/. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Finite; counters >= 0 and monotonic within one backend process. */
+  readonly value: number;
+}
+
+/** What the backend's last reconcile pass found, for `flannelctl status`. */
+export interface KernelReport {
+  /** Kernel entries this backend wants (routes + neighbours + fdb). */
+  readonly wanted: number;
+  /** Of those, present at the last pass. */
+  readonly present: number;
+  /** At most 20, e.g. "route 10.244.2.0/24 via 192.0.2.12 dev eth0". */
+  readonly missing: readonly string[];
+  /** The last <= 20 repairs, `at` ISO-8601. */
+  readonly repaired: readonly { readonly entry: string; readonly at: string }[];
+}
+
 export interface Status {
   readonly counters?: Readonly<Record<string, number>>;
   readonly detail?: string;
+  /** A receiver ignores a schema it does not know. */
+  readonly metrics?: BackendMetrics;
+  readonly kernel?: KernelReport;
 }
 
 export interface StatusMessage extends Versioned, Status {

@@ -8,6 +8,15 @@ type Grpc = typeof import('@grpc/grpc-js');
 export type EtcdConnectOptions = EtcdAccess;
 
 /**
+ * Told of every etcd request as it ends (`op`: range, txn, lease_grant, lease_revoke, lease_ttl,
+ * lease_keepalive, or watch for a watch being set up or its stream breaking): for metrics and
+ * for telling how long etcd has been unreachable. Called synchronously; it must be cheap.
+ */
+export interface EtcdRequestObserver {
+  request(op: string, seconds: number, ok: boolean): void;
+}
+
+/**
  * A policy that runs the call once. etcd3's default per-host circuit breaker keeps a recovered
  * etcd "open" for 5 s after three failures; our callers own retry timing, so they need the
  * first call after a recovery to go through.

@@ -2,7 +2,7 @@ import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import type { IP4Net } from '@flannel-ts/ip';
 import { EtcdMembers, SilentMemberError } from './etcd-members.js';
 import { etcdErrorText } from './etcd-error-text.js';
-import { etcdClientOptions, type EtcdConnectOptions } from './etcd-options.js';
+import { etcdClientOptions, type EtcdConnectOptions, type EtcdRequestObserver } from './etcd-options.js';
 import { configKey, leaseKey, networkOfConfigKey, parseLeaseKey, subnetsPrefix, trimSlash } from './keys.js';
 import { EtcdNetworkRegistry } from './etcd-network-registry.js';
 import type { Lease, LeaseAttrs } from './lease.js';
@@ -24,25 +24,26 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     private readonly members: EtcdMembers<Etcd3>,
     readonly prefix: string,
     private readonly shared = false,
+    private readonly observer: EtcdRequestObserver = IGNORE_REQUESTS,
   ) {}
 
-  static async connect(options: EtcdConnectOptions & { prefix: string }): Promise<EtcdLeaseRegistry> {
+  static async connect(options: EtcdConnectOptions & { prefix: string; observer?: EtcdRequestObserver }): Promise<EtcdLeaseRegistry> {
     // Loaded on demand: etcd3 and gRPC are the largest part of start-up.
     const [etcd3, grpc] = await Promise.all([import('etcd3'), import('@grpc/grpc-js')]);
     const { endpoints, options: clientOptions } = await etcdClientOptions(options, grpc);
     const connect = (endpoint: string) => new etcd3.Etcd3({ ...clientOptions, hosts: endpoint });
     const explain = (err: Error) => etcdErrorText(err.message, options);
-    return new EtcdLeaseRegistry(etcd3, new EtcdMembers(endpoints, connect, isMembersFault(etcd3), undefined, explain), options.prefix);
+    return new EtcdLeaseRegistry(etcd3, new EtcdMembers(endpoints, connect, isMembersFault(etcd3), undefined, explain), options.prefix, false, options.observer);
   }
 
   async getConfig(): Promise<string | undefined> {
-    const res = await this.call((c) => c.kv.range({ key: Buffer.from(configKey(this.prefix)) }, callOptions()));
+    const res = await this.call('range', (c) => c.kv.range({ key: Buffer.from(configKey(this.prefix)) }, callOptions()));
     return res.kvs[0]?.value.toString();
   }
 
   async listLeases(): Promise<LeaseListing> {
     const prefix = subnetsPrefix(this.prefix);
-    const res = await this.call((c) =>
+    const res = await this.call('range', (c) =>
       c.kv.range({ key: Buffer.from(prefix), range_end: prefixEnd(Buffer.from(prefix)) }, callOptions()),
     );
     const leases: Lease[] = [];
@@ -90,7 +91,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   /** Deletes `existing` if unchanged since it was read. */
   async deleteLease(existing: Lease): Promise<boolean> {
     const key = Buffer.from(leaseKey(this.prefix, existing.subnet));
-    const res = await this.call((c) =>
+    const res = await this.call('txn', (c) =>
       c.kv.txn(
         {
           compare: [{ key, result: 'Equal', target: 'Mod', mod_revision: existing.modRevision }],
@@ -127,13 +128,13 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   }
 
   async timeToLive(leaseId: string): Promise<number> {
-    const res = await this.call((c) => c.leaseClient.leaseTimeToLive({ ID: leaseId, keys: false }, callOptions()));
+    const res = await this.call('lease_ttl', (c) => c.leaseClient.leaseTimeToLive({ ID: leaseId, keys: false }, callOptions()));
     return Math.max(0, Number(res.TTL));
   }
 
   /** Refreshes an etcd lease; resolves to its remaining TTL in seconds, 0 when it no longer exists. */
   async keepAlive(leaseId: string): Promise<number> {
-    return this.call((c) => this.keepAliveOn(c, leaseId));
+    return this.call('lease_keepalive', (c) => this.keepAliveOn(c, leaseId));
   }
 
   private async keepAliveOn(client: Etcd3, leaseId: string): Promise<number> {
@@ -171,13 +172,13 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
 
   /** The networks under this registry's prefix, for multi-network mode. */
   networks(): EtcdNetworkRegistry {
-    return new EtcdNetworkRegistry(this, (prefix) => new EtcdLeaseRegistry(this.lib, this.members, prefix, true));
+    return new EtcdNetworkRegistry(this, (prefix) => new EtcdLeaseRegistry(this.lib, this.members, prefix, true, this.observer));
   }
 
   /** The names of the networks under the prefix: `<prefix>/<name>/config` keys, read without values. */
   async listNetworkNames(): Promise<{ names: string[]; revision: string }> {
     const prefix = Buffer.from(`${trimSlash(this.prefix)}/`);
-    const res = await this.call((c) => c.kv.range({ key: prefix, range_end: prefixEnd(prefix), keys_only: true }, callOptions()));
+    const res = await this.call('range', (c) => c.kv.range({ key: prefix, range_end: prefixEnd(prefix), keys_only: true }, callOptions()));
     const names = res.kvs.flatMap((kv) => {
       const name = networkOfConfigKey(this.prefix, kv.key.toString());
       return name === undefined ? [] : [name];
@@ -199,6 +200,8 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     handlers: Omit<WatchHandlers, 'onChanges'> & { onEvents(events: IWatchResponse['events'], revision: string): void },
   ): Promise<WatchHandle> {
     const member = this.members.now;
+    const started = performance.now();
+    const observe = (ok: boolean) => this.observer.request('watch', (performance.now() - started) / 1000, ok);
     const watcher: Watcher = member.client.watch().prefix(prefix).startRevision(fromRevision).watcher();
     let stopped = false;
     const end = () => {
@@ -213,13 +216,14 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
       handlers.onStopped(err, resumable);
     };
     // A member that does not accept the watch is as silent as one whose stream went quiet.
-    const creating = setTimeout(
-      () => this.members.failed(member, new SilentMemberError(`watch not accepted within ${CALL_TIMEOUT_MS} ms`)),
-      CALL_TIMEOUT_MS,
-    );
+    const creating = setTimeout(() => {
+      observe(false);
+      this.members.failed(member, new SilentMemberError(`watch not accepted within ${CALL_TIMEOUT_MS} ms`));
+    }, CALL_TIMEOUT_MS);
     const unsubscribe = this.members.onLeft(member, (err) => stop(err, true));
     watcher.on('connected', () => {
       clearTimeout(creating);
+      observe(true);
       if (!stopped) handlers.onStarted?.();
     });
     watcher.on('data', (res: IWatchResponse) => {
@@ -227,7 +231,10 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
       handlers.onEvents(res.events, res.events[res.events.length - 1]!.kv.mod_revision);
     });
     // The stream broke (keepalive unanswered, member gone or without a leader): the member is to blame.
-    watcher.on('disconnected', (err: Error) => this.members.failed(member, err, true));
+    watcher.on('disconnected', (err: Error) => {
+      if (!stopped) observe(false);
+      this.members.failed(member, err, true);
+    });
     // etcd 3.4 cancels a watch on compacted history with an empty reason: any cancel means re-list.
     watcher.on('error', (err: Error) => stop(this.members.failed(member, err, false), false));
     return {
@@ -243,10 +250,14 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   }
 
   /** One call on the current member; a failure of etcd or the network becomes a RetryableError. */
-  private async call<T>(call: (client: Etcd3) => Promise<T>): Promise<T> {
+  private async call<T>(op: string, call: (client: Etcd3) => Promise<T>): Promise<T> {
+    const started = performance.now();
     try {
-      return await this.members.call(call);
+      const result = await this.members.call(call);
+      this.observer.request(op, (performance.now() - started) / 1000, true);
+      return result;
     } catch (err) {
+      this.observer.request(op, (performance.now() - started) / 1000, false);
       throw this.isEtcdFailure(err) ? new RetryableError((err as Error).message, { cause: err }) : err;
     }
   }
@@ -275,12 +286,12 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   }
 
   private async grant(ttlSeconds: number): Promise<string> {
-    const res = await this.call((c) => c.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }, callOptions()));
+    const res = await this.call('lease_grant', (c) => c.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }, callOptions()));
     return res.ID;
   }
 
   private async revoke(leaseId: string): Promise<void> {
-    await this.call((c) => c.leaseClient.leaseRevoke({ ID: leaseId }, callOptions()));
+    await this.call('lease_revoke', (c) => c.leaseClient.leaseRevoke({ ID: leaseId }, callOptions()));
   }
 
   private async putIf(
@@ -291,7 +302,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   ): Promise<Lease | undefined> {
     const key = Buffer.from(leaseKey(this.prefix, subnet));
     const value = encodeLeaseAttrs(attrs);
-    const res = await this.call((c) =>
+    const res = await this.call('txn', (c) =>
       c.kv.txn(
         {
           compare: [{ key, result: 'Equal', ...cmp }],
@@ -319,6 +330,8 @@ function isMembersFault(etcd3: typeof import('etcd3')): (err: Error) => boolean 
     return etcd3.isRecoverableError(cast) && !cast.message.includes('etcdserver:');
   };
 }
+
+const IGNORE_REQUESTS: EtcdRequestObserver = { request: () => undefined };
 
 function callOptions(): { deadline: Date } {
   return { deadline: new Date(Date.now() + CALL_TIMEOUT_MS) };

@@ -1,7 +1,7 @@
 import { acquireLease, type AcquireOptions } from './acquire-lease.js';
 import type { AllocationRange } from './allocation.js';
 import { EtcdLeaseRegistry } from './etcd-registry.js';
-import type { EtcdConnectOptions } from './etcd-options.js';
+import type { EtcdConnectOptions, EtcdRequestObserver } from './etcd-options.js';
 import type { LeaseListing, LeaseRegistry, WatchHandle, WatchHandlers } from './lease-registry.js';
 import type { Lease, LeaseAttrs } from './lease.js';
 import type { SubnetManager } from './subnet-manager.js';
@@ -13,7 +13,7 @@ import type { SubnetManager } from './subnet-manager.js';
 export class EtcdSubnetManager implements SubnetManager {
   constructor(readonly registry: LeaseRegistry) {}
 
-  static async connect(options: EtcdConnectOptions & { prefix: string }): Promise<EtcdSubnetManager> {
+  static async connect(options: EtcdConnectOptions & { prefix: string; observer?: EtcdRequestObserver }): Promise<EtcdSubnetManager> {
     return new EtcdSubnetManager(await EtcdLeaseRegistry.connect(options));
   }
 

@@ -2,7 +2,7 @@ export * from './lease.js';
 export * from './lease-json.js';
 export * from './keys.js';
 export * from './allocation.js';
-export type { EtcdConnectOptions } from './etcd-options.js';
+export type { EtcdConnectOptions, EtcdRequestObserver } from './etcd-options.js';
 export * from './lease-registry.js';
 export * from './etcd-registry.js';
 export * from './acquire-lease.js';

@@ -45,6 +45,8 @@ export class LeaseKeeper {
   private attrs: LeaseAttrs;
   /** Events of our own key seen while updateAttrs() rewrites it, judged once the write is done. */
   private rewriteEvents: LeaseEvent[] | undefined;
+  /** Renewals done (`ok`) and failed (an error, or the store no longer had the lease). */
+  readonly stats = { renewalsOk: 0, renewalsFailed: 0 };
 
   constructor(private readonly o: LeaseKeeperOptions) {
     this.attrs = o.attrs;
@@ -53,6 +55,12 @@ export class LeaseKeeper {
 
   get lease(): Lease | undefined {
     return this.current;
+  }
+
+  /** How long the held lease has left by our own clock; undefined without a lease or for a reservation. */
+  get expiresInMs(): number | undefined {
+    if (!this.current || !Number.isFinite(this.expiresAt)) return undefined;
+    return Math.max(0, this.expiresAt - performance.now());
   }
 
   /** Acquires a lease, retrying failures of the world (after retryMs, doubling to 30 s) until it succeeds or `signal` aborts. */
@@ -179,6 +187,7 @@ export class LeaseKeeper {
       const ttl = await this.o.manager.renewLease(lease);
       if (this.current !== lease) return;
       if (ttl <= 0) {
+        this.stats.renewalsFailed++;
         this.markLost(
           lease.expiration === undefined
             ? `etcd no longer knows lease ${lease.etcdLeaseId} of ${formatIP4Net(lease.subnet)}`
@@ -186,11 +195,13 @@ export class LeaseKeeper {
         );
         return;
       }
+      this.stats.renewalsOk++;
       this.expiresAt = started + ttl * 1000;
       this.lifetimeMs = Math.min(this.o.ttlMs, ttl * 1000);
       this.o.log.info(`Lease renewed, new expiration: ${new Date(Date.now() + ttl * 1000).toISOString()}`);
     } catch (err) {
       if (!isRetryable(err)) throw err;
+      this.stats.renewalsFailed++;
       const retryMs = this.renewRetryMs();
       this.o.log.error(`Error renewing lease (trying again in ${formatDelay(retryMs)}): ${errorText(err)}`);
       this.renewRetryAt = performance.now() + retryMs;

@@ -45,3 +45,4 @@ export { forwardIntoNamespace, type NsForwarder } from './cloud/ns-forwarder.js'
 export * from './cloud/fake-ec2/index.js';
 export { startFakeGce, type FakeGce, type FakeGceOptions, type FakeGceRequest, type FakeRoute } from './cloud/fake-gce/index.js';
 export { startManagedCloud, type ManagedBackend, type ManagedCall, type ManagedCloud, type ManagedCloudOptions, type ManagedRoute } from './cloud/managed-cloud.js';
+export { parseMetricsText, type MetricsText } from './prometheus/metrics-text.js';
