@@ -129,6 +129,7 @@ describe('parseFlanneldArgs: values from the command line and the environment', 
       FLANNELD_IPTABLES_FORWARD_RULES: 'f',
       FLANNELD_STATE_DIR: '/srv/flannel',
       FLANNELD_V: '1',
+      FLANNELD_LOG_FORMAT: 'text',
     });
     expect(o).toMatchObject({
       etcdEndpoints: ['http://10.0.0.2:2379', 'http://10.0.0.3:2379'],
@@ -145,6 +146,7 @@ describe('parseFlanneldArgs: values from the command line and the environment', 
       iptablesForwardRules: false,
       stateDir: '/srv/flannel',
       verbosity: 1,
+      logFormat: 'text',
     });
   });
 
@@ -209,6 +211,7 @@ describe('parseFlanneldArgs: exit 2 for a bad command line, with usage', () => {
     [['--healthz-port=70000'], 'invalid value "70000" for flag -healthz-port: want a port number from 0 to 65535'],
     [['--healthz-port=http'], 'invalid value "http" for flag -healthz-port: parse error'],
     [['--ip-masq-backend=nft'], 'invalid value "nft" for flag -ip-masq-backend: want one of auto, iptables, nftables'],
+    [['--log-format=pretty'], 'invalid value "pretty" for flag -log-format: want one of json, text'],
     [['--etcd-endpoints='], 'invalid value "" for flag -etcd-endpoints: empty element in comma-separated list'],
     [['--etcd-endpoints=http://a:2379,'], 'invalid value "http://a:2379," for flag -etcd-endpoints: empty element in comma-separated list'],
     [['--state-dir='], 'invalid value "" for flag -state-dir: must not be empty'],
@@ -239,6 +242,7 @@ describe('parseFlanneldArgs: exit 2 for a bad command line, with usage', () => {
 describe('parseFlanneldArgs: exit 2 for a bad FLANNELD_* value, naming the variable', () => {
   it.each([
     [{ FLANNELD_IP_MASQ: 'x' }, 'invalid value "x" for FLANNELD_IP_MASQ: parse error'],
+    [{ FLANNELD_LOG_FORMAT: 'yaml' }, 'invalid value "yaml" for FLANNELD_LOG_FORMAT: want one of json, text'],
     [{ FLANNELD_PUBLIC_IP: '192.0.2' }, 'invalid value "192.0.2" for FLANNELD_PUBLIC_IP: not an IPv4 address (want a dotted quad such as 192.0.2.11)'],
     [{ FLANNELD_SUBNET_LEASE_TTL: '5s' }, 'invalid value "5s" for FLANNELD_SUBNET_LEASE_TTL: must be at least 10s'],
     [{ FLANNELD_SUBNET_LEASE_RENEW_MARGIN: 'x' }, 'invalid value "x" for FLANNELD_SUBNET_LEASE_RENEW_MARGIN: want a number of minutes or a duration such as 45m or 1h30m'],
@@ -306,7 +310,7 @@ describe('parseFlanneldArgs: help, version and positional arguments', () => {
     }
     const names = [...USAGE.matchAll(/^ {2}-(\S+)/gm)].map((m) => m[1]!);
     expect(names).toEqual([...names].sort());
-    expect(names).toHaveLength(40);
+    expect(names).toHaveLength(41);
     expect(USAGE).toContain('  -etcd-endpoints string\n    \tcomma-separated list of etcd endpoints (default "http://127.0.0.1:4001,http://127.0.0.1:2379")\n');
     expect(USAGE).toContain('  -subnet-lease-ttl duration\n    \tlifetime of the subnet lease in etcd (whole seconds, at least 10s) (default 24h0m0s)\n');
     expect(USAGE).toContain('  -iptables-forward-rules\n    \taccept forwarded traffic of the overlay network (FLANNEL-FWD) (default true)\n');
