@@ -171,6 +171,37 @@ describe('flanneld with the alloc backend', () => {
     expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
   });
 
+  it('logs text lines on a terminal, its backend\'s lines too', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
+    await mkdir(dir, { recursive: true });
+    const logFile = path.join(dir, 'terminal.log');
+    const flanneld = [
+      FLANNELD,
+      `--etcd-endpoints=http://${lab.switchIp}:2379`,
+      `--subnet-file=${path.join(dir, 'run', 'subnet.env')}`,
+      `--state-dir=${path.join(dir, 'state')}`,
+      '--iface=eth0',
+    ];
+    // script(1) gives flanneld a pseudo-terminal as stdout and stderr, and copies what it prints to our file.
+    const proc = lab.spawn(lab.hosts[0]!.ns, ['script', '-qfec', flanneld.join(' '), '/dev/null'], { stdout: logFile });
+    const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+    try {
+      const started = await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Backend host-gw started .*supervisor pid (\d+)\)/m.exec(log()) ?? undefined, {
+        what: "the backend's start as a text line",
+      });
+      await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Watching for new subnet leases\r?$/m.test(log()), { what: "flanneld's watch line" });
+      // Stop flanneld itself (script's child, named by its backend), so that it shuts down cleanly.
+      process.kill(Number(started[1]), 'SIGTERM');
+      await waitFor(() => proc.hasExited(), { what: 'flanneld and script to exit' });
+    } finally {
+      await proc.stop();
+    }
+    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\r?$/m);
+    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\.\.\.\r?$/m);
+    expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
+  });
+
   it('logs JSON lines when not on a terminal, its backend\'s lines too', async () => {
     const dir = await fresh();
     await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
