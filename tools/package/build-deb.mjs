@@ -4,7 +4,7 @@
 import { $, argv, echo, fs, path, tmpdir } from 'zx';
 import { fileURLToPath } from 'node:url';
 
-$.verbose = false;
+$.quiet = true;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const distApps = path.resolve(argv.dist ?? path.join(root, 'dist/apps'));
