@@ -118,7 +118,7 @@ describe('flanneld with the alloc backend', () => {
     });
     const received = () =>
       existsSync(outFile)
-        ? readFileSync(outFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg?: string; env?: string | null; listening?: boolean })
+        ? readFileSync(outFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg?: string; pid?: number | null; env?: string | null; listening?: boolean })
         : [];
     const notifications = () => received().filter((r) => r.msg !== undefined);
     await waitFor(() => received().some((r) => r.listening), { what: 'the notify receiver' });
@@ -130,6 +130,9 @@ describe('flanneld with the alloc backend', () => {
     await waitFor(() => notifications().length > 0, { what: 'READY=1' });
     const ready = notifications()[0]!;
     expect(ready.msg).toBe('READY=1');
+    // From flanneld's own process (systemd's NotifyAccess=main), which its backend names.
+    const supervisorPid = await waitFor(() => d.messages().map((m) => /supervisor pid (\d+)\)/.exec(m)?.[1]).find(Boolean), { what: 'the backend\'s start' });
+    expect(ready.pid).toBe(Number(supervisorPid));
     // What the file held when READY=1 arrived is the file of the lease, complete.
     expect(ready.env).toBe(d.env());
     expect(envValue(ready.env!, 'FLANNEL_SUBNET')).toMatch(/^10\.244\.\d+\.1\/24$/);
