@@ -158,66 +158,6 @@ describe('flanneld with the alloc backend', () => {
     expect(notifications()).toEqual([ready]);
   });
 
-  it('logs text lines with --log-format=text, its backend\'s lines too, keeping the well-known wording', async () => {
-    const dir = await fresh();
-    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
-    const d = await startFlanneld(lab, lab.hosts[0]!, dir, { args: ['--log-format=text'] });
-    const log = () => (existsSync(path.join(dir, 'flanneld.log')) ? readFileSync(path.join(dir, 'flanneld.log'), 'utf8') : '');
-    const text = (msg: string) => new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  ${msg}`, 'm');
-    await waitFor(() => text('Backend host-gw started \\(pid \\d+, supervisor pid \\d+\\), waiting for init').test(log()), {
-      what: "the backend's start as a text line",
-    });
-    await waitFor(() => text('Watching for new subnet leases$').test(log()), { what: "flanneld's watch line" });
-    await stopAll(d);
-    expect(log()).toMatch(text('Lease 10\\.244\\.\\d+\\.0/24 via '));
-    expect(log()).toMatch(text('Exiting cleanly$'));
-    expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
-  });
-
-  it('logs text lines on a terminal, its backend\'s lines too', async () => {
-    const dir = await fresh();
-    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
-    await mkdir(dir, { recursive: true });
-    const logFile = path.join(dir, 'terminal.log');
-    const flanneld = [
-      FLANNELD,
-      `--etcd-endpoints=http://${lab.switchIp}:2379`,
-      `--subnet-file=${path.join(dir, 'run', 'subnet.env')}`,
-      `--state-dir=${path.join(dir, 'state')}`,
-      '--iface=eth0',
-    ];
-    // script(1) gives flanneld a pseudo-terminal as stdout and stderr, and copies what it prints to our file.
-    const proc = lab.spawn(lab.hosts[0]!.ns, ['script', '-qfec', flanneld.join(' '), '/dev/null'], { stdout: logFile });
-    const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-    try {
-      const started = await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Backend host-gw started .*supervisor pid (\d+)\)/m.exec(log()) ?? undefined, {
-        what: "the backend's start as a text line",
-      });
-      await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Watching for new subnet leases\r?$/m.test(log()), { what: "flanneld's watch line" });
-      // Stop flanneld itself (script's child, named by its backend), so that it shuts down cleanly.
-      process.kill(Number(started[1]), 'SIGTERM');
-      await waitFor(() => proc.hasExited(), { what: 'flanneld and script to exit' });
-    } finally {
-      await proc.stop();
-    }
-    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\r?$/m);
-    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\.\.\.\r?$/m);
-    expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
-  });
-
-  it('logs JSON lines when not on a terminal, its backend\'s lines too', async () => {
-    const dir = await fresh();
-    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
-    const d = await startFlanneld(lab, lab.hosts[0]!, dir);
-    await waitForEnv(d);
-    await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: "flanneld's watch line" });
-    await stopAll(d);
-    const lines = readFileSync(path.join(dir, 'flanneld.log'), 'utf8').trim().split('\n');
-    const records = lines.map((line) => JSON.parse(line) as { name: string; msg: string });
-    expect(records.some((r) => r.name === 'flanneld' && r.msg === 'Watching for new subnet leases')).toBe(true);
-    expect(records.some((r) => r.name === 'flannel-backend-hostgw' && r.msg.startsWith('Backend host-gw started'))).toBe(true);
-  });
-
   it('exits 0 on SIGTERM keeping its lease, and a restart (after SIGTERM or SIGKILL) reuses it without leaking etcd leases', async () => {
     const dir = await fresh();
     await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
@@ -396,5 +336,69 @@ describe('flanneld with the alloc backend', () => {
     const badEnv = await lab.exec(ns, [FLANNELD], { env: { FLANNELD_IP_MASQ: 'perhaps' } });
     expect(badEnv.exitCode).toBe(2);
     expect(badEnv.stderr).toContain('FLANNELD_IP_MASQ');
+  });
+});
+
+describe("flanneld's log lines", () => {
+  it('logs text lines with --log-format=text, its backend\'s lines too, keeping the well-known wording', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir, { args: ['--log-format=text'] });
+    const log = () => (existsSync(path.join(dir, 'flanneld.log')) ? readFileSync(path.join(dir, 'flanneld.log'), 'utf8') : '');
+    const text = (msg: string) => new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  ${msg}`, 'm');
+    await waitFor(() => text('Backend host-gw started \\(pid \\d+, supervisor pid \\d+\\), waiting for init').test(log()), {
+      what: "the backend's start as a text line",
+    });
+    await waitFor(() => text('Watching for new subnet leases$').test(log()), { what: "flanneld's watch line" });
+    await stopAll(d);
+    expect(log()).toMatch(text('Lease 10\\.244\\.\\d+\\.0/24 via '));
+    expect(log()).toMatch(text('Found network config - Backend type: host-gw$'));
+    expect(log()).toMatch(text('Wrote subnet file to '));
+    expect(log()).toMatch(text('Exiting cleanly$'));
+    expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
+  });
+
+  it('logs text lines on a terminal, its backend\'s lines too', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
+    await mkdir(dir, { recursive: true });
+    const logFile = path.join(dir, 'terminal.log');
+    const flanneld = [
+      FLANNELD,
+      `--etcd-endpoints=http://${lab.switchIp}:2379`,
+      `--subnet-file=${path.join(dir, 'run', 'subnet.env')}`,
+      `--state-dir=${path.join(dir, 'state')}`,
+      '--iface=eth0',
+    ];
+    // script(1) gives flanneld a pseudo-terminal as stdout and stderr, and copies what it prints to our file.
+    const proc = lab.spawn(lab.hosts[0]!.ns, ['script', '-qfec', flanneld.join(' '), '/dev/null'], { stdout: logFile });
+    const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+    try {
+      const started = await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Backend host-gw started .*supervisor pid (\d+)\)/m.exec(log()) ?? undefined, {
+        what: "the backend's start as a text line",
+      });
+      await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Watching for new subnet leases\r?$/m.test(log()), { what: "flanneld's watch line" });
+      // Stop flanneld itself (script's child, named by its backend), so that it shuts down cleanly.
+      process.kill(Number(started[1]), 'SIGTERM');
+      await waitFor(() => proc.hasExited(), { what: 'flanneld and script to exit' });
+    } finally {
+      await proc.stop();
+    }
+    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\r?$/m);
+    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\.\.\.\r?$/m);
+    expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
+  });
+
+  it('logs JSON lines when not on a terminal, its backend\'s lines too', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir);
+    await waitForEnv(d);
+    await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: "flanneld's watch line" });
+    await stopAll(d);
+    const lines = readFileSync(path.join(dir, 'flanneld.log'), 'utf8').trim().split('\n');
+    const records = lines.map((line) => JSON.parse(line) as { name: string; msg: string });
+    expect(records.some((r) => r.name === 'flanneld' && r.msg === 'Watching for new subnet leases')).toBe(true);
+    expect(records.some((r) => r.name === 'flannel-backend-hostgw' && r.msg.startsWith('Backend host-gw started'))).toBe(true);
   });
 });
