@@ -2,10 +2,10 @@
 // Compute client not), then a standalone run against the fake GCE in a lab namespace: start → route
 // inserted → ready (the fake finishes operations at once, so the 1 s operation polling does not count),
 // and the RSS while it keeps the route (checked every second). Prints medians over RUNS.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { $ } from 'zx';
 import { createLab, forwardIntoNamespace, startFakeGce, tempDir, waitFor } from '@flannel-ts/testing';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   const helpRss: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const run = spawnSync('/usr/bin/time', ['-f', '%M', binary, '--help'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    const out = run.stderr.trim().split('\n').at(-1);
+    // time(1) prints the peak RSS (KiB) as the last line of stderr.
+    const { stderr } = await $({ quiet: true, stdio: ['ignore', 'ignore', 'pipe'] })`/usr/bin/time -f %M ${binary} --help`;
+    const out = stderr.trim().split('\n').at(-1);
     help.push(performance.now() - t0);
     helpRss.push(Number(out) / 1024);
   }

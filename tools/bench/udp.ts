@@ -10,11 +10,11 @@
 // TCP retransmits. Then, with CALLGRIND=1 (default) it builds the C++ packet-loop harness
 // (apps/backend-udp/native/harness) and shows where its instructions go under callgrind.
 // The ratios go to docs/bench/results.json (--results FILE, --no-record).
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { $ } from 'zx';
 import {
   addPod,
   createLab,
@@ -35,7 +35,7 @@ const SECONDS = opts.seconds;
 const CALLGRIND = process.env.CALLGRIND !== '0';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const backend = path.join(root, 'dist/apps/backend-udp/flannel-backend-udp');
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+const CLK_TCK = Number((await $({ quiet: true })`getconf CLK_TCK`).stdout.trim());
 const SUBNETS = ['10.244.1.0/24', '10.244.2.0/24'];
 
 type Mode = 'bare' | 'offloads' | 'plain';
@@ -152,16 +152,16 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
 // stand-in for the kernel's copies are left out.
 const LOOP_FUNCTIONS = ['udpdp::TxProcessor::HandleRead*', 'udpdp::RxProcessor::HandleMessage*', 'udpdp::RxProcessor::EndBatch*', 'udpdp::SendBatch::Finish*'];
 
-function callgrindReport(tmp: TempDir): void {
+async function callgrindReport(tmp: TempDir): Promise<void> {
   const harnessDir = path.join(root, 'apps/backend-udp/native/harness');
   const binary = path.join(tmp.path, 'loop-harness');
-  execFileSync('make', ['-s', '-C', harnessDir, `OUT=${binary}`], { stdio: 'inherit' });
+  await $({ stdio: 'inherit' })`make -s -C ${harnessDir} OUT=${binary}`;
   for (const mode of ['offloads', 'plain']) {
     const out = path.join(tmp.path, `callgrind.${mode}`);
     const toggles = LOOP_FUNCTIONS.map((f) => `--toggle-collect=${f}`);
-    const printed = execFileSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...toggles, binary, mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const printed = (await $({ quiet: true, stdio: ['ignore', 'pipe', 'ignore'] })`valgrind --tool=callgrind --callgrind-out-file=${out} ${toggles} ${binary} ${mode}`).stdout;
     const [, payloadBytes, writes, datagrams] = /(\d+) bytes of TCP payload in (\d+) TUN writes \((\d+) datagrams\)/.exec(printed) ?? [];
-    const annotated = execFileSync('callgrind_annotate', ['--inclusive=no', out], { encoding: 'utf8' }).split('\n');
+    const annotated = (await $({ quiet: true })`callgrind_annotate --inclusive=no ${out}`).stdout.split('\n');
     const total = Number(/([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS/.exec(annotated.join('\n'))?.[1]?.replaceAll(',', '') ?? NaN);
     const bytes = Number(payloadBytes);
     console.log(`\nPacket loop in user space, ${mode} (callgrind on native/harness: both directions, kernel not included):`);
@@ -218,7 +218,7 @@ async function main(): Promise<void> {
     }
     console.log('  targets: offloads ≥ 0.40 (1 stream) / ≥ 0.20 (4 streams); plain ≥ 0.08 / ≥ 0.04');
     record.save();
-    if (CALLGRIND) callgrindReport(tmp);
+    if (CALLGRIND) await callgrindReport(tmp);
   } finally {
     await backends.stop();
     await lab.destroy();

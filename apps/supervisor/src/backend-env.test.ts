@@ -6,6 +6,7 @@ describe('passedEnv', () => {
     const env = {
       PATH: '/usr/bin',
       LANG: 'C.UTF-8',
+      FLANNEL_LOG_FORMAT: 'text',
       AWS_ACCESS_KEY_ID: 'id',
       AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:1',
       GOOGLE_APPLICATION_CREDENTIALS: '/etc/key.json',
@@ -23,6 +24,7 @@ describe('passedEnv', () => {
       'AWS_ACCESS_KEY_ID',
       'AWS_ENDPOINT_URL_EC2',
       'FLANNEL_GCE_COMPUTE_ENDPOINT',
+      'FLANNEL_LOG_FORMAT',
       'GCE_METADATA_HOST',
       'GOOGLE_APPLICATION_CREDENTIALS',
       'HTTPS_PROXY',

@@ -22,9 +22,9 @@ const STOP_GRACE_MS = 5_000;
 /**
  * All a backend needs of flanneld's environment: the locale, and for the cloud backends the cloud
  * SDKs' own variables (credentials, region, endpoint overrides) and proxies. etcd credentials
- * (FLANNELD_ETCD_PASSWORD...) stay behind.
+ * (FLANNELD_ETCD_PASSWORD...) stay behind. FLANNEL_LOG_FORMAT carries flanneld's log format.
  */
-const PASSED_ENV = /^(PATH|LANG|LC_ALL|TZ|(AWS|GOOGLE|GCE|FLANNEL_GCE)_[A-Z0-9_]+|METADATA_SERVER_DETECTION|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
+const PASSED_ENV = /^(PATH|LANG|LC_ALL|TZ|FLANNEL_LOG_FORMAT|(AWS|GOOGLE|GCE|FLANNEL_GCE)_[A-Z0-9_]+|METADATA_SERVER_DETECTION|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
 
 export interface BackendProcessOptions {
   readonly binary: string;

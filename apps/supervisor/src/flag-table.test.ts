@@ -15,7 +15,7 @@ describe('the flanneld flag table', () => {
       'iface-regex', 'iface-can-reach', 'subnet-lease-renew-margin', 'healthz-ip', 'healthz-port', 'iptables-resync',
       'iptables-forward-rules', 'public-ipv6',
       // flannel-ts
-      'subnet-lease-ttl', 'state-dir', 'ip-masq-backend', 'backend-timeout', 'healthz-etcd-grace',
+      'subnet-lease-ttl', 'state-dir', 'ip-masq-backend', 'backend-timeout', 'healthz-etcd-grace', 'log-format',
       // glog, accepted and ignored
       'logtostderr', 'alsologtostderr', 'log_dir', 'stderrthreshold', 'vmodule', 'log_backtrace_at',
     ];

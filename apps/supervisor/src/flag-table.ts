@@ -1,6 +1,7 @@
 // Every flanneld flag: Go flanneld v0.5.6's, v0.20's additions, ours, and glog's accepted-and-ignored
 // ones. Names and defaults are flannel's; docs/compat.md says which are ours and what is not built yet.
 import { ETCD_ACCESS_FLAGS } from '@flannel-ts/cli';
+import { parseLogFormat, type LogFormat } from '@flannel-ts/log';
 import {
   boolFlag,
   customFlag,
@@ -173,6 +174,13 @@ export const FLANNELD_FLAGS = {
   help: boolFlag({ name: 'help', help: 'print this usage and exit', fromEnv: false }),
   version: boolFlag({ name: 'version', help: 'print the version and exit', fromEnv: false }),
   verbosity: intFlag({ name: 'v', valueName: 'level', help: 'log verbosity; 1 adds data-path messages' }),
+  logFormat: customFlag<LogFormat | undefined>({
+    name: 'log-format',
+    default: undefined,
+    valueName: 'string',
+    help: 'log lines as json or text, the backends\' lines too (default text on a terminal, else json)',
+    parse: parseLogFormat,
+  }),
 
   logtostderr: ignoredFlag({ name: 'logtostderr', isBool: true, help: GLOG_IGNORED }),
   alsologtostderr: ignoredFlag({ name: 'alsologtostderr', isBool: true, help: GLOG_IGNORED }),

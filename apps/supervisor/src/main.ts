@@ -1,4 +1,4 @@
-import { createLogger, logProcessWarnings } from '@flannel-ts/log';
+import { createLogger, defaultLogFormat, LOG_FORMAT_ENV, logProcessWarnings } from '@flannel-ts/log';
 import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { DaemonHealth } from './daemon-health.js';
@@ -13,7 +13,10 @@ if (parsed.kind === 'exit') {
   process.stderr.write(parsed.stderr);
   process.exit(parsed.code);
 }
-const log = createLogger({ name: 'flanneld', verbosity: parsed.options.verbosity });
+const logFormat = parsed.options.logFormat ?? defaultLogFormat();
+// The backends inherit our stderr; this variable (passed to them) makes their lines match ours.
+process.env[LOG_FORMAT_ENV] = logFormat;
+const log = createLogger({ name: 'flanneld', verbosity: parsed.options.verbosity, format: logFormat });
 logProcessWarnings(log);
 log.debug({ options: summarizeOptions(parsed.options) }, 'CLI flags config');
 

@@ -130,6 +130,7 @@ describe('parseFlanneldArgs: values from the command line and the environment', 
       FLANNELD_IPTABLES_FORWARD_RULES: 'f',
       FLANNELD_STATE_DIR: '/srv/flannel',
       FLANNELD_V: '1',
+      FLANNELD_LOG_FORMAT: 'text',
     });
     expect(o).toMatchObject({
       etcdEndpoints: ['http://10.0.0.2:2379', 'http://10.0.0.3:2379'],
@@ -146,6 +147,7 @@ describe('parseFlanneldArgs: values from the command line and the environment', 
       iptablesForwardRules: false,
       stateDir: '/srv/flannel',
       verbosity: 1,
+      logFormat: 'text',
     });
   });
 
@@ -212,6 +214,7 @@ describe('parseFlanneldArgs: exit 2 for a bad command line, with usage', () => {
     [['--healthz-etcd-grace=soon'], 'invalid value "soon" for flag -healthz-etcd-grace: invalid duration "soon"'],
     [['--healthz-etcd-grace=0s'], 'invalid value "0s" for flag -healthz-etcd-grace: must be above zero'],
     [['--ip-masq-backend=nft'], 'invalid value "nft" for flag -ip-masq-backend: want one of auto, iptables, nftables'],
+    [['--log-format=pretty'], 'invalid value "pretty" for flag -log-format: want one of json, text'],
     [['--etcd-endpoints='], 'invalid value "" for flag -etcd-endpoints: empty element in comma-separated list'],
     [['--etcd-endpoints=http://a:2379,'], 'invalid value "http://a:2379," for flag -etcd-endpoints: empty element in comma-separated list'],
     [['--state-dir='], 'invalid value "" for flag -state-dir: must not be empty'],
@@ -242,6 +245,7 @@ describe('parseFlanneldArgs: exit 2 for a bad command line, with usage', () => {
 describe('parseFlanneldArgs: exit 2 for a bad FLANNELD_* value, naming the variable', () => {
   it.each([
     [{ FLANNELD_IP_MASQ: 'x' }, 'invalid value "x" for FLANNELD_IP_MASQ: parse error'],
+    [{ FLANNELD_LOG_FORMAT: 'yaml' }, 'invalid value "yaml" for FLANNELD_LOG_FORMAT: want one of json, text'],
     [{ FLANNELD_PUBLIC_IP: '192.0.2' }, 'invalid value "192.0.2" for FLANNELD_PUBLIC_IP: not an IPv4 address (want a dotted quad such as 192.0.2.11)'],
     [{ FLANNELD_SUBNET_LEASE_TTL: '5s' }, 'invalid value "5s" for FLANNELD_SUBNET_LEASE_TTL: must be at least 10s'],
     [{ FLANNELD_SUBNET_LEASE_RENEW_MARGIN: 'x' }, 'invalid value "x" for FLANNELD_SUBNET_LEASE_RENEW_MARGIN: want a number of minutes or a duration such as 45m or 1h30m'],

@@ -10,6 +10,7 @@ import { ENV_PREFIX, FLANNELD_FLAGS, type FlanneldFlags } from './flag-table.js'
 import type { IpMasqBackend } from './flag-table-values.js';
 import { findUnsupportedUse, resolveRenewMargin } from './options-checks.js';
 import { VERSION } from './version.js';
+import type { LogFormat } from '@flannel-ts/log';
 
 export type { IpMasqBackend } from './flag-table-values.js';
 export { summarizeOptions } from './options-summary.js';
@@ -48,6 +49,8 @@ export interface FlanneldOptions {
   readonly stateDir: string;
   readonly backendTimeoutMs: number;
   readonly verbosity: number;
+  /** Undefined: text on a terminal, else JSON. */
+  readonly logFormat?: LogFormat;
   /** Multi-network mode: the network names allowed (empty with watchNetworks = all). */
   readonly networks: string[];
   /** Multi-network mode: start and stop networks as they appear in and leave the store. */
@@ -142,6 +145,7 @@ function toOptions(v: FlagValues<FlanneldFlags>, renewMarginMs: number): Flannel
     stateDir: v.stateDir,
     backendTimeoutMs: v.backendTimeout,
     verbosity: v.verbosity,
+    ...(v.logFormat !== undefined && { logFormat: v.logFormat }),
     listen: optional(v.listen),
     remote: optional(v.remote),
     remoteKeyfile: v.remoteKeyfile,

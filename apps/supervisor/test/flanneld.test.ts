@@ -25,6 +25,8 @@ afterAll(async () => {
 const fresh = () => dl.fresh();
 const leaseIds = () => dl.leaseIds();
 
+const HOST_GW_CONFIG = '{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}';
+
 const waitForEnv = (d: Daemon) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet file` });
 
 const DEBUG = 20;
@@ -105,9 +107,9 @@ describe('flanneld with the alloc backend', () => {
     await stopAll(d);
   });
 
-  it('sends READY=1 once, from flanneld itself, only after the env file holds its final content', async () => {
+  it('sends READY=1 exactly once, after the env file holds its final content, not again on renewals, backend restarts or a new lease', async () => {
     const dir = await fresh();
-    await etcd.etcdctl(['put', CONFIG_KEY, ALLOC_CONFIG]);
+    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
     const socketPath = path.join(tmp.path, `notify-${path.basename(dir)}.sock`);
     const outFile = path.join(tmp.path, `notify-${path.basename(dir)}.out`);
     const subnetFile = path.join(dir, 'run', 'subnet.env');
@@ -116,20 +118,44 @@ describe('flanneld with the alloc backend', () => {
     });
     const received = () =>
       existsSync(outFile)
-        ? readFileSync(outFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg?: string; env?: string | null; listening?: boolean })
+        ? readFileSync(outFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg?: string; pid?: number | null; env?: string | null; listening?: boolean })
         : [];
+    const notifications = () => received().filter((r) => r.msg !== undefined);
     await waitFor(() => received().some((r) => r.listening), { what: 'the notify receiver' });
-    const d = await startFlanneld(lab, lab.hosts[0]!, dir, { env: { NOTIFY_SOCKET: socketPath } });
-    await waitFor(() => received().some((r) => r.msg), { what: 'READY=1' });
-    // Let the daemon run on (a peer appears and is logged) to show nothing else is sent.
-    await etcd.etcdctl(['put', '/coreos.com/network/subnets/10.244.200.0-24', '{"PublicIP":"192.0.2.99","PublicIPv6":null}']);
-    await waitFor(() => d.messages().includes('Subnet added: 10.244.200.0/24 via 192.0.2.99'), { what: 'the peer' });
+    // A short lease so that it is renewed while the test runs.
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir, {
+      env: { NOTIFY_SOCKET: socketPath },
+      args: ['--subnet-lease-ttl=10s', '--subnet-lease-renew-margin=5s'],
+    });
+    await waitFor(() => notifications().length > 0, { what: 'READY=1' });
+    const ready = notifications()[0]!;
+    expect(ready.msg).toBe('READY=1');
+    // From flanneld's own process (systemd's NotifyAccess=main), which its backend names.
+    const supervisorPid = await waitFor(() => d.messages().map((m) => /supervisor pid (\d+)\)/.exec(m)?.[1]).find(Boolean), { what: 'the backend\'s start' });
+    expect(ready.pid).toBe(Number(supervisorPid));
+    // What the file held when READY=1 arrived is the file of the lease, complete.
+    expect(ready.env).toBe(d.env());
+    expect(envValue(ready.env!, 'FLANNEL_SUBNET')).toMatch(/^10\.244\.\d+\.1\/24$/);
+    expect(ready.env).toContain('FLANNEL_IPMASQ=false\n');
+
+    // Renewals.
+    await waitFor(() => d.messages().filter((m) => m.startsWith('Lease renewed')).length >= 2, { what: 'two lease renewals' });
+    // A backend crash and restart.
+    const started = () => d.messages().flatMap((m) => /^Started backend .* \(pid (\d+)\)$/.exec(m)?.[1] ?? []);
+    const [backendPid] = await waitFor(() => started().length === 1 && started(), { what: 'the backend' });
+    process.kill(Number(backendPid), 'SIGKILL');
+    await waitFor(() => started().length === 2, { what: 'the backend to be restarted' });
+    // A new lease: another host took ours.
+    const before = envValue(d.env(), 'FLANNEL_SUBNET')!;
+    const key = `/coreos.com/network/subnets/${before.replace('.1/24', '.0-24')}`;
+    await etcd.etcdctl(['put', key, '{"PublicIP":"192.0.2.77","PublicIPv6":null}']);
+    await waitFor(() => envValue(d.env(), 'FLANNEL_SUBNET') !== before, { what: 'the env file to be rewritten' });
+    // A peer, logged after all the above, marks the point up to which nothing else may have been sent.
+    await etcd.etcdctl(['put', '/coreos.com/network/subnets/10.244.200.0-24', `{"PublicIP":"${lab.hosts[1]!.ip}","PublicIPv6":null}`]);
+    await waitFor(() => d.messages().includes(`Subnet added: 10.244.200.0/24 via ${lab.hosts[1]!.ip}`), { what: 'the peer' });
     await stopAll(d);
-    const messages = received().filter((r) => r.msg !== undefined);
-    expect(messages).toHaveLength(1);
-    expect(messages[0]!.msg).toBe('READY=1');
-    expect(messages[0]!.env).toBe(d.env());
     await receiver.stop();
+    expect(notifications()).toEqual([ready]);
   });
 
   it('exits 0 on SIGTERM keeping its lease, and a restart (after SIGTERM or SIGKILL) reuses it without leaking etcd leases', async () => {
@@ -310,5 +336,69 @@ describe('flanneld with the alloc backend', () => {
     const badEnv = await lab.exec(ns, [FLANNELD], { env: { FLANNELD_IP_MASQ: 'perhaps' } });
     expect(badEnv.exitCode).toBe(2);
     expect(badEnv.stderr).toContain('FLANNELD_IP_MASQ');
+  });
+});
+
+describe("flanneld's log lines", () => {
+  it('logs text lines with --log-format=text, its backend\'s lines too, keeping the well-known wording', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir, { args: ['--log-format=text'] });
+    const log = () => (existsSync(path.join(dir, 'flanneld.log')) ? readFileSync(path.join(dir, 'flanneld.log'), 'utf8') : '');
+    const text = (msg: string) => new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  ${msg}`, 'm');
+    await waitFor(() => text('Backend host-gw started \\(pid \\d+, supervisor pid \\d+\\), waiting for init').test(log()), {
+      what: "the backend's start as a text line",
+    });
+    await waitFor(() => text('Watching for new subnet leases$').test(log()), { what: "flanneld's watch line" });
+    await stopAll(d);
+    expect(log()).toMatch(text('Lease 10\\.244\\.\\d+\\.0/24 via '));
+    expect(log()).toMatch(text('Found network config - Backend type: host-gw$'));
+    expect(log()).toMatch(text('Wrote subnet file to '));
+    expect(log()).toMatch(text('Exiting cleanly$'));
+    expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
+  });
+
+  it('logs text lines on a terminal, its backend\'s lines too', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
+    await mkdir(dir, { recursive: true });
+    const logFile = path.join(dir, 'terminal.log');
+    const flanneld = [
+      FLANNELD,
+      `--etcd-endpoints=http://${lab.switchIp}:2379`,
+      `--subnet-file=${path.join(dir, 'run', 'subnet.env')}`,
+      `--state-dir=${path.join(dir, 'state')}`,
+      '--iface=eth0',
+    ];
+    // script(1) gives flanneld a pseudo-terminal as stdout and stderr, and copies what it prints to our file.
+    const proc = lab.spawn(lab.hosts[0]!.ns, ['script', '-qfec', flanneld.join(' '), '/dev/null'], { stdout: logFile });
+    const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+    try {
+      const started = await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Backend host-gw started .*supervisor pid (\d+)\)/m.exec(log()) ?? undefined, {
+        what: "the backend's start as a text line",
+      });
+      await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Watching for new subnet leases\r?$/m.test(log()), { what: "flanneld's watch line" });
+      // Stop flanneld itself (script's child, named by its backend), so that it shuts down cleanly.
+      process.kill(Number(started[1]), 'SIGTERM');
+      await waitFor(() => proc.hasExited(), { what: 'flanneld and script to exit' });
+    } finally {
+      await proc.stop();
+    }
+    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\r?$/m);
+    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\.\.\.\r?$/m);
+    expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
+  });
+
+  it('logs JSON lines when not on a terminal, its backend\'s lines too', async () => {
+    const dir = await fresh();
+    await etcd.etcdctl(['put', CONFIG_KEY, HOST_GW_CONFIG]);
+    const d = await startFlanneld(lab, lab.hosts[0]!, dir);
+    await waitForEnv(d);
+    await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: "flanneld's watch line" });
+    await stopAll(d);
+    const lines = readFileSync(path.join(dir, 'flanneld.log'), 'utf8').trim().split('\n');
+    const records = lines.map((line) => JSON.parse(line) as { name: string; msg: string });
+    expect(records.some((r) => r.name === 'flanneld' && r.msg === 'Watching for new subnet leases')).toBe(true);
+    expect(records.some((r) => r.name === 'flannel-backend-hostgw' && r.msg.startsWith('Backend host-gw started'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { createLogger, levelForVerbosity, type Logger } from '@flannel-ts/log';
+import { createLogger, levelForVerbosity, logFormatFromEnv, type Logger } from '@flannel-ts/log';
 import type { CreateBackend, InitInfo, ProposeMessage } from '@flannel-ts/backend-protocol';
 import { backendUsage, parseBackendArgs, type BackendFlags, type BackendFlagTable } from './backend-flags.js';
 import type { FlagSources } from '@flannel-ts/go-flags';
@@ -37,7 +37,8 @@ export async function runBackendMain(name: string, create: CreateBackend, proc: 
     return args.code;
   }
 
-  const log = createLogger({ name: program, verbosity: args.flags.verbosity });
+  const format = logFormatFromEnv(proc.env);
+  const log = createLogger({ name: program, verbosity: args.flags.verbosity, ...(format !== undefined && { format }) });
   const controller = new AbortController();
   const unhookSignals = stopOnSignals(proc, controller, log);
   // A standalone backend may have nothing else keeping the event loop alive until it is stopped.

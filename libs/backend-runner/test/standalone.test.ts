@@ -15,9 +15,10 @@ function stdoutMessages(stdout: Readable): () => Promise<Record<string, unknown>
   };
 }
 
-function runStandalone(args: string[]) {
+function runStandalone(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, ['--import', 'tsx', echoBackend, ...args], {
     cwd: repoRoot,
+    env,
     reject: false,
     stdin: 'pipe',
     stdout: 'pipe',
@@ -111,6 +112,22 @@ describe('runBackend standalone (no IPC channel)', () => {
     expect(await next()).toEqual({ v: 1, type: 'ready' });
     child.stdin.end(`${JSON.stringify({ v: 1, type: 'shutdown' })}\n`);
     expect((await child).exitCode).toBe(0);
+  });
+
+  test.each([
+    ['text', /^\d\d:\d\d:\d\d\.\d{3} INFO  Backend echo started standalone \(pid \d+\)$/m],
+    ['json', /^\{"level":30,.*"msg":"Backend echo started standalone \(pid \d+\)"\}$/m],
+  ])('FLANNEL_LOG_FORMAT=%s chooses the format of its log lines', async (format, line) => {
+    const child = runStandalone(['-network=10.244.0.0/16', '-subnet=10.244.1.0/24', '-iface=127.0.0.1', `-state-dir=${dir.path}`], {
+      FLANNEL_LOG_FORMAT: format,
+    });
+    pids.push(child.pid);
+    const next = stdoutMessages(child.stdout);
+    expect(await next()).toMatchObject({ type: 'propose' });
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(line);
   });
 
   test('-help prints the usage and exits 0; a usage error exits 2', async () => {

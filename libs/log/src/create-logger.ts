@@ -1,6 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { levelForVerbosity } from './levels.js';
 import { REDACTED_PATHS } from './redact.js';
+import { defaultLogFormat } from './log-format.js';
 import { textStream } from './text-format.js';
 
 export type LogFormat = 'json' | 'text';
@@ -22,7 +23,7 @@ export interface CreateLoggerOptions {
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const level = levelForVerbosity(options.verbosity);
-  const format = options.format ?? (options.destination === undefined && process.stderr.isTTY ? 'text' : 'json');
+  const format = options.format ?? (options.destination === undefined ? defaultLogFormat() : 'json');
   const destination = options.destination ?? stderrDestination();
   return pino(
     { name: options.name, level, redact: { paths: [...REDACTED_PATHS] } },
