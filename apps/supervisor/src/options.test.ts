@@ -314,7 +314,7 @@ describe('parseFlanneldArgs: help, version and positional arguments', () => {
     }
     const names = [...USAGE.matchAll(/^ {2}-(\S+)/gm)].map((m) => m[1]!);
     expect(names).toEqual([...names].sort());
-    expect(names).toHaveLength(41);
+    expect(names).toHaveLength(42);
     expect(USAGE).toContain('  -etcd-endpoints string\n    \tcomma-separated list of etcd endpoints (default "http://127.0.0.1:4001,http://127.0.0.1:2379")\n');
     expect(USAGE).toContain('  -subnet-lease-ttl duration\n    \tlifetime of the subnet lease in etcd (whole seconds, at least 10s) (default 24h0m0s)\n');
     expect(USAGE).toContain('  -iptables-forward-rules\n    \taccept forwarded traffic of the overlay network (FLANNEL-FWD) (default true)\n');
