@@ -106,14 +106,14 @@ describe('flanneld hardening', () => {
       .split('\0')
       .filter(Boolean)
       .map((kv) => kv.slice(0, kv.indexOf('=')));
-    expect(names.sort()).toEqual(expect.arrayContaining(['FLANNEL_SUPERVISOR_PID', 'PATH']));
+    expect(names.sort()).toEqual(expect.arrayContaining(['FLANNEL_SUPERVISOR_PID', 'FLANNEL_LOG_FORMAT', 'PATH']));
     // Node's own IPC variables apart, nothing else.
     expect(names).toEqual(expect.arrayContaining(['AWS_REGION', 'GCE_METADATA_HOST']));
     expect(names).not.toContain('FLANNELD_ETCD_PASSWORD');
     expect(names).not.toContain('SECRET_TOKEN');
     // A proxy or cloud variable of the machine running the tests is passed on as well.
     const inherited = Object.keys(passedEnv(process.env));
-    const allowed = ['FLANNEL_SUPERVISOR_PID', 'AWS_REGION', 'GCE_METADATA_HOST', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', ...inherited];
+    const allowed = ['FLANNEL_SUPERVISOR_PID', 'FLANNEL_LOG_FORMAT', 'AWS_REGION', 'GCE_METADATA_HOST', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE', ...inherited];
     expect(names.filter((n) => !allowed.includes(n))).toEqual([]);
     await stopAll(d);
   });
