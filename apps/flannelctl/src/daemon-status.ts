@@ -4,21 +4,24 @@ export interface DaemonStatus {
   readonly pid: number;
   readonly mode: 'single' | 'multi' | 'server';
   readonly ready: boolean;
-  readonly reason?: string;
+  /** Why not ready; null or absent when ready. */
+  readonly reason?: string | null;
   readonly networks: readonly NetworkStatus[];
 }
 
 export interface NetworkStatus {
   /** "" in single mode. */
   readonly name: string;
-  readonly network: string;
-  readonly backend: string;
-  readonly lease: { readonly subnet: string; readonly publicIp: string; readonly expiration: string } | null;
+  /** null until the network config is read. */
+  readonly network: string | null;
+  readonly backend: string | null;
+  /** `expiration` is null while the lease's time left is not known. */
+  readonly lease: { readonly subnet: string; readonly publicIp: string; readonly expiration: string | null } | null;
   readonly subnetFile?: string;
   readonly backendPid: number | null;
   readonly backendRestarts: number;
   readonly ready: boolean;
-  readonly reason?: string;
+  readonly reason?: string | null;
   readonly backendStatus: BackendStatus | null;
 }
 

@@ -3,7 +3,7 @@ import { formatFields } from './table.js';
 
 type Field = readonly [string, string];
 
-const readiness = (ready: boolean, reason: string | undefined) => (ready ? 'yes' : `no${reason ? ` (${reason})` : ''}`);
+const readiness = (ready: boolean, reason: string | null | undefined) => (ready ? 'yes' : `no${reason ? ` (${reason})` : ''}`);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The daemon's status as label/value lines, one block per network. */
@@ -21,11 +21,11 @@ function networkFields(n: NetworkStatus, named: boolean): Field[] {
   const at = named ? '  ' : '';
   const under = `${at}  `;
   const fields: Field[] = [];
-  fields.push(['network', named ? `${n.name || '(default)'} ${n.network ?? ''}`.trimEnd() : (n.network ?? '?')]);
+  fields.push(['network', `${named ? `${n.name || '(default)'} ` : ''}${n.network ?? '(no config yet)'}`]);
   const lease = n.lease;
-  fields.push([`${at}lease`, lease ? `${lease.subnet}, public IP ${lease.publicIp}, expires ${lease.expiration}` : 'none yet']);
+  fields.push([`${at}lease`, lease ? `${lease.subnet}, public IP ${lease.publicIp}, ${lease.expiration ? `expires ${lease.expiration}` : 'expiry not known yet'}` : 'none yet']);
   const pid = n.backendPid === null || n.backendPid === undefined ? 'not running' : `pid ${n.backendPid}`;
-  fields.push([`${at}backend`, `${n.backend ?? '?'}, ${pid}, ${plural(n.backendRestarts ?? 0, 'restart')}`]);
+  fields.push([`${at}backend`, `${n.backend ?? 'not known yet'}, ${pid}, ${plural(n.backendRestarts ?? 0, 'restart')}`]);
   const status = n.backendStatus;
   if (status?.detail) fields.push([`${under}detail`, status.detail]);
   if (named) fields.push([`${at}ready`, readiness(n.ready, n.reason)]);

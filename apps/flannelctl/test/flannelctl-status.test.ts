@@ -40,12 +40,14 @@ const MULTI = {
   version: '0.1.0',
   pid: 99,
   mode: 'multi',
-  ready: true,
+  ready: false,
+  reason: 'network "blue": waiting for a lease',
   networks: [
+    { name: 'green', network: null, backend: null, lease: null, subnetFile: '/run/flannel/networks/green.env', backendPid: null, backendRestarts: 0, ready: false, reason: 'waiting for the network config', backendStatus: null },
     { name: 'blue', network: '10.7.0.0/16', backend: 'host-gw', lease: null, backendPid: null, backendRestarts: 0, ready: false, reason: 'waiting for a lease', backendStatus: null },
     {
-      name: 'red', network: '10.8.0.0/16', backend: 'udp', lease: { subnet: '10.8.3.0/24', publicIp: '192.0.2.11', expiration: '2026-12-05T22:40:00.000Z' },
-      backendPid: 301, backendRestarts: 2, ready: true, backendStatus: { detail: 'ok' },
+      name: 'red', network: '10.8.0.0/16', backend: 'udp', lease: { subnet: '10.8.3.0/24', publicIp: '192.0.2.11', expiration: null },
+      backendPid: 301, backendRestarts: 2, ready: true, reason: null, backendStatus: { detail: 'ok' },
     },
   ],
 };
@@ -86,7 +88,7 @@ describe('flannelctl status (against a server serving the documented /status JSO
     expect(JSON.parse(json.stdout)).toEqual(SINGLE);
   });
 
-  test('multi mode: a block per network, unknown parts said so (golden)', async () => {
+  test('multi mode: a block per network, parts not known yet (null) said so (golden)', async () => {
     served = MULTI;
     const text = await flannelctl(['status', '--healthz-port', String(port)]);
     expect(text).toMatchObject({ exitCode: 0, stderr: '' });
