@@ -24,7 +24,12 @@ export const DEFAULT_BACKEND_TYPE = 'udp';
 
 /** Parses the config JSON with Go encoding/json rules and flannel v0.20's validation. Throws ConfigError. */
 export function parseNetworkConfig(text: string): NetworkConfig {
-  const fields: JsonFields = new JsonFields(parseJsonObject(text));
+  return parseNetworkConfigObject(parseJsonObject(text));
+}
+
+/** parseNetworkConfig of a document already decoded. Throws ConfigError. */
+export function parseNetworkConfigObject(document: JsonObject): NetworkConfig {
+  const fields: JsonFields = new JsonFields(document);
   const network = readIP4Net(fields, 'Network');
   const subnetLen = fields.uint('SubnetLen');
   const subnetMin = readIP4(fields, 'SubnetMin');

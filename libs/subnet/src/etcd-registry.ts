@@ -41,6 +41,11 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     return res.kvs[0]?.value.toString();
   }
 
+  /** Writes the network config as given (flannelctl's `config set`; the daemons only read it). */
+  async putConfig(text: string): Promise<void> {
+    await this.call((c) => c.kv.put({ key: Buffer.from(configKey(this.prefix)), value: Buffer.from(text) }, callOptions()));
+  }
+
   async listLeases(): Promise<LeaseListing> {
     const prefix = subnetsPrefix(this.prefix);
     const res = await this.call('range', (c) =>
