@@ -43,7 +43,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
 
   /** Writes the network config as given (flannelctl's `config set`; the daemons only read it). */
   async putConfig(text: string): Promise<void> {
-    await this.call((c) => c.kv.put({ key: Buffer.from(configKey(this.prefix)), value: Buffer.from(text) }, callOptions()));
+    await this.call('put', (c) => c.kv.put({ key: Buffer.from(configKey(this.prefix)), value: Buffer.from(text) }, callOptions()));
   }
 
   async listLeases(): Promise<LeaseListing> {
