@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(etcd-server etcd-client iproute2 iputils-ping iperf3 iptables nftables tcpdump ethtool valgrind containernetworking-plugins procps python3 make g++ pkg-config libnl-3-dev libnl-route-3-dev)
+packages=(etcd-server etcd-client iproute2 iputils-ping iperf3 iptables nftables tcpdump ethtool valgrind containernetworking-plugins procps curl python3 make g++ pkg-config libnl-3-dev libnl-route-3-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

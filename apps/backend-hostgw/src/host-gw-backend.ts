@@ -1,6 +1,6 @@
 import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { KeyedReconciler, netlinkRouteTable, ReconcileLoop, routeEntries } from '@flannel-ts/route-reconciler';
+import { KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
@@ -30,7 +30,8 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
   const removedByUs = new Set<string>();
 
   const table = routeEntries(netlinkRouteTable(), (route) => own !== undefined && hostGwOwnership(config, own.subnet, iface.index)(route));
-  const routes = new KeyedReconciler({ table, log, onRemoved: (route) => removedByUs.add(subnetKey(route.dst)) });
+  const ledger = new KernelLedger(() => context.reportStatus());
+  const routes = ledger.reconciler('route', { table, log, onRemoved: (route) => removedByUs.add(subnetKey(route.dst)) });
   const want = (peer: Lease) => {
     if (segment.reachable(peer)) routes.set({ dst: peer.subnet, gateway: peer.publicIp, oif: iface.index });
     else routes.delete(subnetKey(peer.subnet));
@@ -49,6 +50,7 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
     context,
     log,
     what: 'host-gw routes',
+    onPass: ledger.passStarted,
   });
   // Someone deleting one of our routes is repaired at once, not only at the next period.
   const events = subscribe(['route'], (ev) => {
@@ -112,7 +114,12 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
       const { removed } = routes.reconcile();
       log.info(`Removed ${removed} host-gw routes`);
     },
-    status: () => ({ counters: { peers: peers.size, routes: routes.size }, detail: `${routes.size} routes` }),
+    status: () => ({
+      counters: { peers: peers.size, routes: routes.size },
+      detail: `${routes.size} routes`,
+      metrics: { schema: 1, samples: ledger.samples() },
+      kernel: ledger.report(),
+    }),
   };
   return backend;
 };

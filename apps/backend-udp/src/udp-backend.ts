@@ -1,6 +1,7 @@
 import { formatIP4, formatIP4Net, sameNet, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { logCountersPeriodically } from './counters-log.js';
+import { datapathSamples } from './datapath-metrics.js';
 import { UdpDatapath } from './datapath.js';
 import { configureTun, readdressTun } from './tun-setup.js';
 import { UDP_OVERHEAD, udpOptions } from './udp-config.js';
@@ -101,8 +102,10 @@ export const createUdpBackend: CreateBackend = async (init, { log, fail }) => {
       if (!datapath) return { counters: { peers: peers.size }, detail: 'no lease yet' };
       const f = datapath.features();
       const mode = f.vnetHeader ? `offloads on${f.gso ? ', gso' : ''}${f.gro ? ', gro' : ''}` : 'plain path';
+      const counters = datapath.counters();
       return {
-        counters: { peers: peers.size, ...datapath.counters() },
+        counters: { peers: peers.size, ...counters },
+        metrics: { schema: 1, samples: datapathSamples(counters) },
         detail: `${datapath.tunName} ${own ? formatIP4(own.subnet.ip) : '?'}/32, ${peers.size} peers, ${mode}`,
       };
     },

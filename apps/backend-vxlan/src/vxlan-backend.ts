@@ -2,7 +2,7 @@ import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { deleteLink, getLink, setLinkUp, subscribe, type NetlinkEvent } from '@flannel-ts/netlink';
 import {
-  KeyedReconciler,
+  KernelLedger,
   netlinkRouteTable,
   ReconcileLoop,
   routeEntries,
@@ -55,9 +55,10 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     if (!own || !device) throw new Error('the vxlan device and lease are not ready yet');
     return { config, own: own.subnet, vxlanIndex: device.index, extIndex: iface.index };
   };
-  const routes = new KeyedReconciler({ table: routeEntries(netlinkRouteTable(), (r) => ownsRoute(scope(), r)), log });
-  const arp = new KeyedReconciler({ table: arpTable(scope, spec.name), log });
-  const fdb = new KeyedReconciler({ table: fdbTable(scope, spec.name), log });
+  const ledger = new KernelLedger(() => context.reportStatus());
+  const routes = ledger.reconciler('route', { table: routeEntries(netlinkRouteTable(), (r) => ownsRoute(scope(), r)), log });
+  const arp = ledger.reconciler('neighbour', { table: arpTable(scope, spec.name), log });
+  const fdb = ledger.reconciler('fdb', { table: fdbTable(scope, spec.name), log });
 
   /** Someone deleted the device while we run: bring it back with the same MAC and address. */
   const restoreDevice = async (current: VxlanDevice, lease: Lease): Promise<VxlanDevice> => {
@@ -93,7 +94,14 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     if (failed > 0) log.warn(`${line}; ${failed} kernel change(s) failed (logged above), the next pass tries again`);
     else log[changed || reason === 'snapshot' ? 'info' : 'debug'](line);
   };
-  const loop = new ReconcileLoop({ pass: reconcile, periodMs: RECONCILE_PERIOD_MS, context, log, what: `the vxlan entries of ${spec.name}` });
+  const loop = new ReconcileLoop({
+    pass: reconcile,
+    periodMs: RECONCILE_PERIOD_MS,
+    context,
+    log,
+    what: `the vxlan entries of ${spec.name}`,
+    onPass: ledger.passStarted,
+  });
 
   /** A deletion of what may be ours: a route on either link, a neighbour or fdb entry of the device. */
   const deletesOurs = (ev: NetlinkEvent): boolean => {
@@ -150,6 +158,8 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     status: () => ({
       counters: { peers: peers.size, routes: routes.size, neighbours: arp.size, fdbEntries: fdb.size },
       detail: `${peers.size} vxlan peers on ${spec.name}`,
+      metrics: { schema: 1, samples: ledger.samples() },
+      kernel: ledger.report(),
     }),
   };
   return backend;

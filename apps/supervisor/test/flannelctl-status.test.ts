@@ -88,6 +88,31 @@ describe('flannelctl against running daemons', () => {
     );
   });
 
+  it('status shows a route deleted by hand as repaired, and /metrics counts the repair', async () => {
+    const host = lab.hosts[0]!;
+    const peer = lab.hosts[1]!;
+    // Routes are described with the interface's index: `route 10.244.2.0/24 via 192.0.2.12 dev #2`.
+    const entry = new RegExp(`^route ${subnets[1]!.replace(/[./]/g, '\\$&')} via ${peer.ip.replace(/\./g, '\\.')} dev #\\d+$`);
+    const repairs = async () => {
+      const r = await lab.exec(host.ns, ['curl', '-sf', `http://${host.ip}:${HEALTH_PORT}/metrics`]);
+      const line = r.stdout.split('\n').find((l) => l.startsWith('flannel_backend_kernel_repairs_total{') && l.includes('kind="route"'));
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    await waitFor(async () => (await statusOf(host))?.networks[0]?.backendStatus?.kernel?.wanted === 1, { what: 'the kernel report of one wanted route' });
+    const before = await repairs();
+    expect(before).toBe(0);
+
+    const del = await lab.exec(host.ns, ['ip', 'route', 'del', subnets[1]!]);
+    expect(del.exitCode).toBe(0);
+    await waitFor(async () => (await statusOf(host))?.networks[0]?.backendStatus?.kernel?.repaired.some((r) => entry.test(r.entry)) === true, {
+      what: `status naming the repaired route to ${subnets[1]}`,
+    });
+    const text = await ctl(host, ['status']);
+    expect(text.stdout).toMatch(new RegExp(`^\\s+repaired\\s+\\S+\\s+${entry.source.slice(1, -1)}$`, 'm'));
+    expect(text.stdout).toMatch(/^kernel\s+1 of 1 wanted entries present$/m);
+    await waitFor(async () => (await repairs()) === 1, { what: 'flannel_backend_kernel_repairs_total{kind="route"} at 1' });
+  });
+
   it('status without the daemon listening: one line, exit 1', async () => {
     const host = lab.hosts[2]!;
     const r = await ctl(host, ['status']);

@@ -44,6 +44,11 @@ export interface BackendContext {
    * with what it threw. Never await it inside a Backend call: that call holds the queue.
    */
   exclusive(job: () => Promise<void> | void): Promise<void>;
+  /**
+   * Asks for a `status` message soon (debounced), besides the ones after every handled message and
+   * every 30 s: e.g. after a reconcile pass repaired kernel entries, so the supervisor sees it at once.
+   */
+  reportStatus(): void;
 }
 
 export type CreateBackend = (init: InitInfo, ctx: BackendContext) => Promise<Backend>;

@@ -100,6 +100,8 @@ export function encodeBackendMessage(msg: BackendMessage): JsonObject {
         type,
         ...(msg.counters === undefined ? {} : { counters: msg.counters }),
         ...(msg.detail === undefined ? {} : { detail: msg.detail }),
+        ...(msg.metrics === undefined ? {} : { metrics: msg.metrics as unknown as JsonObject }),
+        ...(msg.kernel === undefined ? {} : { kernel: msg.kernel as unknown as JsonObject }),
       };
     case 'error':
       return { v, type, message: msg.message, fatal: msg.fatal };

@@ -62,6 +62,31 @@ export class MessageFields {
     return value;
   }
 
+  /** A finite number. */
+  number(field: string): number {
+    const value = this.required(field);
+    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(field, `expected a number, got ${describeValue(value)}`);
+    return value;
+  }
+
+  stringArray(field: string): string[] {
+    const value = this.required(field);
+    if (!Array.isArray(value)) this.fail(field, `expected an array, got ${describeValue(value)}`);
+    return value.map((item: unknown, index) => {
+      if (typeof item !== 'string') this.fail(`${field}[${index}]`, `expected a string, got ${describeValue(item)}`);
+      return item;
+    });
+  }
+
+  /** An object whose values are all strings (e.g. metric labels). */
+  optionalStringRecord(field: string): Record<string, string> | undefined {
+    const value = this.has(field) ? this.object(field) : undefined;
+    for (const [key, item] of Object.entries(value ?? {})) {
+      if (typeof item !== 'string') this.fail(`${field}.${key}`, `expected a string, got ${describeValue(item)}`);
+    }
+    return value as Record<string, string> | undefined;
+  }
+
   boolean(field: string): boolean {
     const value = this.required(field);
     if (typeof value !== 'boolean') this.fail(field, `expected true or false, got ${describeValue(value)}`);

@@ -8,6 +8,7 @@ import {
   type ProposeMessage,
   type StatusMessage,
 } from './messages.js';
+import { readKernelReport, readMetrics } from './read-status-extras.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 const v = PROTOCOL_VERSION;
@@ -60,10 +61,14 @@ function readStatus(fields: MessageFields): StatusMessage {
     }
   }
   const detail = fields.optionalString('detail');
+  const metrics = readMetrics(fields);
+  const kernel = readKernelReport(fields);
   return {
     v,
     type: 'status',
     ...(counters === undefined ? {} : { counters: counters as Record<string, number> }),
     ...(detail === undefined ? {} : { detail }),
+    ...(metrics === undefined ? {} : { metrics }),
+    ...(kernel === undefined ? {} : { kernel }),
   };
 }

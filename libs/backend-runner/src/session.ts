@@ -23,6 +23,8 @@ import { SerialQueue } from './serial-queue.js';
 
 const v = PROTOCOL_VERSION;
 export const STATUS_INTERVAL_MS = 30_000;
+/** How long a backend's ask for a status report waits for more asks to join it. */
+const STATUS_SOON_MS = 200;
 export const STOP_DEADLINE_MS = 5_000;
 
 export interface SessionOptions {
@@ -55,6 +57,7 @@ export class BackendSession {
   private lock: HeldLock | undefined;
   private ownSubnet: IP4Net | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
+  private statusSoon: NodeJS.Timeout | undefined;
   private failed = false;
   /** The supervisor's shutdown asked for the kernel state to go (the network was removed). */
   private removeState = false;
@@ -107,6 +110,7 @@ export class BackendSession {
    */
   async finish(deadlineMs = STOP_DEADLINE_MS): Promise<number> {
     clearInterval(this.statusTimer);
+    clearTimeout(this.statusSoon);
     this.queue.stop();
     if (!(await settlesWithin(this.queue.idle(), deadlineMs))) {
       // Closing now would run two calls at once; exiting leaves kernel state as it is, which is safe.
@@ -180,7 +184,18 @@ export class BackendSession {
       signal: this.signal,
       fail: (error) => this.fail(describe(error), error),
       exclusive: (job) => this.exclusive(job),
+      reportStatus: () => this.reportStatusSoon(),
     });
+  }
+
+  /** A backend asked for a report (e.g. it repaired kernel entries): one message for a burst of asks. */
+  private reportStatusSoon(): void {
+    if (this.statusSoon !== undefined) return;
+    this.statusSoon = setTimeout(() => {
+      this.statusSoon = undefined;
+      if (!this.signal.aborted) this.reportStatus();
+    }, STATUS_SOON_MS);
+    this.statusSoon.unref();
   }
 
   private async exclusive(job: () => Promise<void> | void): Promise<void> {

@@ -3,3 +3,4 @@ export * from './keyed-reconciler.js';
 export * from './route-entries.js';
 export * from './reconcile-loop.js';
 export * from './netlink-route-table.js';
+export * from './kernel-ledger.js';

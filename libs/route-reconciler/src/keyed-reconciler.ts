@@ -31,6 +31,16 @@ export interface KeyedReconcilerOptions<Wanted, Present> {
   readonly log: Logger;
   /** Told about every entry this reconciler removed (so its deletion event is not taken for someone else's). */
   readonly onRemoved?: (entry: Present) => void;
+  /** Told about every entry this reconciler added or replaced, by its description. */
+  readonly onAdded?: (description: string) => void;
+}
+
+/** The wanted entries against the reconciler's view of the kernel (its last full pass plus its own changes since). */
+export interface KernelView {
+  readonly wanted: number;
+  readonly present: number;
+  /** Descriptions of wanted entries not present, at most `limit`. */
+  readonly missing: string[];
 }
 
 /**
@@ -63,6 +73,16 @@ export class KeyedReconciler<Wanted, Present> {
 
   get size(): number {
     return this.wanted.size;
+  }
+
+  view(limit: number): KernelView {
+    const missing: string[] = [];
+    let present = 0;
+    for (const [key, want] of this.wanted) {
+      if (this.present.get(key)?.some((e) => this.o.table.matches(e, want))) present++;
+      else if (missing.length < limit) missing.push(this.o.table.describe(want));
+    }
+    return { wanted: this.wanted.size, present, missing };
   }
 
   /** Brings the kernel in line with the wanted set, reading the whole table (a failing dump throws). */
@@ -106,6 +126,7 @@ export class KeyedReconciler<Wanted, Present> {
       if (want !== undefined && right.length === 0) {
         if (this.attempt(() => table.replace(want), `adding ${table.describe(want)}`)) {
           result.added++;
+          this.o.onAdded?.(table.describe(want));
           entries = [table.asPresent(want)];
         } else result.failed++;
       }

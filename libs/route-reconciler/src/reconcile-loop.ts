@@ -29,6 +29,8 @@ export interface ReconcileLoopOptions<Reason extends string> {
   /** What the passes keep in line, for log lines: `host-gw routes`. */
   readonly what: string;
   readonly maxFailures?: number;
+  /** Told before every pass, full or partial, with why it runs (a KernelLedger counts them). */
+  readonly onPass?: (reason: PassReason | Reason) => void;
 }
 
 /**
@@ -95,6 +97,7 @@ export class ReconcileLoop<Reason extends string = never> {
   }
 
   private async attempt(reason: PassReason | Reason, partial?: () => void | Promise<void>): Promise<void> {
+    this.o.onPass?.(reason);
     try {
       await (partial === undefined ? this.o.pass(reason) : partial());
     } catch (error) {
