@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addPod, pidExists, pingAll, pingOnce, pingReplies, startIpMonitor, startPing, waitFor, type IpMonitorEvent, type Pod } from '@flannel-ts/testing';
+import { addPod, parseMetricsText, pidExists, pingAll, pingOnce, pingReplies, startIpMonitor, startPing, waitFor, type IpMonitorEvent, type Pod } from '@flannel-ts/testing';
 import { captureOnSwitch, readVxlanPcap } from './vxlan-capture.js';
 import { tcpEcho } from './tcp-echo.js';
 import {
@@ -23,6 +23,7 @@ import {
 } from './vxlan-lab.js';
 
 const CONFIG = '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}';
+const HEALTH_PORT = 9102;
 
 let vx: VxlanLab;
 /** Reconcile passes the kernel's deletion events started (logged at debug when they changed nothing). */
@@ -34,7 +35,7 @@ const ourChanges = (events: IpMonitorEvent[]) =>
 
 beforeAll(async () => {
   // h4 stays free of flanneld: the wire-compatibility test builds a Go-style peer there by hand.
-  vx = await startVxlanLab({ hosts: 4, daemons: 3, config: CONFIG, args: ['-v=1'] });
+  vx = await startVxlanLab({ hosts: 4, daemons: 3, config: CONFIG, args: ['-v=1', `--healthz-port=${HEALTH_PORT}`] });
 });
 
 afterAll(async () => {
@@ -184,12 +185,20 @@ describe('vxlan on 3 hosts', () => {
       ['ip', 'neigh', 'del', subnetIp(subnet), 'dev', DEV],
       ['bridge', 'fdb', 'del', mac, 'dev', DEV, 'dst', peer.host.ip, 'self'],
     ];
+    const repairs = async (kind: string) => {
+      const r = await vx.lab.exec(ns, ['curl', '-sf', `http://${d.host.ip}:${HEALTH_PORT}/metrics`]);
+      return parseMetricsText(r.stdout).value('flannel_backend_kernel_repairs_total', { backend: 'vxlan', kind });
+    };
     for (const cmd of deletions) {
       const triggered = triggeredPasses(d);
       expect((await vx.lab.exec(ns, cmd)).stderr).toBe('');
       await waitFor(() => programmedFor(vx, d, peer), { what: `${cmd.slice(0, 2).join(' ')} to be repaired` });
       // Not only the periodic pass: the netlink delete event triggers one of its own.
       await waitFor(() => triggeredPasses(d) > triggered, { what: `a pass triggered by ${cmd.slice(0, 2).join(' ')}` });
+    }
+    // Each repair reached flanneld's /metrics through the backend's status report.
+    for (const kind of ['route', 'neighbour', 'fdb']) {
+      await waitFor(async () => ((await repairs(kind)) ?? 0) >= 1, { what: `flannel_backend_kernel_repairs_total{kind="${kind}"} counting the repair` });
     }
     expect(await pingAll(vx.lab, [vx.pods[0]!, vx.pods[1]!])).toEqual([]);
   });

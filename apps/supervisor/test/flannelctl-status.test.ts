@@ -2,7 +2,7 @@
 // daemon's health listener: what the daemon holds, and a route deleted by hand.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, CONFIG_KEY, startFlanneld, waitFor, type Daemon, type Lab, type LabHost } from '@flannel-ts/testing';
+import { assertBuilt, CONFIG_KEY, parseMetricsText, startFlanneld, waitFor, type Daemon, type Lab, type LabHost } from '@flannel-ts/testing';
 import { startDaemonLab, stopAll, type DaemonLab } from './daemon-lab.js';
 
 const CTL = path.resolve(import.meta.dirname, '../../../dist/apps/flannelctl/flannelctl');
@@ -95,8 +95,7 @@ describe('flannelctl against running daemons', () => {
     const entry = new RegExp(`^route ${subnets[1]!.replace(/[./]/g, '\\$&')} via ${peer.ip.replace(/\./g, '\\.')} dev #\\d+$`);
     const repairs = async () => {
       const r = await lab.exec(host.ns, ['curl', '-sf', `http://${host.ip}:${HEALTH_PORT}/metrics`]);
-      const line = r.stdout.split('\n').find((l) => l.startsWith('flannel_backend_kernel_repairs_total{') && l.includes('kind="route"'));
-      return line === undefined ? undefined : Number(line.split(' ').pop());
+      return parseMetricsText(r.stdout).value('flannel_backend_kernel_repairs_total', { backend: 'host-gw', kind: 'route' });
     };
     await waitFor(async () => (await statusOf(host))?.networks[0]?.backendStatus?.kernel?.wanted === 1, { what: 'the kernel report of one wanted route' });
     const before = await repairs();
