@@ -7,6 +7,7 @@ import {
   envValue,
   iperf3Client,
   iperf3Server,
+  parseMetricsText,
   pingAll,
   pingOnce,
   pingReplies,
@@ -27,6 +28,7 @@ import { ipv4OfEthernet, parseIpv4, readPcap, udpOfEthernet } from './pcap.js';
 import { backendPid, garbageScript, lastCounters, PYTHON_PEER, subnetOf, tunAddressOf, tunState } from './udp-lab.js';
 
 const CONFIG = '{"Network":"10.244.0.0/16","Backend":{"Type":"udp"}}';
+const HEALTH_PORT = 9102;
 const SUBNETS = '/coreos.com/network/subnets';
 
 let lab: Lab;
@@ -55,7 +57,7 @@ beforeAll(async () => {
   lab = await createLab({ hosts: 4 });
   etcd = await startLabEtcd(lab);
   await etcd.etcdctl(['put', '/coreos.com/network/config', CONFIG]);
-  daemons = await Promise.all(lab.hosts.slice(0, 3).map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name), { args: ['-v=2'] })));
+  daemons = await Promise.all(lab.hosts.slice(0, 3).map((h) => startFlanneld(lab, h, path.join(tmp.path, h.name), { args: ['-v=2', `--healthz-port=${HEALTH_PORT}`] })));
   await Promise.all(daemons.map((d) => waitFor(() => d.env(), { what: `${d.host.name}'s subnet file` })));
   pods = await Promise.all(
     daemons.map((d) => addPod(lab, d.host, { subnet: envValue(d.env(), 'FLANNEL_SUBNET')!, mtu: Number(envValue(d.env(), 'FLANNEL_MTU')) })),
@@ -134,6 +136,12 @@ describe('udp on 3 hosts', () => {
     expect(ping.stdout).toContain('2 packets transmitted, 0 received');
     expect((await freshCounters(d))['dropTtlOut']).toBeGreaterThanOrEqual(before + 2);
     expect(await pingOnce(lab, d.host.ns, pods[1]!.ip)).toBe(true);
+    // The same counters reach flanneld's /metrics through the backend's status report.
+    const metrics = async () => parseMetricsText((await lab.exec(d.host.ns, ['curl', '-sf', `http://${d.host.ip}:${HEALTH_PORT}/metrics`])).stdout);
+    await waitFor(async () => ((await metrics()).value('flannel_udp_drops_total', { backend: 'udp', reason: 'ttl_out' }) ?? 0) >= before + 2, {
+      what: 'flannel_udp_drops_total{reason="ttl_out"} counting the drops',
+    });
+    expect((await metrics()).value('flannel_udp_packets_total', { backend: 'udp', direction: 'tun_to_udp' })).toBeGreaterThan(0);
   });
 
   it('answers a destination outside every lease with ICMP network unreachable from the TUN address, and counts it', async () => {
