@@ -346,15 +346,16 @@ describe("flanneld's log lines", () => {
     const d = await startFlanneld(lab, lab.hosts[0]!, dir, { args: ['--log-format=text'] });
     const log = () => (existsSync(path.join(dir, 'flanneld.log')) ? readFileSync(path.join(dir, 'flanneld.log'), 'utf8') : '');
     const text = (msg: string) => new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  ${msg}`, 'm');
-    await waitFor(() => text('Backend host-gw started \\(pid \\d+, supervisor pid \\d+\\), waiting for init').test(log()), {
+    await waitFor(() => text('\\[backend-hostgw\\] Backend host-gw started \\(pid \\d+, supervisor pid \\d+\\), waiting for init').test(log()), {
       what: "the backend's start as a text line",
     });
     await waitFor(() => text('Watching for new subnet leases$').test(log()), { what: "flanneld's watch line" });
     await stopAll(d);
-    expect(log()).toMatch(text('Lease 10\\.244\\.\\d+\\.0/24 via '));
+    expect(log()).toMatch(text('\\[backend-hostgw\\] Lease 10\\.244\\.\\d+\\.0/24 via '));
     expect(log()).toMatch(text('Found network config - Backend type: host-gw$'));
     expect(log()).toMatch(text('Wrote subnet file to '));
-    expect(log()).toMatch(text('Exiting cleanly$'));
+    expect(log()).toMatch(text('\\[backend-hostgw\\] Exiting cleanly$'));
+    expect(log()).toMatch(text('Exiting cleanly\\.\\.\\.$'));
     expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
   });
 
@@ -374,7 +375,7 @@ describe("flanneld's log lines", () => {
     const proc = lab.spawn(lab.hosts[0]!.ns, ['script', '-qfec', flanneld.join(' '), '/dev/null'], { stdout: logFile });
     const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
     try {
-      const started = await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Backend host-gw started .*supervisor pid (\d+)\)/m.exec(log()) ?? undefined, {
+      const started = await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  \[backend-hostgw\] Backend host-gw started .*supervisor pid (\d+)\)/m.exec(log()) ?? undefined, {
         what: "the backend's start as a text line",
       });
       await waitFor(() => /^\d\d:\d\d:\d\d\.\d{3} INFO  Watching for new subnet leases\r?$/m.test(log()), { what: "flanneld's watch line" });
@@ -384,7 +385,7 @@ describe("flanneld's log lines", () => {
     } finally {
       await proc.stop();
     }
-    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\r?$/m);
+    expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  \[backend-hostgw\] Exiting cleanly\r?$/m);
     expect(log()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  Exiting cleanly\.\.\.\r?$/m);
     expect(log().split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
   });

@@ -115,7 +115,7 @@ describe('runBackend standalone (no IPC channel)', () => {
   });
 
   test.each([
-    ['text', /^\d\d:\d\d:\d\d\.\d{3} INFO  Backend echo started standalone \(pid \d+\)$/m],
+    ['text', /^\d\d:\d\d:\d\d\.\d{3} INFO  \[backend-echo\] Backend echo started standalone \(pid \d+\)$/m],
     ['json', /^\{"level":30,.*"msg":"Backend echo started standalone \(pid \d+\)"\}$/m],
   ])('FLANNEL_LOG_FORMAT=%s chooses the format of its log lines', async (format, line) => {
     const child = runStandalone(['-network=10.244.0.0/16', '-subnet=10.244.1.0/24', '-iface=127.0.0.1', `-state-dir=${dir.path}`], {

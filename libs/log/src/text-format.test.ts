@@ -26,6 +26,12 @@ describe('formatTextLine', () => {
     );
   });
 
+  test("a backend's lines carry its name", () => {
+    const line = formatTextLine({ level: 30, time: Date.UTC(2026, 0, 2, 3, 4, 5, 6), name: 'flannel-backend-vxlan', msg: 'Lease 10.244.1.0/24' });
+    expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  \[backend-vxlan\] Lease 10\.244\.1\.0\/24\n$/);
+    expect(formatTextLine({ level: 30, time: 0, name: 'flanneld', msg: 'x' })).not.toContain('[');
+  });
+
   test('without component or msg, and with an unknown level', () => {
     expect(formatTextLine({ level: 50, time, code: 1 })).toBe('12:03:04.005 ERROR code=1\n');
     expect(formatTextLine({ level: 35, time })).toBe('12:03:04.005 LEVEL35\n');

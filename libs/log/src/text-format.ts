@@ -12,13 +12,17 @@ const LEVEL_NAMES: Readonly<Record<number, string>> = {
 /** Shown in the fixed part of the line, or not at all (pid/hostname/name say nothing on a terminal). */
 const NOT_AS_FIELDS = new Set(['level', 'time', 'msg', 'component', 'pid', 'hostname', 'name']);
 
+const BACKEND_NAME_PREFIX = 'flannel-backend-';
+
 /**
- * One pino record as a readable line: `time level [component] msg key=value...`. An error's stack
+ * One pino record as a readable line: `time level [backend-<type>] [component] msg key=value...`. An error's stack
  * follows on indented lines, the one exception to "one line per record".
  */
 export function formatTextLine(record: Readonly<Record<string, unknown>>): string {
   const level = typeof record.level === 'number' ? record.level : 0;
   const parts = [formatTime(record.time), (LEVEL_NAMES[level] ?? `LEVEL${level}`).padEnd(5)];
+  // A backend's lines share flanneld's output: its name tells them apart (`[backend-hostgw]`).
+  if (typeof record.name === 'string' && record.name.startsWith(BACKEND_NAME_PREFIX)) parts.push(`[${record.name.slice('flannel-'.length)}]`);
   if (typeof record.component === 'string') parts.push(`[${record.component}]`);
   if (typeof record.msg === 'string' && record.msg !== '') parts.push(escapeNewlines(record.msg));
   const stacks: string[] = [];
