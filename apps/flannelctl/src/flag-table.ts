@@ -1,19 +1,12 @@
 // flannelctl's flags: flanneld's own for reaching etcd and the health endpoint (same names, same
 // FLANNELD_* variables), and flannelctl's, which the environment does not set.
-import { ETCD_ACCESS_FLAGS } from '@flannel-ts/cli';
+import { ETCD_ACCESS_FLAGS, ETCD_ENDPOINTS_FLAG } from '@flannel-ts/cli';
 import { boolFlag, customFlag, parseGoInt } from '@flannel-ts/go-flags';
 import { tryParseIP4 } from '@flannel-ts/ip';
 
 export const ENV_PREFIX = 'FLANNELD';
-export const DEFAULT_ETCD_ENDPOINTS = ['http://127.0.0.1:4001', 'http://127.0.0.1:2379'];
 
 const quoted = (text: string): string => JSON.stringify(text);
-
-function parseEndpoints(text: string): string[] {
-  const items = text.split(',');
-  if (items.some((item) => item === '')) throw new Error('empty element in comma-separated list');
-  return items;
-}
 
 function parseHealthzIp(text: string): string {
   if (tryParseIP4(text) === undefined) throw new Error('want an IPv4 address');
@@ -32,14 +25,7 @@ function parseNetworkName(text: string): string {
 }
 
 export const FLANNELCTL_FLAGS = {
-  etcdEndpoints: customFlag<string[]>({
-    name: 'etcd-endpoints',
-    default: DEFAULT_ETCD_ENDPOINTS,
-    valueName: 'string',
-    help: 'comma-separated list of etcd endpoints',
-    parse: parseEndpoints,
-    describeDefault: (list) => quoted(list.join(',')),
-  }),
+  ...ETCD_ENDPOINTS_FLAG,
   ...ETCD_ACCESS_FLAGS,
   healthzIp: customFlag<string>({
     name: 'healthz-ip',

@@ -1,6 +1,6 @@
 // Every flanneld flag: Go flanneld v0.5.6's, v0.20's additions, ours, and glog's accepted-and-ignored
 // ones. Names and defaults are flannel's; docs/compat.md says which are ours and what is not built yet.
-import { ETCD_ACCESS_FLAGS } from '@flannel-ts/cli';
+import { ETCD_ACCESS_FLAGS, ETCD_ENDPOINTS_FLAG } from '@flannel-ts/cli';
 import { parseLogFormat, type LogFormat } from '@flannel-ts/log';
 import {
   boolFlag,
@@ -12,7 +12,6 @@ import {
   stringListFlag,
 } from '@flannel-ts/go-flags';
 import {
-  parseCommaList,
   parseIPv4,
   parseIpMasqBackend,
   parseLeaseTtlMs,
@@ -28,7 +27,6 @@ import {
 
 export const ENV_PREFIX = 'FLANNELD';
 
-export const DEFAULT_ETCD_ENDPOINTS = ['http://127.0.0.1:4001', 'http://127.0.0.1:2379'];
 export const DEFAULT_LEASE_TTL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_RENEW_MARGIN_MS = 60 * 60 * 1000;
 export const DEFAULT_IPTABLES_RESYNC_MS = 5000;
@@ -40,14 +38,7 @@ const GLOG_IGNORED = 'accepted for compatibility with glog; ignored';
 const quoted = (text: string): string => JSON.stringify(text);
 
 export const FLANNELD_FLAGS = {
-  etcdEndpoints: customFlag<string[]>({
-    name: 'etcd-endpoints',
-    default: DEFAULT_ETCD_ENDPOINTS,
-    valueName: 'string',
-    help: 'comma-separated list of etcd endpoints',
-    parse: parseCommaList,
-    describeDefault: (list) => quoted(list.join(',')),
-  }),
+  ...ETCD_ENDPOINTS_FLAG,
   ...ETCD_ACCESS_FLAGS,
 
   publicIp: customFlag<string>({

@@ -1,4 +1,24 @@
-import { stringFlag } from '@flannel-ts/go-flags';
+import { customFlag, stringFlag } from '@flannel-ts/go-flags';
+
+export const DEFAULT_ETCD_ENDPOINTS = ['http://127.0.0.1:4001', 'http://127.0.0.1:2379'];
+
+function parseEndpointList(text: string): string[] {
+  const items = text.split(',');
+  if (items.some((item) => item === '')) throw new Error('empty element in comma-separated list');
+  return items;
+}
+
+/** flanneld's and flannelctl's `--etcd-endpoints` (FLANNELD_ETCD_ENDPOINTS). */
+export const ETCD_ENDPOINTS_FLAG = {
+  etcdEndpoints: customFlag<string[]>({
+    name: 'etcd-endpoints',
+    default: DEFAULT_ETCD_ENDPOINTS,
+    valueName: 'string',
+    help: 'comma-separated list of etcd endpoints',
+    parse: parseEndpointList,
+    describeDefault: (list) => JSON.stringify(list.join(',')),
+  }),
+};
 
 /** How to reach etcd beyond its endpoints: the same flags in flanneld and flannel-route-manager. */
 export const ETCD_ACCESS_FLAGS = {
