@@ -34,10 +34,11 @@ export function provenance(entries: ReadonlyMap<string, BenchEntry>): string[] {
   const dates = unique(list.map((e) => e.date.slice(0, 10)));
   const hosts = unique(list.map((e) => `${e.host.cores} cores, Linux ${e.host.kernel}, Node ${e.host.node}`));
   const loads = [...entries].map(([name, e]) => `${name} ${e.load.max}`).join(', ');
-  const loaded = list.some((e) => e.load.max >= e.host.cores / 2);
+  // The load includes the benchmark's own processes; above the core count, work waited for a CPU.
+  const loaded = list.some((e) => e.load.max > e.host.cores);
   return [
     `${[...entries.keys()].join(', ')} benchmark${entries.size > 1 ? 's' : ''}, ${dates.join(', ')}; ${hosts.join(' / ')}`,
-    `highest 1-min load average during each run: ${loads}${loaded ? ' (shared machine under load: compare bars, not absolutes)' : ''}`,
+    `highest 1-min load average during each run: ${loads}${loaded ? ' (above the core count: work waited for a CPU; compare bars, not absolutes)' : ''}`,
   ];
 }
 

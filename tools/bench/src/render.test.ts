@@ -66,7 +66,7 @@ describe('renderBarChart', () => {
   it('states the host, the date and the load, and says when the machine was loaded', () => {
     expect(throughput.chart.notes[0]).toContain('hostgw, vxlan benchmarks, 2026-12-04; 2 cores, Linux 6.1.0, Node v20.20.2');
     expect(throughput.chart.notes[1]).toContain('hostgw 0.4, vxlan 3.2');
-    expect(throughput.chart.notes[1]).toContain('shared machine under load');
+    expect(throughput.chart.notes[1]).toContain('above the core count');
   });
 
   it('escapes markup in labels', () => {
