@@ -3,11 +3,12 @@
 // dependencies included, so a binary starts by reading one file instead of resolving hundreds.
 // Native addons are copied beside the bundle, where their loaders look.
 import { build } from 'esbuild';
-import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcd3ProtosPlugin } from './etcd3-protos-plugin.mjs';
 import { googleCloudPlugin } from './google-cloud-plugin.mjs';
+import { protoLoaderPlugin } from './proto-loader-plugin.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const [app] = process.argv.slice(2);
@@ -18,6 +19,7 @@ if (!app) {
 const appDir = path.join(root, 'apps', app);
 const appPkg = JSON.parse(await readFile(path.join(appDir, 'package.json'), 'utf8'));
 const outDir = path.join(root, 'dist', 'apps', app);
+const CHUNKS = 'chunks';
 await mkdir(outDir, { recursive: true });
 
 // An app may ask for node flags (package.json "flannelNodeFlags", e.g. the backends' --lite-mode:
@@ -26,25 +28,37 @@ await mkdir(outDir, { recursive: true });
 const nodeFlags = appPkg.flannelNodeFlags ?? [];
 const shebang = nodeFlags.length ? `#!/usr/bin/env -S node ${nodeFlags.join(' ')}` : '#!/usr/bin/env node';
 
+// Code behind a dynamic import() (etcd3 and gRPC, the health server, cloud SDKs) goes into chunks/
+// loaded when first needed, so a binary compiles only what its start needs (splitting).
+await rm(path.join(outDir, CHUNKS), { recursive: true, force: true });
 for (const [binary] of Object.entries(appPkg.bin ?? {})) {
   const outfile = path.join(outDir, binary);
   await build({
-    entryPoints: [path.join(appDir, 'src', 'main.ts')],
-    outfile,
+    entryPoints: { [binary]: path.join(appDir, 'src', 'main.ts') },
+    outdir: outDir,
+    splitting: true,
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'esm',
     tsconfig: path.join(root, 'tsconfig.base.json'),
     external: ['*.node'],
-    plugins: [etcd3ProtosPlugin(root), googleCloudPlugin(root)],
-    // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins.
+    plugins: [etcd3ProtosPlugin(root), googleCloudPlugin(root), protoLoaderPlugin(root)],
+    // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins. The
+    // shebang lands in the chunks too, where it is a comment (hashbang grammar).
     banner: {
       js: `${shebang}\nimport { createRequire as __flannelCreateRequire } from 'node:module';\nconst require = __flannelCreateRequire(import.meta.url);`,
     },
     sourcemap: 'linked',
     logLevel: 'warning',
   });
+  // The entry point is the binary itself: no extension, as users type it.
+  const code = await readFile(`${outfile}.mjs`, 'utf8');
+  await writeFile(outfile, code.replace(`//# sourceMappingURL=${binary}.mjs.map`, `//# sourceMappingURL=${binary}.map`));
+  await rename(`${outfile}.mjs.map`, `${outfile}.map`);
+  await rm(`${outfile}.mjs`);
   await chmod(outfile, 0o755);
 }
 for (const addon of appPkg.flannelNativeAddons ?? []) {

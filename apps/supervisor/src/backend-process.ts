@@ -14,6 +14,7 @@ import {
 } from '@flannel-ts/backend-protocol';
 import { errorText, RetryableError } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
+import { startTimeline } from './start-timeline.js';
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
@@ -38,6 +39,54 @@ export interface BackendProcessOptions {
    * before the new backend gets its lease.
    */
   readonly onReproposal: (proposal: Proposal) => Promise<Lease>;
+  /** A backend process started before the config was known (see EarlyBackend); used when it runs `binary`. */
+  readonly early?: SpawnedBackend;
+}
+
+/** A forked backend binary with its IPC channel, not yet given init. */
+export interface SpawnedBackend {
+  readonly binary: string;
+  readonly child: ResultPromise;
+  readonly channel: BackendChannel;
+  /** False once the process exited. */
+  alive(): boolean;
+  /** Stops a process that will not be used (it holds nothing yet: no lock, no kernel state). */
+  discard(): void;
+}
+
+/** Forks `binary` with an IPC channel; it waits for init. */
+export function spawnBackend(binary: string, verbosity: number, log: Logger): SpawnedBackend {
+  const child = execa(binary, [`-v=${verbosity}`], {
+    ipc: true,
+    serialization: 'json',
+    buffer: false,
+    reject: false,
+    // We own the backend's lifetime (shutdown message, IPC close, parent-death signal): no execa
+    // exit hooks killing it behind our back.
+    cleanup: false,
+    stdin: 'ignore',
+    stdout: 'inherit',
+    stderr: 'inherit',
+    extendEnv: false,
+    env: { ...passedEnv(), [SUPERVISOR_PID_ENV]: String(process.pid) },
+  });
+  let exited = false;
+  void child.then(() => {
+    exited = true;
+  });
+  const channel = new BackendChannel(child);
+  channel.on('invalid', (err) => log.warn(`backend sent an invalid message: ${err.message}`));
+  log.info(`Started backend ${binary} (pid ${child.pid})`);
+  startTimeline.mark('backend forked');
+  return {
+    binary,
+    child,
+    channel,
+    alive: () => !exited && child.exitCode === null,
+    discard: () => {
+      child.kill('SIGTERM');
+    },
+  };
 }
 
 interface Running {
@@ -78,7 +127,11 @@ export class BackendProcess {
   private readonly statusListeners: ((s: Status) => void)[] = [];
   private restartCount = 0;
 
-  constructor(private readonly o: BackendProcessOptions) {}
+  private early: SpawnedBackend | undefined;
+
+  constructor(private readonly o: BackendProcessOptions) {
+    this.early = o.early;
+  }
 
   /** Times the backend died (or was killed for not answering) and was started again. */
   get restarts(): number {
@@ -254,23 +307,12 @@ export class BackendProcess {
   }
 
   private async spawnAndPropose(): Promise<Proposal> {
-    const child = execa(this.o.binary, [`-v=${this.o.init.verbosity}`], {
-      ipc: true,
-      serialization: 'json',
-      buffer: false,
-      reject: false,
-      // We own the backend's lifetime (shutdown message, IPC close, parent-death signal): no execa
-      // exit hooks killing it behind our back.
-      cleanup: false,
-      stdin: 'ignore',
-      stdout: 'inherit',
-      stderr: 'inherit',
-      extendEnv: false,
-      env: { ...passedEnv(), [SUPERVISOR_PID_ENV]: String(process.pid) },
-    });
-    const channel = new BackendChannel(child);
+    const early = this.early;
+    this.early = undefined;
+    const spawned = early && early.binary === this.o.binary && early.alive() ? early : spawnBackend(this.o.binary, this.o.init.verbosity, this.o.log);
+    if (early && spawned !== early) early.discard();
+    const { child, channel } = spawned;
     const { log } = this.o;
-    channel.on('invalid', (err) => log.warn(`backend sent an invalid message: ${err.message}`));
     channel.on('message', (msg) => {
       if (msg.type === 'error') (msg.fatal ? log.error : log.warn).call(log, `backend: ${msg.message}`);
       else if (msg.type === 'protocol-error') log.warn(`backend refused a message: ${msg.message}`);
@@ -283,7 +325,6 @@ export class BackendProcess {
     });
     const running: Running = { child, channel, startedAt: performance.now(), proposed: false, exchanges: Promise.resolve() };
     this.running = running;
-    log.info(`Started backend ${this.o.binary} (pid ${child.pid})`);
     try {
       await channel.send({ v: PROTOCOL_VERSION, type: 'init', ...this.o.init });
       const proposal = await channel.waitFor('propose', this.deadline('answer init with propose'));

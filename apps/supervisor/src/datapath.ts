@@ -4,7 +4,7 @@ import { formatIP4Net } from '@flannel-ts/ip';
 import { protocolLease, type InitInfo, type Lease as ProtocolLease, type Proposal, type Status } from '@flannel-ts/backend-protocol';
 import type { Lease } from '@flannel-ts/subnet';
 import { findBackendBinary } from './backend-binary.js';
-import { BackendProcess } from './backend-process.js';
+import { BackendProcess, type SpawnedBackend } from './backend-process.js';
 import type { PeerSink } from './peer-state.js';
 
 /** What the backend wants in its lease and in subnet.env, BackendData as the registry stores it. */
@@ -45,14 +45,25 @@ export interface DatapathContext {
   readonly handshakeTimeoutMs: number;
   /** A restarted backend proposed something else: update the lease and subnet.env, return the lease. */
   readonly onReproposal: (proposal: LeaseProposal) => Promise<Lease>;
+  /** A backend forked before the config was known: used if it runs this config's binary, discarded otherwise. */
+  readonly early?: SpawnedBackend;
 }
 
 /** The one table from backend type to implementation: alloc in-process, the rest as binaries. */
 export async function startDatapath(ctx: DatapathContext): Promise<Datapath> {
   // waitForNetworkConfig accepted only a config whose Backend section parses.
   const type = parseBackendConfig(ctx.config).type;
-  if (type === 'alloc') return allocDatapath(ctx.init.iface.mtu);
-  const binary = findBackendBinary(type, { invokedAs: ctx.invokedAs, env: process.env });
+  if (type === 'alloc') {
+    ctx.early?.discard();
+    return allocDatapath(ctx.init.iface.mtu);
+  }
+  let binary: string;
+  try {
+    binary = findBackendBinary(type, { invokedAs: ctx.invokedAs, env: process.env });
+  } catch (err) {
+    ctx.early?.discard();
+    throw err;
+  }
   const toProtocol = protocolLeases(ctx.log);
   const backend = new BackendProcess({
     binary,
@@ -60,6 +71,7 @@ export async function startDatapath(ctx: DatapathContext): Promise<Datapath> {
     log: ctx.log,
     handshakeTimeoutMs: ctx.handshakeTimeoutMs,
     onReproposal: async (proposal) => protocolLease(await ctx.onReproposal(leaseProposal(proposal))),
+    ...(ctx.early ? { early: ctx.early } : {}),
   });
   await backend.start(ctx.signal);
   backend.supervise();

@@ -4,10 +4,11 @@ import { ExitError } from '@flannel-ts/cli';
 import { DaemonHealth } from './daemon-health.js';
 import { parseFlanneldArgs } from './options.js';
 import { summarizeOptions } from './options-summary.js';
-import { runServer } from './run-server.js';
 import { runSupervisor } from './run-supervisor.js';
 import { isMultiNetwork, runNetworks } from './run-networks.js';
+import { startTimeline } from './start-timeline.js';
 
+startTimeline.mark('bundle');
 const parsed = parseFlanneldArgs(process.argv.slice(2), process.env);
 if (parsed.kind === 'exit') {
   process.stderr.write(parsed.stderr);
@@ -19,6 +20,7 @@ process.env[LOG_FORMAT_ENV] = logFormat;
 const log = createLogger({ name: 'flanneld', verbosity: parsed.options.verbosity, format: logFormat });
 logProcessWarnings(log);
 log.debug({ options: summarizeOptions(parsed.options) }, 'CLI flags config');
+startTimeline.mark('options');
 
 // The first SIGTERM/SIGINT stops cleanly; a second one gets the default action (as flannel). Our
 // handler stays installed: with none, execa's signal-exit hooks would re-raise the first signal.
@@ -40,7 +42,8 @@ try {
   const o = parsed.options;
   const mode = o.listen !== undefined ? 'server' : isMultiNetwork(o) ? 'multi' : 'single';
   health = await DaemonHealth.start(o, mode, log);
-  if (mode === 'server') await runServer(o, log, stop.signal, health);
+  // Server mode's HTTP stack is loaded only when asked for.
+  if (mode === 'server') await (await import('./run-server.js')).runServer(o, log, stop.signal, health);
   else if (mode === 'multi') await runNetworks(o, log, stop.signal, health);
   else await runSupervisor(o, log, stop.signal, health);
 } catch (err) {

@@ -14,6 +14,9 @@ import type { NetworkProbe } from './network-probe.js';
 import { PeerState } from './peer-state.js';
 import { prepareStateDir } from './state-dir.js';
 import { Readiness } from './readiness.js';
+import type { SpawnedBackend } from './backend-process.js';
+import { rememberBackendType } from './early-backend.js';
+import { startTimeline } from './start-timeline.js';
 import { waitForNetworkConfig } from './wait-for-network-config.js';
 
 /** The abort reason of a network taken out of etcd (multi-network mode): its kernel state goes too. */
@@ -49,6 +52,8 @@ export interface NetworkRunContext {
   readonly log: Logger;
   /** Aborted on shutdown (kernel state, lease and rules kept) or with NetworkRemoved. */
   readonly signal: AbortSignal;
+  /** The backend of the last run's type, forked before the config arrived (single-network mode). */
+  readonly early?: SpawnedBackend;
 }
 
 /**
@@ -63,13 +68,17 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
   const identity = daemonIdentity(ctx.keyPrefix, ctx.envFile, o.stateDir);
   let datapath: Datapath | undefined;
   let masq: MasqRules | undefined;
+  /** Ours to stop until startDatapath takes it. */
+  let early = ctx.early;
   try {
     readiness.notReady('waiting for the network config');
     const config = await waitForNetworkConfig(manager, log.child({ component: 'config' }), signal, 1_000, ctx.accept);
     log.info(`Found network config - Backend type: ${config.backendType}`);
+    startTimeline.mark('config');
     if (probe) probe.config = config;
     readiness.notReady('starting the backend');
     if (config.backendType !== 'alloc') await prepareStateDir(o.stateDir, identity.stateDir);
+    if (ctx.early || config.backendType !== 'alloc') await rememberBackendType(identity.stateDir, config.backendType, log);
 
     const attrsOf = (p: LeaseProposal): LeaseAttrs => ({
       publicIp: ext.extAddr,
@@ -79,6 +88,7 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     const writeEnv = async (lease: Lease, mtu: number) => {
       await writeSubnetEnv(ctx.envFile, { network: config.network, subnet: lease.subnet, mtu, ipMasq: o.ipMasq });
       log.info(`Wrote subnet file to ${ctx.envFile}`);
+      startTimeline.mark('subnet file');
     };
     const retry = (failure: string) => ({ failure, log, signal });
     // The keeper needs the backend's first proposal, so it is made after the backend started.
@@ -93,6 +103,8 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     };
 
     const tunName = ctx.tunNameFor?.(config);
+    const handedOver = early;
+    early = undefined;
     datapath = await startDatapath({
       config,
       init: {
@@ -108,7 +120,9 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       signal,
       handshakeTimeoutMs: o.backendTimeoutMs,
       onReproposal: reproposed,
+      ...(handedOver ? { early: handedOver } : {}),
     });
+    startTimeline.mark('backend proposed');
     const dp = datapath;
     if (probe) probe.datapath = dp;
     const rules = new MasqRules(o, ctx.keyPrefix, config.network, log.child({ component: 'masq' }), signal);
@@ -123,6 +137,7 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       peers.setOwn(lease.subnet);
       await retrying(async () => {
         await dp.leaseGranted(lease, peers.listedPeers());
+        startTimeline.mark('backend ready');
         await writeEnv(lease, dp.proposal.mtu);
         await rules.apply(lease.subnet);
       }, retry(`Applying lease ${subnet}`));
@@ -156,13 +171,17 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     const previous = previousSubnetFromEnv(ctx.previousEnv);
     if (ctx.previousEnv && previous.reason) log.info(`Not reusing a subnet from ${ctx.envFile}: ${previous.reason}`);
     readiness.notReady('waiting for a lease');
-    await applyLease(await keeper.acquire(signal, previous.net));
+    const lease = await keeper.acquire(signal, previous.net);
+    startTimeline.mark('lease');
+    await applyLease(lease);
+    startTimeline.report(log);
     if (ctx.notifyReady && sdNotify('READY=1')) log.debug('Sent READY=1 to systemd');
     log.info('Running backend.');
 
     log.info('Watching for new subnet leases');
     await Promise.all([keeper.run(signal), watcher.run(signal)]);
   } finally {
+    early?.discard();
     const removed = signal.reason instanceof NetworkRemoved;
     await datapath?.stop(removed);
     if (removed) {

@@ -2,11 +2,12 @@ import { loadAddon } from './load-addon.js';
 
 /**
  * Where an addon built by node-gyp may live, in the order tried: beside the calling module (a
- * bundle in dist/apps/<app>/, where tools/build/bundle.mjs copies it), then the source tree's
+ * bundle in dist/apps/<app>/, where tools/build/bundle.mjs copies it), one directory up (the caller
+ * being one of that bundle's chunks in dist/apps/<app>/chunks/), then the source tree's
  * `build/Release/` (the caller being `<project>/src/*.ts`). `base` is the caller's import.meta.url.
  */
 export function addonCandidates(file: string, base: string): URL[] {
-  return [new URL(`./${file}`, base), new URL(`../build/Release/${file}`, base)];
+  return [new URL(`./${file}`, base), new URL(`../${file}`, base), new URL(`../build/Release/${file}`, base)];
 }
 
 /**

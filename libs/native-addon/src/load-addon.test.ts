@@ -26,11 +26,17 @@ describe('loading an addon', () => {
     );
   });
 
-  test('an addon is looked for beside the calling module first, then in its project\'s build', () => {
+  test('an addon is looked for beside the calling module first, one level up, then in its project\'s build', () => {
     const base = 'file:///repo/libs/netlink/src/load-native.ts';
     expect(addonCandidates('netlink.node', base).map((url) => url.pathname)).toEqual([
       '/repo/libs/netlink/src/netlink.node',
+      '/repo/libs/netlink/netlink.node',
       '/repo/libs/netlink/build/Release/netlink.node',
     ]);
+  });
+
+  test('a bundle chunk finds the addon beside its entry point', () => {
+    const base = 'file:///usr/lib/flannel-ts/supervisor/chunks/lib-X.mjs';
+    expect(addonCandidates('sys.node', base).map((url) => url.pathname)).toContain('/usr/lib/flannel-ts/supervisor/sys.node');
   });
 });

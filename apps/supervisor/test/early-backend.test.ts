@@ -1,0 +1,110 @@
+// The backend of the last run's type is forked before etcd answers; the config has the last word.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor, type EtcdServer, type Lab } from '@flannel-ts/testing';
+import { assertBuilt, CONFIG_KEY, startFlanneld, type Daemon } from '@flannel-ts/testing';
+import { daemonIdentity } from '../src/daemon-identity.js';
+import { BACKEND_TYPE_FILE } from '../src/early-backend.js';
+import { startDaemonLab, type DaemonLab } from './daemon-lab.js';
+
+let dl: DaemonLab;
+let lab: Lab;
+let etcd: EtcdServer;
+
+beforeAll(async () => {
+  assertBuilt();
+  dl = await startDaemonLab('early-backend-test');
+  ({ lab, etcd } = dl);
+});
+afterAll(async () => {
+  await dl?.destroy();
+});
+
+const config = (type: string) => JSON.stringify({ Network: '10.244.0.0/16', Backend: { Type: type } });
+const rememberedFile = (d: Daemon) => path.join(daemonIdentity('/coreos.com/network', d.subnetFile, path.join(d.dir, 'state')).stateDir, BACKEND_TYPE_FILE);
+const alive = (pid: number) => existsSync(`/proc/${pid}`);
+
+/** The daemon's messages from index `from` on (the log file keeps earlier runs). */
+const since = (d: Daemon, from: number) => d.messages().slice(from);
+const startedBackends = (messages: string[]) =>
+  messages.flatMap((m) => {
+    const match = /^Started backend (\S+) \(pid (\d+)\)$/.exec(m);
+    return match ? [{ binary: path.basename(match[1]!), pid: Number(match[2]) }] : [];
+  });
+
+/** A first run with `type`, so the state directory remembers it; returns the stopped daemon. */
+async function firstRun(type: string): Promise<Daemon> {
+  const dir = await dl.fresh();
+  await etcd.etcdctl(['put', CONFIG_KEY, config(type)]);
+  const d = await startFlanneld(lab, lab.hosts[0]!, dir, { args: ['-v=2'] });
+  await waitFor(() => d.env(), { what: 'the first run to write its subnet file' });
+  expect(readFileSync(rememberedFile(d), 'utf8')).toBe(`${type}\n`);
+  expect((await d.proc.stop()).code).toBe(0);
+  return d;
+}
+
+describe('early backend', () => {
+  it('forks the last run\'s backend before the config arrives and serves the lease with it', async () => {
+    const d = await firstRun('host-gw');
+    // Without a config in etcd the daemon waits; the remembered backend is running already.
+    await etcd.etcdctl(['del', CONFIG_KEY]);
+    const from = d.messages().length;
+    d.restart();
+    const [early] = await waitFor(() => startedBackends(since(d, from)).length === 1 && startedBackends(since(d, from)), { what: 'the early backend' });
+    expect(early!.binary).toBe('flannel-backend-hostgw');
+    expect(since(d, from).some((m) => m.startsWith('Found network config'))).toBe(false);
+    expect(alive(early!.pid)).toBe(true);
+
+    await etcd.etcdctl(['put', CONFIG_KEY, config('host-gw')]);
+    await waitFor(() => since(d, from).includes('Watching for new subnet leases'), { what: 'the daemon to run' });
+    // The same process got init and the lease: no second backend.
+    expect(startedBackends(since(d, from))).toEqual([early]);
+    const timeline = since(d, from).find((m) => m.startsWith('Start-up timeline (ms since exec): '));
+    expect(timeline).toMatch(/^Start-up timeline \(ms since exec\): node \d+, bundle \d+, .*backend forked \d+.*config \d+.*subnet file \d+/);
+    expect(timeline!.indexOf('backend forked')).toBeLessThan(timeline!.indexOf('config'));
+    await d.proc.stop();
+  });
+
+  it('discards a wrongly guessed backend and starts the config\'s', async () => {
+    const d = await firstRun('host-gw');
+    await etcd.etcdctl(['put', CONFIG_KEY, config('vxlan')]);
+    const from = d.messages().length;
+    d.restart();
+    await waitFor(() => since(d, from).includes('Watching for new subnet leases'), { what: 'the daemon to run' });
+    const started = startedBackends(since(d, from));
+    expect(started.map((s) => s.binary)).toEqual(['flannel-backend-hostgw', 'flannel-backend-vxlan']);
+    await waitFor(() => !alive(started[0]!.pid), { what: 'the discarded host-gw backend to exit' });
+    expect(alive(started[1]!.pid)).toBe(true);
+    expect(readFileSync(rememberedFile(d), 'utf8')).toBe('vxlan\n');
+    await d.proc.stop();
+  });
+
+  it('an alloc config discards the early backend and forgets the type', async () => {
+    const d = await firstRun('host-gw');
+    await etcd.etcdctl(['put', CONFIG_KEY, config('alloc')]);
+    const from = d.messages().length;
+    d.restart();
+    await waitFor(() => since(d, from).includes('Watching for new subnet leases'), { what: 'the daemon to run' });
+    const [early] = startedBackends(since(d, from));
+    expect(early?.binary).toBe('flannel-backend-hostgw');
+    await waitFor(() => !alive(early!.pid), { what: 'the discarded backend to exit' });
+    expect(existsSync(rememberedFile(d))).toBe(false);
+    await d.proc.stop();
+  });
+
+  it('an unreadable or unknown remembered type is ignored', async () => {
+    const d = await firstRun('host-gw');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(rememberedFile(d), 'no-such-backend\n');
+    const from = d.messages().length;
+    d.restart();
+    await waitFor(() => since(d, from).includes('Watching for new subnet leases'), { what: 'the daemon to run' });
+    const messages = since(d, from);
+    // Started only after the config was found.
+    const started = messages.findIndex((m) => m.startsWith('Started backend'));
+    expect(started).toBeGreaterThan(messages.findIndex((m) => m.startsWith('Found network config')));
+    expect(readFileSync(rememberedFile(d), 'utf8')).toBe('host-gw\n');
+    await d.proc.stop();
+  });
+});
