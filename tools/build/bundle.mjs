@@ -51,6 +51,9 @@ for (const [binary] of Object.entries(appPkg.bin ?? {})) {
     banner: {
       js: `${shebang}\nimport { createRequire as __flannelCreateRequire } from 'node:module';\nconst require = __flannelCreateRequire(import.meta.url);`,
     },
+    // Whitespace and syntax only: the source is kept on the heap and parsed at every start, names stay.
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     logLevel: 'warning',
   });

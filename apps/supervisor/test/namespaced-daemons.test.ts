@@ -144,7 +144,8 @@ for (const { title, specs } of CONFIGURATIONS) {
         for (const [k, { o, d }] of daemons.entries()) {
           const dir = ids[k]!.stateDir;
           const vni = o.spec.backend.Type === 'vxlan' ? o.spec.backend.VNI : undefined;
-          expect(readdirSync(dir).sort()).toEqual(['backend.lock', ...(vni !== undefined ? [`vtep-mac.${vni}`] : [])]);
+          expect(readdirSync(dir).sort()).toEqual(['backend-type', 'backend.lock', ...(vni !== undefined ? [`vtep-mac.${vni}`] : [])]);
+          expect(readFileSync(path.join(dir, 'backend-type'), 'utf8')).toBe(`${o.spec.backend.Type}\n`);
           // Each daemon's backend holds its own lock: flock(1) cannot take either.
           expect((await run('flock', ['-n', path.join(dir, 'backend.lock'), 'true'])).exitCode).toBe(1);
           expect(envValue(d.env(), 'FLANNEL_NETWORK')).toBe(o.spec.network);

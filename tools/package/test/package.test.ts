@@ -58,7 +58,7 @@ function builtApps(): Array<{ name: string; files: string[]; programs: string[] 
     .filter((name) => statSync(path.join(DIST_APPS, name)).isDirectory())
     .map((name) => {
       const files = readdirSync(path.join(DIST_APPS, name));
-      const programs = files.filter((f) => !f.endsWith('.node') && isExecutable(path.join(DIST_APPS, name, f)));
+      const programs = files.filter((f) => !f.endsWith('.node') && statSync(path.join(DIST_APPS, name, f)).isFile() && isExecutable(path.join(DIST_APPS, name, f)));
       return { name, files, programs };
     })
     .filter((app) => app.programs.length > 0);
