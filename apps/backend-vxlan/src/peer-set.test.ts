@@ -20,6 +20,21 @@ function peerSet(): { set: PeerSet; lines: string[] } {
 const show = (set: PeerSet) => [...set.values()].map((p) => `${formatIP4Net(p.subnet)} ${formatIP4(p.publicIp)} ${p.vtepMac}`);
 
 describe('PeerSet', () => {
+  it('finds a peer by subnet and knows which VtepMACs are in use, also when two peers share one', () => {
+    const { set } = peerSet();
+    const mac = '0a:58:0a:f4:02:00';
+    set.replaceAll([lease('10.244.2.0/24', 'vxlan', { VtepMAC: mac }), lease('10.244.3.0/24', 'vxlan', { VtepMAC: mac })]);
+    expect(set.get('10.244.2.0-24')?.vtepMac).toBe(mac);
+    set.apply({ type: 'removed', lease: lease('10.244.2.0/24', 'vxlan') });
+    expect(set.get('10.244.2.0-24')).toBeUndefined();
+    expect(set.usesMac(mac)).toBe(true);
+    set.apply({ type: 'added', lease: lease('10.244.3.0/24', 'vxlan', { VtepMAC: '0a:58:0a:f4:03:00' }) });
+    expect(set.usesMac(mac)).toBe(false);
+    expect(set.usesMac('0a:58:0a:f4:03:00')).toBe(true);
+    set.apply({ type: 'added', lease: lease('10.244.3.0/24', 'host-gw') });
+    expect(set.usesMac('0a:58:0a:f4:03:00')).toBe(false);
+  });
+
   it('keeps vxlan peers with their VtepMAC, lower-cased', () => {
     const { set } = peerSet();
     set.replaceAll([lease('10.244.2.0/24', 'vxlan', { VNI: 1, VtepMAC: '0A:58:0A:F4:02:00' })]);

@@ -16,6 +16,8 @@ export interface VxlanPeer {
  */
 export class PeerSet {
   private readonly peers = new Map<string, VxlanPeer>();
+  /** How many peers use each VtepMAC (normally one): an fdb entry stays while any does. */
+  private readonly macUsers = new Map<string, number>();
   /** Why a subnet is ignored, so the same reason is logged once. */
   private readonly ignored = new Map<string, string>();
 
@@ -29,8 +31,18 @@ export class PeerSet {
     return this.peers.values();
   }
 
+  /** The peer of a subnet (by `subnetKey`). */
+  get(key: string): VxlanPeer | undefined {
+    return this.peers.get(key);
+  }
+
+  usesMac(mac: string): boolean {
+    return this.macUsers.has(mac);
+  }
+
   replaceAll(snapshot: readonly Lease[]): void {
     this.peers.clear();
+    this.macUsers.clear();
     const seen = new Set(snapshot.map((lease) => subnetKey(lease.subnet)));
     for (const key of this.ignored.keys()) if (!seen.has(key)) this.ignored.delete(key);
     snapshot.forEach((lease) => this.apply({ type: 'added', lease }));
@@ -38,20 +50,29 @@ export class PeerSet {
 
   apply(ev: PeerEvent): void {
     const key = subnetKey(ev.lease.subnet);
+    this.remove(key);
     if (ev.type === 'removed') {
-      this.peers.delete(key);
       this.ignored.delete(key);
       return;
     }
     const peer = toPeer(ev.lease);
     if (typeof peer === 'string') {
-      this.peers.delete(key);
       if (this.ignored.get(key) !== peer) this.log.info(peer);
       this.ignored.set(key, peer);
       return;
     }
     this.ignored.delete(key);
     this.peers.set(key, peer);
+    this.macUsers.set(peer.vtepMac, (this.macUsers.get(peer.vtepMac) ?? 0) + 1);
+  }
+
+  private remove(key: string): void {
+    const peer = this.peers.get(key);
+    if (!peer) return;
+    this.peers.delete(key);
+    const users = (this.macUsers.get(peer.vtepMac) ?? 1) - 1;
+    if (users > 0) this.macUsers.set(peer.vtepMac, users);
+    else this.macUsers.delete(peer.vtepMac);
   }
 }
 

@@ -15,7 +15,7 @@ import { DirectRouting } from './direct-routing.js';
 import { arpTable, fdbTable } from './neigh-tables.js';
 import { ownsRoute, type OwnershipScope } from './ownership.js';
 import { planPeers } from './peer-plan.js';
-import { PeerSet } from './peer-set.js';
+import { PeerSet, type VxlanPeer } from './peer-set.js';
 import { VtepMacFile } from './vtep-mac-file.js';
 import { VXLAN_OVERHEAD, vxlanConfig } from './vxlan-config.js';
 import { ensureVxlanDevice, type VxlanDevice } from './vxlan-device.js';
@@ -94,6 +94,20 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     if (failed > 0) log.warn(`${line}; ${failed} kernel change(s) failed (logged above), the next pass tries again`);
     else log[changed || reason === 'snapshot' ? 'info' : 'debug'](line);
   };
+  /**
+   * A pass over the entries of the peers one change touched, `before` and `after` it: a few netlink
+   * calls instead of three table dumps. What others changed meanwhile waits for the next full pass.
+   */
+  const partialPass = (before: readonly VxlanPeer[], after: readonly VxlanPeer[]): void => {
+    if (!own || !device || !peersKnown) return;
+    const links = { vxlanIndex: device.index, extIndex: iface.index };
+    const previous = planPeers(before, { ...links, direct: () => false });
+    const next = planPeers(after, { ...links, direct: (p) => direct?.isDirect(p) ?? false });
+    // A VtepMAC another peer still uses keeps its fdb entry.
+    arp.update(previous.arp, next.arp);
+    fdb.update(previous.fdb.filter((e) => !peers.usesMac(e.mac)), next.fdb);
+    routes.update(previous.routes, next.routes);
+  };
   const loop = new ReconcileLoop({
     pass: reconcile,
     periodMs: RECONCILE_PERIOD_MS,
@@ -137,8 +151,11 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
       await loop.runNow('snapshot');
     },
     peersChanged: async (changes: readonly PeerEvent[]) => {
+      const touched = [...new Set(changes.map((ev) => subnetKey(ev.lease.subnet)))];
+      const peersOf = () => touched.flatMap((key) => peers.get(key) ?? []);
+      const before = peersOf();
       changes.forEach((ev) => peers.apply(ev));
-      await loop.runNow('peer change');
+      await loop.runNow('peer change', () => partialPass(before, peersOf()));
     },
     close: async () => {
       loop.stop();

@@ -16,7 +16,7 @@ export interface GceInstance {
 export async function connectInstance(o: Omit<GceApiOptions, 'project' | 'endpoint'> = {}, env = process.env): Promise<GceInstance> {
   // gcp-metadata remembers a failed probe of the metadata server for the life of the process; a
   // retry after an outage must probe again.
-  (await import('gcp-metadata')).default.resetIsAvailableCache();
+  (await import('./metadata-module.js')).gcpMetadata.resetIsAvailableCache();
   const facts = await readInstanceFacts();
   const api = await GceApi.open({ ...o, project: facts.project, endpoint: env[COMPUTE_ENDPOINT_VARIABLE] });
   try {

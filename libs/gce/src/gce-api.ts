@@ -37,13 +37,7 @@ interface Operation {
 type Clients = Awaited<ReturnType<typeof loadClients>>;
 
 async function loadClients(options: ClientOptions) {
-  // CommonJS modules: their exports are the `default` of the namespace (Node, and the bundles' chunks).
-  const [{ default: routes }, { default: networks }, { default: instances }, { default: operations }] = await Promise.all([
-    import('@google-cloud/compute/build/src/v1/routes_client.js'),
-    import('@google-cloud/compute/build/src/v1/networks_client.js'),
-    import('@google-cloud/compute/build/src/v1/instances_client.js'),
-    import('@google-cloud/compute/build/src/v1/global_operations_client.js'),
-  ]);
+  const { routes, networks, instances, operations } = await import('./compute-modules.js');
   return {
     routes: new routes.RoutesClient(options),
     networks: new networks.NetworksClient(options),
@@ -64,7 +58,7 @@ export class GceApi {
   ) {}
 
   static async open(o: GceApiOptions): Promise<GceApi> {
-    const { GoogleAuth } = (await import('google-auth-library')).default;
+    const { GoogleAuth } = (await import('./compute-modules.js')).googleAuth;
     // The project is known (the metadata server said it): without it the library would look for one,
     // running the gcloud CLI among other things.
     const auth: GoogleAuth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/compute'], projectId: o.project });

@@ -16,7 +16,7 @@ export interface InstanceFacts {
  * points elsewhere, as gcp-metadata honours it). A failure is a RetryableError naming the key.
  */
 export async function readInstanceFacts(): Promise<InstanceFacts> {
-  const metadata = (await import('gcp-metadata')).default;
+  const metadata = (await import('./metadata-module.js')).gcpMetadata;
   const read = async (kind: 'project' | 'instance', key: string): Promise<string> => {
     try {
       const value: unknown = await metadata[kind](key);

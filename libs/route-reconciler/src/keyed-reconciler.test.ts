@@ -113,6 +113,25 @@ describe('KeyedReconciler', () => {
     expect(table.changes).toEqual(['replace aa 192.0.2.22', 'remove cc 192.0.2.14', 'replace dd 192.0.2.15']);
   });
 
+  it('updates the entries one change touched: old keys no longer wanted go, new ones come, nothing else is looked at', () => {
+    const table = memoryFdb([{ mac: 'aa', dst: '192.0.2.12' }, { mac: 'bb', dst: '192.0.2.13' }, { mac: 'cc', dst: '192.0.2.14' }]);
+    let lists = 0;
+    const r = new KeyedReconciler({ table: { ...table, list: () => (lists++, table.list()) }, log });
+    r.setAll([{ mac: 'aa', dst: '192.0.2.12' }, { mac: 'bb', dst: '192.0.2.13' }, { mac: 'cc', dst: '192.0.2.14' }]);
+    r.reconcile();
+    // A peer moved (aa: new dst), one changed its MAC (bb → dd), one is gone (cc).
+    const result = r.update(
+      [{ mac: 'aa', dst: '192.0.2.12' }, { mac: 'bb', dst: '192.0.2.13' }, { mac: 'cc', dst: '192.0.2.14' }],
+      [{ mac: 'aa', dst: '192.0.2.22' }, { mac: 'dd', dst: '192.0.2.13' }],
+    );
+    expect(result).toEqual({ added: 2, removed: 2, kept: 0, failed: 0 });
+    expect(table.changes).toEqual(['replace aa 192.0.2.22', 'remove bb 192.0.2.13', 'remove cc 192.0.2.14', 'replace dd 192.0.2.13']);
+    expect(r.size).toBe(2);
+    expect(lists).toBe(1);
+    // A full pass finds the kernel as wanted.
+    expect(r.reconcile()).toEqual({ added: 0, removed: 0, kept: 2, failed: 0 });
+  });
+
   it('lets a bug-type error through instead of counting it as a refused change', () => {
     const table = memoryFdb([]);
     const broken: KeyedTable<Fdb, Fdb> = {

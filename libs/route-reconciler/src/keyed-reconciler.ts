@@ -75,6 +75,26 @@ export class KeyedReconciler<Wanted, Present> {
     return this.wanted.size;
   }
 
+  /**
+   * Some wanted entries changed from `previous` to `next` (one peer event): keys only in `previous`
+   * are no longer wanted, `next` is wanted, and only those keys are reconciled, against the view of
+   * the last full pass plus our own changes since.
+   */
+  update(previous: Iterable<Wanted>, next: Iterable<Wanted>): ReconcileResult {
+    const keys = new Set<string>();
+    for (const entry of previous) {
+      const key = this.o.table.keyOf(entry);
+      keys.add(key);
+      this.wanted.delete(key);
+    }
+    for (const entry of next) {
+      const key = this.o.table.keyOf(entry);
+      keys.add(key);
+      this.wanted.set(key, entry);
+    }
+    return this.settle(keys);
+  }
+
   view(limit: number): KernelView {
     const missing: string[] = [];
     let present = 0;

@@ -29,8 +29,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
 
   static async connect(options: EtcdConnectOptions & { prefix: string; observer?: EtcdRequestObserver }): Promise<EtcdLeaseRegistry> {
     // Loaded on demand: etcd3 and gRPC are the largest part of start-up.
-    // CommonJS packages: their exports are the `default` of the namespace (Node, and the bundles' chunks).
-    const [{ default: etcd3 }, { default: grpc }] = await Promise.all([import('etcd3'), import('@grpc/grpc-js')]);
+    const { etcd3, grpc } = await import('./grpc-modules.js');
     const { endpoints, options: clientOptions } = await etcdClientOptions(options, grpc);
     const connect = (endpoint: string) => new etcd3.Etcd3({ ...clientOptions, hosts: endpoint });
     const explain = (err: Error) => etcdErrorText(err.message, options);

@@ -1,0 +1,259 @@
+// Benchmark: one host of a 5,000-host cluster (Network 10.0.0.0/8, SubnetLen 24), host-gw and vxlan,
+// on a 3-host lab with etcd in the lab. For each backend:
+//   1. join: --peers leases (default 5,000) are in etcd; flanneld starts on h1; the time from its spawn
+//      until every peer's route (host-gw) or route + neighbour + FDB entry (vxlan) is in h1's kernel;
+//   2. churn: --rate lease changes per second (default 100) for --seconds (default 60), a third each
+//      adds, deletes and PublicIP moves, played by tools/bench/scale/churn-client.ts next to etcd; for
+//      each, etcd's acknowledgement → the kernel change (`ip -ts monitor`, `bridge -ts monitor fdb`):
+//      p50 / p99 / max;
+//   3. VmRSS and VmHWM of flanneld and its backend after the join and after the churn.
+// Figures go to docs/bench/results.json (--results FILE, --no-record).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatIP4Net, ip4Net, parseIP4, sizeOf, type IP4Net } from '@flannel-ts/ip';
+import { encodeLeaseAttrs, leaseKey } from '@flannel-ts/subnet';
+import {
+  assertBuilt,
+  createLab,
+  envValue,
+  etcdctlTxn,
+  startFlanneld,
+  startIpMonitor,
+  startLabEtcd,
+  tempDir,
+  waitFor,
+  type Daemon,
+  type EtcdServer,
+  type Lab,
+  type LabHost,
+} from '@flannel-ts/testing';
+import { Progress, startBench } from './src/bench.js';
+
+const { opts, record } = startBench('scale-hosts', { peers: 5_000, rate: 100, seconds: 60 });
+const TYPES = ['host-gw', 'vxlan'] as const;
+type BackendType = (typeof TYPES)[number];
+const NETWORK = ip4Net(parseIP4('10.0.0.0'), 8);
+const SUBNET_LEN = 24;
+/** etcd refuses transactions of more than 128 operations (--max-txn-ops). */
+const TXN_BATCH = 125;
+const VXLAN_DEV = 'flannel.1';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CHURN_CLIENT = path.join(root, 'tools/bench/scale/churn-client.ts');
+
+const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
+const percentile = (xs: readonly number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.max(0, Math.ceil(p * xs.length) - 1))]!;
+const fmt = (x: number, digits = 0) => x.toFixed(digits);
+
+/** The i-th subnet of the network (i ≥ 1: the first /24 is never leased). */
+const subnetNo = (i: number): IP4Net => ip4Net(NETWORK.ip + i * sizeOf(SUBNET_LEN), SUBNET_LEN);
+const macNo = (i: number) => `0a:${[(i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255, 1].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+
+function attrsOf(type: BackendType, i: number, publicIp: string) {
+  return {
+    publicIp: parseIP4(publicIp),
+    backendType: type,
+    ...(type === 'vxlan' ? { backendData: JSON.stringify({ VNI: 1, VtepMAC: macNo(i) }) } : {}),
+  };
+}
+
+interface Memory {
+  readonly rss: number;
+  readonly hwm: number;
+}
+
+function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]) / 1024;
+  return { rss: mib('VmRSS'), hwm: mib('VmHWM') };
+}
+
+function backendPid(d: Daemon): number {
+  return Number(/\(pid (\d+)\)/.exec(d.messages().findLast((m) => m.startsWith('Started backend')) ?? '')?.[1]);
+}
+
+/** What of the peers' state is in the host's kernel: routes, and for vxlan permanent neighbours and FDB entries. */
+async function kernelCounts(lab: Lab, host: LabHost, type: BackendType): Promise<{ routes: number; neighs: number; fdb: number }> {
+  const lines = async (argv: string[]) => (await lab.exec(host.ns, argv)).stdout.split('\n');
+  const routes = (await lines(['ip', '-4', 'route', 'show', 'root', formatIP4Net(NETWORK), 'proto', 'boot'])).filter((l) => l.startsWith('10.')).length;
+  if (type === 'host-gw') return { routes, neighs: 0, fdb: 0 };
+  const neighs = (await lines(['ip', '-4', 'neigh', 'show', 'dev', VXLAN_DEV, 'nud', 'permanent'])).filter((l) => l.startsWith('10.')).length;
+  const fdb = (await lines(['bridge', 'fdb', 'show', 'dev', VXLAN_DEV])).filter((l) => l.includes(' dst ')).length;
+  return { routes, neighs, fdb };
+}
+
+const complete = (c: { routes: number; neighs: number; fdb: number }, type: BackendType, peers: number) =>
+  c.routes >= peers && (type === 'host-gw' || (c.neighs >= peers && c.fdb >= peers));
+
+async function seed(etcd: EtcdServer, prefix: string, type: BackendType, hosts: readonly LabHost[]): Promise<void> {
+  const ops = Array.from({ length: opts.peers }, (_, k) => {
+    const i = k + 1;
+    return { put: [leaseKey(prefix, subnetNo(i)), encodeLeaseAttrs(attrsOf(type, i, hosts[i % 2]!.ip))] as const };
+  });
+  for (let i = 0; i < ops.length; i += TXN_BATCH) {
+    if (!(await etcdctlTxn(etcd, ops.slice(i, i + TXN_BATCH))).succeeded) throw new Error(`seeding leases ${i}.. did not succeed`);
+  }
+}
+
+interface Change {
+  readonly op: 'add' | 'del' | 'move';
+  readonly subnet: string;
+  readonly publicIp: string;
+  readonly backendType: BackendType;
+  readonly backendData?: string;
+  /** vxlan: the peer's VTEP MAC, whose FDB entry a move changes. */
+  readonly mac: string;
+}
+
+/**
+ * add, del, move in turn: new subnets after the seeded ones (never `own`, the joined host's lease);
+ * deletes and moves each on their own seeded subnets.
+ */
+function churnPlan(type: BackendType, hosts: readonly LabHost[], own: string): Change[] {
+  const count = Math.round(opts.rate * opts.seconds);
+  const third = Math.ceil(count / 3);
+  if (2 * third > opts.peers) throw new Error(`--peers ${opts.peers} is too few for ${count} changes (deletes and moves need their own leases)`);
+  return Array.from({ length: count }, (_, n) => {
+    const k = Math.floor(n / 3);
+    const op = (['add', 'del', 'move'] as const)[n % 3]!;
+    let i = op === 'add' ? opts.peers + 1 + k : op === 'del' ? 1 + k : 1 + third + k;
+    if (op === 'add' && formatIP4Net(subnetNo(i)) === own) i += third;
+    // A move sends the peer to the other of h2 and h3.
+    const publicIp = hosts[(op === 'move' ? i + 1 : i) % 2]!.ip;
+    const attrs = attrsOf(type, i, publicIp);
+    return { op, subnet: formatIP4Net(subnetNo(i)), publicIp, backendType: type, ...(attrs.backendData ? { backendData: attrs.backendData } : {}), mac: macNo(i) };
+  });
+}
+
+// "[2026-12-05T03:10:00.123456] 0a:00:00:00:01:01 dev flannel.1 dst 192.0.2.13 self permanent"
+const FDB_LINE = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)\] (Deleted )?([0-9a-f:]{17}) dev \S+ dst (\S+)/;
+
+function fdbEvents(file: string): Array<{ mac: string; dst: string; deleted: boolean; atMs: number }> {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(0, -1)
+    .flatMap((line) => {
+      const m = FDB_LINE.exec(line);
+      return m ? [{ mac: m[3]!, dst: m[4]!, deleted: m[2] !== undefined, atMs: Date.parse(m[1]!.slice(0, 23)) }] : [];
+    });
+}
+
+async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string, progress: Progress): Promise<void> {
+  const [h1, h2, h3] = lab.hosts;
+  const prefix = `/bench/${type}/network`;
+  await etcd.etcdctl(['put', `${prefix}/config`, JSON.stringify({ Network: formatIP4Net(NETWORK), SubnetLen: SUBNET_LEN, Backend: { Type: type } })]);
+  progress.step(`${type}: ${opts.peers} leases put`);
+  await seed(etcd, prefix, type, [h2!, h3!]);
+
+  progress.step(`${type}: new host → ${opts.peers} peers in the kernel`);
+  const fdbFile = path.join(tmpDir, `fdb-${type}.log`);
+  const fdbMonitor = type === 'vxlan' ? lab.spawn(h1!.ns, ['bridge', '-ts', 'monitor', 'fdb'], { stdout: fdbFile, stderr: fdbFile }) : undefined;
+  const dir = path.join(tmpDir, type);
+  const spawnedAt = performance.timeOrigin + performance.now();
+  const t0 = performance.now();
+  const d = await startFlanneld(lab, h1!, dir, { args: [`--etcd-prefix=${prefix}`] });
+  try {
+    let polls = 0;
+    await waitFor(
+      async () => {
+        polls++;
+        return complete(await kernelCounts(lab, h1!, type), type, opts.peers);
+      },
+      { intervalMs: 5, what: `${opts.peers} peers in h1's kernel (${type})` },
+    );
+    const joinMs = performance.now() - t0;
+    const envMs = readFileSync(path.join(dir, 'flanneld.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; time: number })
+      .find((r) => r.msg.startsWith('Wrote subnet file'))?.time;
+    const kernelWhat = type === 'host-gw' ? 'route' : 'route + neighbour + FDB entry';
+    console.log(`${type}: spawn → every one of ${opts.peers} peers' ${kernelWhat} in the kernel: ${fmt(joinMs)} ms (${polls} polls of the kernel; subnet.env at ${envMs ? fmt(envMs - spawnedAt) : '?'} ms)`);
+    record.add({ metric: 'sync', group: `${type}, ${opts.peers} peers`, series: 'spawn → all peers in the kernel', value: joinMs, unit: 'ms' });
+    await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: 'the watch' });
+    const afterJoin = { flanneld: memoryOf(d.proc.pid), backend: memoryOf(backendPid(d)) };
+
+    progress.step(`${type}: ${opts.rate} changes/s for ${opts.seconds} s`);
+    const own = envValue(d.env(), 'FLANNEL_SUBNET')!.replace(/\.1\/24$/, '.0/24');
+    const plan = churnPlan(type, [h2!, h3!], own);
+    const planFile = path.join(tmpDir, `plan-${type}.ndjson`);
+    writeFileSync(planFile, plan.map((c) => JSON.stringify(c)).join('\n') + '\n');
+    const monitor = await startIpMonitor(lab, h1!.ns, ['route']);
+    const clientOut = path.join(tmpDir, `churn-${type}.log`);
+    const client = lab.spawn(lab.switchNs, [process.execPath, '--import', 'tsx', CHURN_CLIENT, `http://${lab.switchIp}:2379`, prefix, planFile, String(opts.rate)], {
+      cwd: root,
+      env: { TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.base.json') },
+      stdout: clientOut,
+      stderr: clientOut,
+    });
+    const clientLines = () => (existsSync(clientOut) ? readFileSync(clientOut, 'utf8').split('\n').slice(0, -1) : []);
+    await waitFor(() => (client.hasExited() ? { failed: readFileSync(clientOut, 'utf8').slice(-800) } : clientLines().includes('done') ? { ok: true } : undefined), {
+      what: 'the churn client',
+      timeoutMs: Math.max(60_000, opts.seconds * 10_000),
+    }).then((r) => {
+      if ('failed' in r) throw new Error(`churn client failed: ${r.failed}`);
+    });
+    const acked = new Map<number, number>();
+    for (const line of clientLines()) {
+      const m = /^(\d+) ([\d.]+)$/.exec(line);
+      if (m) acked.set(Number(m[1]), Number(m[2]));
+    }
+    /** The kernel change that completes a change, by its time. */
+    const landed = (c: Change): number | undefined => {
+      if (type === 'vxlan' && c.op === 'move') return fdbEvents(fdbFile).find((e) => e.mac === c.mac && e.dst === c.publicIp && !e.deleted)?.atMs;
+      const want = c.op === 'del';
+      return monitor
+        .events()
+        .find((e) => e.kind === 'route' && e.dst === c.subnet && e.deleted === want && (c.op !== 'move' || e.raw.includes(`via ${c.publicIp} `)))?.atMs;
+    };
+    let missing: Change[] = [];
+    await waitFor(
+      () => {
+        missing = plan.filter((c) => landed(c) === undefined);
+        return missing.length === 0;
+      },
+      { what: `every change in h1's kernel`, intervalMs: 200 },
+    ).catch(() => undefined);
+    const latencies = new Map<string, number[]>();
+    const all: number[] = [];
+    for (const [index, c] of plan.entries()) {
+      const at = landed(c);
+      const ack = acked.get(index);
+      if (at === undefined || ack === undefined) continue;
+      const ms = Math.max(0, at - ack);
+      (latencies.get(c.op) ?? latencies.set(c.op, []).get(c.op)!).push(ms);
+      all.push(ms);
+    }
+    await monitor.stop();
+    const line = (xs: number[]) => `p50 ${fmt(percentile(xs, 0.5), 1)} ms, p99 ${fmt(percentile(xs, 0.99), 1)} ms, max ${fmt(Math.max(...xs), 1)} ms (${xs.length})`;
+    console.log(`${type}: ${plan.length} changes at ${opts.rate}/s, etcd ack → kernel: ${line(all)}${missing.length ? `; ${missing.length} never seen` : ''}`);
+    for (const [op, xs] of latencies) console.log(`    ${op.padEnd(4)} ${line(xs)}`);
+    record.add({ metric: 'latency', group: `${type}, ${opts.peers} peers, ${opts.rate} changes/s`, series: 'p50', value: percentile(all, 0.5), unit: 'ms' });
+    record.add({ metric: 'latency', group: `${type}, ${opts.peers} peers, ${opts.rate} changes/s`, series: 'p99', value: percentile(all, 0.99), unit: 'ms' });
+    const afterChurn = { flanneld: memoryOf(d.proc.pid), backend: memoryOf(backendPid(d)) };
+    for (const who of ['flanneld', 'backend'] as const) {
+      console.log(`    ${who.padEnd(8)} RSS after the join ${fmt(afterJoin[who].rss, 1)} MiB, after the churn ${fmt(afterChurn[who].rss, 1)} MiB, peak ${fmt(afterChurn[who].hwm, 1)} MiB`);
+      record.add({ metric: 'rss', group: `${type}, ${opts.peers} peers`, series: who, value: afterChurn[who].rss, unit: 'MiB' });
+    }
+  } finally {
+    await d.proc.stop();
+    await fdbMonitor?.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  assertBuilt();
+  const tmp = await tempDir('flannel-scale-hosts');
+  const lab = await createLab({ hosts: 3 });
+  try {
+    const etcd = await startLabEtcd(lab);
+    const progress = new Progress('scale-hosts', TYPES.length * 3);
+    for (const type of TYPES) await run(lab, etcd, type, tmp.path, progress);
+    record.save();
+  } finally {
+    await lab.destroy();
+    await tmp.remove();
+  }
+}
+
+await main();
