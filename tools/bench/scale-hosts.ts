@@ -125,17 +125,24 @@ function churnPlan(type: BackendType, hosts: readonly LabHost[], own: string): C
   });
 }
 
-// "[2026-12-05T03:10:00.123456] 0a:00:00:00:01:01 dev flannel.1 dst 192.0.2.13 self permanent"
-const FDB_LINE = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)\] (Deleted )?([0-9a-f:]{17}) dev \S+ dst (\S+)/;
+// bridge has no -ts: "Timestamp: Sat Dec  5 03:40:18 2026 300242 usec" then
+// "0a:00:00:00:01:01 dev flannel.1 dst 192.0.2.13 self permanent" (or "Deleted ...").
+const FDB_STAMP = /^Timestamp: (.+) (\d+) usec$/;
+const FDB_ENTRY = /^(Deleted )?([0-9a-f:]{17}) dev \S+ dst (\S+)/;
 
 function fdbEvents(file: string): Array<{ mac: string; dst: string; deleted: boolean; atMs: number }> {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .slice(0, -1)
-    .flatMap((line) => {
-      const m = FDB_LINE.exec(line);
-      return m ? [{ mac: m[3]!, dst: m[4]!, deleted: m[2] !== undefined, atMs: Date.parse(m[1]!.slice(0, 23)) }] : [];
-    });
+  const events: Array<{ mac: string; dst: string; deleted: boolean; atMs: number }> = [];
+  let atMs = NaN;
+  for (const line of readFileSync(file, 'utf8').split('\n').slice(0, -1)) {
+    const stamp = FDB_STAMP.exec(line);
+    if (stamp) {
+      atMs = Date.parse(stamp[1]!) + Number(stamp[2]) / 1000;
+      continue;
+    }
+    const m = FDB_ENTRY.exec(line);
+    if (m && !Number.isNaN(atMs)) events.push({ mac: m[2]!, dst: m[3]!, deleted: m[1] !== undefined, atMs });
+  }
+  return events;
 }
 
 async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string, progress: Progress): Promise<void> {
@@ -147,7 +154,7 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
 
   progress.step(`${type}: new host → ${opts.peers} peers in the kernel`);
   const fdbFile = path.join(tmpDir, `fdb-${type}.log`);
-  const fdbMonitor = type === 'vxlan' ? lab.spawn(h1!.ns, ['bridge', '-ts', 'monitor', 'fdb'], { stdout: fdbFile, stderr: fdbFile }) : undefined;
+  const fdbMonitor = type === 'vxlan' ? lab.spawn(h1!.ns, ['bridge', '-timestamp', 'monitor', 'fdb'], { stdout: fdbFile, stderr: fdbFile }) : undefined;
   const dir = path.join(tmpDir, type);
   const spawnedAt = performance.timeOrigin + performance.now();
   const t0 = performance.now();

@@ -55,10 +55,17 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     if (!own || !device) throw new Error('the vxlan device and lease are not ready yet');
     return { config, own: own.subnet, vxlanIndex: device.index, extIndex: iface.index };
   };
+  // Entries we removed ourselves: their deletion events are no reason for a full pass (with thousands
+  // of peers, a pass per deleted peer would fall behind a busy cluster).
+  const removedByUs = new Set<string>();
   const ledger = new KernelLedger(() => context.reportStatus());
-  const routes = ledger.reconciler('route', { table: routeEntries(netlinkRouteTable(), (r) => ownsRoute(scope(), r)), log });
-  const arp = ledger.reconciler('neighbour', { table: arpTable(scope, spec.name), log });
-  const fdb = ledger.reconciler('fdb', { table: fdbTable(scope, spec.name), log });
+  const routes = ledger.reconciler('route', {
+    table: routeEntries(netlinkRouteTable(), (r) => ownsRoute(scope(), r)),
+    log,
+    onRemoved: (r) => removedByUs.add(`route ${formatIP4Net(r.dst)}`),
+  });
+  const arp = ledger.reconciler('neighbour', { table: arpTable(scope, spec.name), log, onRemoved: (n) => removedByUs.add(`inet ${n.ip}`) });
+  const fdb = ledger.reconciler('fdb', { table: fdbTable(scope, spec.name), log, onRemoved: (n) => removedByUs.add(`bridge ${n.mac}`) });
 
   /** Someone deleted the device while we run: bring it back with the same MAC and address. */
   const restoreDevice = async (current: VxlanDevice, lease: Lease): Promise<VxlanDevice> => {
@@ -117,10 +124,14 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     onPass: ledger.passStarted,
   });
 
-  /** A deletion of what may be ours: a route on either link, a neighbour or fdb entry of the device. */
+  /** A deletion of what may be ours, by someone else: a route on either link, a neighbour or fdb entry of the device. */
   const deletesOurs = (ev: NetlinkEvent): boolean => {
     if (!device || (ev.kind !== 'route' && ev.kind !== 'neigh') || ev.action !== 'del') return false;
-    if (ev.kind === 'route') return ev.route.oif === device.index || ev.route.oif === iface.index;
+    if (ev.kind === 'route') {
+      if (removedByUs.delete(`route ${ev.route.dst}`)) return false;
+      return ev.route.oif === device.index || ev.route.oif === iface.index;
+    }
+    if (removedByUs.delete(`${ev.neigh.family} ${ev.neigh.family === 'bridge' ? ev.neigh.mac : ev.neigh.ip}`)) return false;
     return ev.neigh.index === device.index;
   };
   // Someone deleting one of our entries is repaired at once, not only at the next period.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIP4Net, parseIP4, parseIP4Net, type IP4Net } from '@flannel-ts/ip';
+import { formatIP4Net, ip4Net, overlaps, parseIP4, parseIP4Net, type IP4Net } from '@flannel-ts/ip';
 import { freeSubnets, isCompatible, isFree, leaseOfPublicIp, pickRandom, type AllocationRange } from './allocation.js';
 import type { Lease } from './lease.js';
 
@@ -36,6 +36,26 @@ describe('allocation', () => {
     const narrow = { ...range, subnetMin: parseIP4('10.1.250.0') };
     expect(freeSubnets(narrow, []).map(formatIP4Net).at(-1)).toBe('10.1.255.0/24');
     expect(freeSubnets(narrow, [])).toHaveLength(6);
+  });
+
+  it('finds the same free subnets as checking every candidate against every lease (randomized)', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const naive = (r: AllocationRange, taken: IP4Net[], limit: number) => {
+      const out: string[] = [];
+      for (let ip = r.subnetMin; ip <= r.subnetMax && out.length < limit; ip += 2 ** (32 - r.subnetLen)) {
+        const candidate = ip4Net(ip, r.subnetLen);
+        if (taken.every((t) => !overlaps(t, candidate))) out.push(formatIP4Net(candidate));
+      }
+      return out;
+    };
+    for (let round = 0; round < 300; round++) {
+      const subnetLen = 22 + Math.floor(random() * 6);
+      const r: AllocationRange = { network: parseIP4Net('10.1.0.0/16'), subnetLen, subnetMin: parseIP4('10.1.0.0') + 2 ** (32 - subnetLen), subnetMax: parseIP4('10.1.255.255') - 2 ** (32 - subnetLen) + 1 };
+      const taken = Array.from({ length: Math.floor(random() * 400) }, () => ip4Net(parseIP4('10.1.0.0') + Math.floor(random() * 65536), 18 + Math.floor(random() * 14)));
+      const limit = 1 + Math.floor(random() * 150);
+      expect(freeSubnets(r, taken, limit).map(formatIP4Net), `round ${round}`).toEqual(naive(r, taken, limit));
+    }
   });
 
   it('finds the lease of a public IP and picks uniformly', () => {
