@@ -122,7 +122,7 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
   const [h1, h2] = [lab.hosts[0]!, lab.hosts[1]!];
   const [clientNs, serverNs, target] = mode === 'bare' ? [h1.ns, h2.ns, h2.ip] : [pods[0]!.ns, pods[1]!.ns, pods[1]!.ip];
   const before = backends.pids.map((pid) => cpu(pid));
-  const threadsBefore = backends.pids.length ? [cpu(backends.pids[0]!, 'udp-tun-to-udp'), cpu(backends.pids[1]!, 'udp-udp-to-tun')] : [];
+  const threadsBefore = backends.pids.length ? [cpu(backends.pids[0]!, 'udp-tx-'), cpu(backends.pids[1]!, 'udp-rx-')] : [];
   const dropsBefore = mode === 'bare' ? 0 : await counter(lab, h1.ns, '/sys/class/net/flannel0/statistics/tx_dropped');
   const rcvbufBefore = await udpRcvbufErrors(lab, h2.ns);
   const server = await iperf3Server(lab, serverNs);
@@ -138,7 +138,7 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
       return now.user + now.system - before[i]!.user - before[i]!.system;
     });
     sample.cpuPerGbps = used.reduce((a, b) => a + b, 0) / elapsed / gbps;
-    const threadsAfter = [cpu(backends.pids[0]!, 'udp-tun-to-udp'), cpu(backends.pids[1]!, 'udp-udp-to-tun')];
+    const threadsAfter = [cpu(backends.pids[0]!, 'udp-tx-'), cpu(backends.pids[1]!, 'udp-rx-')];
     const user = threadsAfter.reduce((a, t, i) => a + t.user - threadsBefore[i]!.user, 0);
     const system = threadsAfter.reduce((a, t, i) => a + t.system - threadsBefore[i]!.system, 0);
     sample.kernelShare = system / (user + system);
