@@ -7,8 +7,10 @@
 // streams for --seconds (default 4). Prints medians: Gbit/s, the ratio to the bare path, the
 // backends' CPU per Gbit/s (utime+stime of both backend processes, and the user/kernel split of
 // the busy threads), TUN drops (flannel0 tx_dropped at the sender), UDP receive-buffer drops and
-// TCP retransmits. Then, with CALLGRIND=1 (default) it builds the C++ packet-loop harness
+// TCP retransmits. Each round also pings (--pings, default 200, every 10 ms) over each path and
+// prints the median and p99 round-trip time. Then, with CALLGRIND=1 (default) it builds the C++ packet-loop harness
 // (apps/backend-udp/native/harness) and shows where its instructions go under callgrind.
+// UDP_BACKEND=<path of flannel-backend-udp> benchmarks that build instead of dist/'s.
 // The ratios go to docs/bench/results.json (--results FILE, --no-record).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -29,12 +31,13 @@ import {
 } from '@flannel-ts/testing';
 import { Progress, startBench } from './src/bench.js';
 
-const { opts, record } = startBench('udp', { rounds: 3, seconds: 4 });
+const { opts, record } = startBench('udp', { rounds: 3, seconds: 4, pings: 200 });
 const ROUNDS = opts.rounds;
 const SECONDS = opts.seconds;
 const CALLGRIND = process.env.CALLGRIND !== '0';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const backend = path.join(root, 'dist/apps/backend-udp/flannel-backend-udp');
+// UDP_BACKEND=<binary> measures another build (say, main's) with this same bench.
+const backend = process.env.UDP_BACKEND ?? path.join(root, 'dist/apps/backend-udp/flannel-backend-udp');
 const CLK_TCK = Number((await $({ quiet: true })`getconf CLK_TCK`).stdout.trim());
 const SUBNETS = ['10.244.1.0/24', '10.244.2.0/24'];
 
@@ -54,6 +57,13 @@ interface Sample {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+/** Round-trip times (ms) of `count` pings from `ns` to `target`, one every 10 ms. */
+async function pingRtts(lab: Lab, ns: string, target: string, count: number): Promise<number[]> {
+  const out = await lab.exec(ns, ['ping', '-n', '-c', String(count), '-i', '0.01', '-W', '1', target]);
+  return [...out.stdout.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]));
+}
 
 /** utime and stime (seconds) of a process, or of its threads whose name starts with `prefix`. */
 function cpu(pid: number, prefix?: string): { user: number; system: number } {
@@ -122,7 +132,7 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
   const [h1, h2] = [lab.hosts[0]!, lab.hosts[1]!];
   const [clientNs, serverNs, target] = mode === 'bare' ? [h1.ns, h2.ns, h2.ip] : [pods[0]!.ns, pods[1]!.ns, pods[1]!.ip];
   const before = backends.pids.map((pid) => cpu(pid));
-  const threadsBefore = backends.pids.length ? [cpu(backends.pids[0]!, 'udp-tun-to-udp'), cpu(backends.pids[1]!, 'udp-udp-to-tun')] : [];
+  const threadsBefore = backends.pids.length ? [cpu(backends.pids[0]!, 'udp-tx-'), cpu(backends.pids[1]!, 'udp-rx-')] : [];
   const dropsBefore = mode === 'bare' ? 0 : await counter(lab, h1.ns, '/sys/class/net/flannel0/statistics/tx_dropped');
   const rcvbufBefore = await udpRcvbufErrors(lab, h2.ns);
   const server = await iperf3Server(lab, serverNs);
@@ -138,7 +148,7 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
       return now.user + now.system - before[i]!.user - before[i]!.system;
     });
     sample.cpuPerGbps = used.reduce((a, b) => a + b, 0) / elapsed / gbps;
-    const threadsAfter = [cpu(backends.pids[0]!, 'udp-tun-to-udp'), cpu(backends.pids[1]!, 'udp-udp-to-tun')];
+    const threadsAfter = [cpu(backends.pids[0]!, 'udp-tx-'), cpu(backends.pids[1]!, 'udp-rx-')];
     const user = threadsAfter.reduce((a, t, i) => a + t.user - threadsBefore[i]!.user, 0);
     const system = threadsAfter.reduce((a, t, i) => a + t.system - threadsBefore[i]!.system, 0);
     sample.kernelShare = system / (user + system);
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
   const lab = await createLab({ hosts: 2 });
   const backends = new Backends(lab, tmp);
   const samples = new Map<string, Sample[]>();
+  const rtts = new Map<Mode, number[]>();
   try {
     const pods = await Promise.all([0, 1].map((i) => addPod(lab, lab.hosts[i]!, { subnet: SUBNETS[i]!.replace('.0/24', '.1/24'), mtu: 1472 })));
     const progress = new Progress('udp', ROUNDS * MODES.length * STREAMS.length);
@@ -194,6 +205,8 @@ async function main(): Promise<void> {
           samples.set(key, [...(samples.get(key) ?? []), sample]);
           console.error(`round ${round} ${key}: ${sample.gbps.toFixed(2)} Gbit/s, ${sample.retransmits} retransmits`);
         }
+        const [clientNs, target] = mode === 'bare' ? [lab.hosts[0]!.ns, lab.hosts[1]!.ip] : [pods[0]!.ns, pods[1]!.ip];
+        rtts.set(mode, [...(rtts.get(mode) ?? []), ...(await pingRtts(lab, clientNs, target, opts.pings))]);
         await backends.stop();
       }
     }
@@ -217,6 +230,18 @@ async function main(): Promise<void> {
       }
     }
     console.log('  targets: offloads ≥ 0.40 (1 stream) / ≥ 0.20 (4 streams); plain ≥ 0.08 / ≥ 0.04');
+    console.log(`\nping round trip, ${opts.pings} pings every 10 ms per round (${ROUNDS} rounds), host→host bare or pod→pod over udp:`);
+    console.log('  path       replies  median ms  p99 ms');
+    for (const mode of MODES) {
+      const times = rtts.get(mode) ?? [];
+      if (times.length === 0) continue;
+      const [mid, p99] = [median(times), percentile(times, 0.99)];
+      const group = mode === 'bare' ? 'bare veth' : `udp (${mode})`;
+      record.add({ metric: 'ping-rtt', group, series: 'median', value: mid, unit: 'ms' });
+      record.add({ metric: 'ping-rtt', group, series: 'p99', value: p99, unit: 'ms' });
+      console.log(`  ${mode.padEnd(10)} ${String(times.length).padStart(7)}  ${mid.toFixed(3).padStart(9)}  ${p99.toFixed(3).padStart(6)}`);
+    }
+    console.log(`  load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     record.save();
     if (CALLGRIND) await callgrindReport(tmp);
   } finally {

@@ -3,7 +3,7 @@
 //
 //   new Datapath(nameTemplate: string, offloads: boolean)   creates the TUN device
 //   tunName(): string
-//   features(): { vnetHeader, gso, gro: boolean, problem: string }
+//   features(): { vnetHeader, gso, gro: boolean, queues: number, problem: string }
 //   bind(address: number, port: number, bufferBytes: number)    addresses are uint32, host order
 //   start(tunAddress: number, mtu: number) / stop() / close()
 //   setPeers(routes: Uint32Array)    [network, prefixLength, peer] triples
@@ -87,6 +87,7 @@ class DatapathObject : public Napi::ObjectWrap<DatapathObject> {
     out.Set("vnetHeader", f.vnetHeader);
     out.Set("gso", f.gso);
     out.Set("gro", f.gro);
+    out.Set("queues", static_cast<double>(datapath_.queue_count()));
     out.Set("problem", datapath_.offload_problem());
     return out;
   }

@@ -1,7 +1,8 @@
 // counters.h: the datapath's counters, written by the packet threads and read from JS.
 //
-// Each counter has one writer (the thread of its direction). A thread counts into a plain
-// LocalCounters during a batch and publishes once per batch, so the hot path has no atomics.
+// Each queue's threads write them (one direction each). A thread counts into a plain
+// LocalCounters during a batch and publishes once per batch, so the hot path has no atomics and
+// the threads of the other queues meet only at the publishing fetch_add.
 #pragma once
 
 #include <atomic>
@@ -43,7 +44,7 @@ class Counters {
   void Publish(LocalCounters* local) {
     for (int i = 0; i < kCounterCount; i++) {
       if (local->value[i] != 0) {
-        value_[i].store(value_[i].load(std::memory_order_relaxed) + local->value[i], std::memory_order_relaxed);
+        value_[i].fetch_add(local->value[i], std::memory_order_relaxed);
         local->value[i] = 0;
       }
     }

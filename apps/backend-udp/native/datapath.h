@@ -1,9 +1,11 @@
-// datapath.h: the udp backend's packet pump. Owns the TUN device, the UDP socket and the two
-// packet threads (TUN → UDP, UDP → TUN); JS only opens, configures, starts and stops it.
+// datapath.h: the udp backend's packet pump. Owns the multi-queue TUN device, one UDP socket per
+// queue (one SO_REUSEPORT group on the port) and two packet threads per queue (TUN → UDP,
+// UDP → TUN); JS only opens, configures, starts and stops it.
 //
-//   Open(template, offloads)  creates the TUN device (it lives as long as the descriptor)
-//   Bind(address, port)       opens the UDP socket
-//   Start(tunAddress, mtu)    starts both threads; Stop() joins them; Start() again works
+//   Open(template, offloads)  creates the TUN device with one queue per CPU (it lives as long as
+//                             its descriptors)
+//   Bind(address, port)       opens the UDP sockets
+//   Start(tunAddress, mtu)    starts the threads; Stop() joins them; Start() again works
 //   SetPeers(routes)          replaces the peer table while packets flow
 //   Close()                   Stop() and close every descriptor (the device vanishes)
 #pragma once
@@ -48,14 +50,15 @@ class Datapath {
   // Why an offload asked for is off ("" when none is).
   const std::string& offload_problem() const { return offloadProblem_; }
   bool running() const { return running_; }
+  size_t queue_count() const { return tun_.size(); }
   size_t peer_count() const { return peerCount_; }
   void Snapshot(uint64_t out[kCounterCount]) const { counters_.Snapshot(out); }
   // A packet thread's fatal error ("" when none): the thread has stopped.
   std::string failure() const { return failure_.Get(); }
 
  private:
-  int tun_ = -1;
-  int udp_ = -1;
+  std::vector<int> tun_;  // one descriptor per queue
+  std::vector<int> udp_;  // one socket per queue, same port
   int stop_ = -1;
   int raw_ = -1;
   uint16_t port_ = 0;
@@ -64,15 +67,14 @@ class Datapath {
   std::string tunName_;
   std::string offloadProblem_;
   Features features_;
-  std::thread tx_;
-  std::thread rx_;
+  std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint32_t> tunAddress_{0};
   std::atomic<bool> icmp_{false};
   Counters counters_;
   PeerTables peers_;
   FailureSlot failure_;
-  LoopContext context_;
+  std::vector<LoopContext> contexts_;  // one per queue; fixed while the threads run
 };
 
 }  // namespace udpdp

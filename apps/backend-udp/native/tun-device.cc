@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -32,46 +33,82 @@ void SetTxQueueLength(const std::string& name, int length) {
   close(fd);
 }
 
-Outcome Create(const std::string& nameTemplate, bool vnetHeader, TunDevice* out) {
-  const std::string target = std::string(kCloneDevice) + " " + nameTemplate;
-  if (nameTemplate.empty() || nameTemplate.size() >= IFNAMSIZ) return Outcome::Fail(EINVAL, "ioctl(TUNSETIFF)", target);
-  const int fd = open(kCloneDevice, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return Outcome::Fail(errno, "open", kCloneDevice);
+void CloseAll(TunDevice* tun) {
+  for (const int fd : tun->fds) close(fd);
+  tun->fds.clear();
+}
+
+// Opens one queue of `name` (a template such as "flannel%d" for the first one).
+Outcome Attach(const std::string& name, short flags, int* fd, std::string* actualName) {
+  const std::string target = std::string(kCloneDevice) + " " + name;
+  if (name.empty() || name.size() >= IFNAMSIZ) return Outcome::Fail(EINVAL, "ioctl(TUNSETIFF)", target);
+  const int opened = open(kCloneDevice, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (opened < 0) return Outcome::Fail(errno, "open", kCloneDevice);
   ifreq ifr{};
-  ifr.ifr_flags = static_cast<short>(IFF_TUN | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0));
-  std::memcpy(ifr.ifr_name, nameTemplate.data(), nameTemplate.size());
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+  ifr.ifr_flags = flags;
+  std::memcpy(ifr.ifr_name, name.data(), name.size());
+  if (ioctl(opened, TUNSETIFF, &ifr) < 0) {
     const int error = errno;
-    close(fd);
+    close(opened);
     return Outcome::Fail(error, "ioctl(TUNSETIFF)", target);
   }
-  out->fd = fd;
-  out->name.assign(ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ));
+  *fd = opened;
+  actualName->assign(ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ));
+  return Outcome{};
+}
+
+Outcome Create(const std::string& nameTemplate, size_t queues, bool vnetHeader, TunDevice* out) {
+  const short base = static_cast<short>(IFF_TUN | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0));
+  int first = -1;
+  Outcome opened = Attach(nameTemplate, static_cast<short>(base | IFF_MULTI_QUEUE), &first, &out->name);
+  if (!opened.ok() && opened.error == EINVAL) {
+    // A kernel without IFF_MULTI_QUEUE: one queue.
+    queues = 1;
+    opened = Attach(nameTemplate, base, &first, &out->name);
+  }
+  if (!opened.ok()) return opened;
+  out->fds.assign(1, first);
   out->vnetHeader = vnetHeader;
+  for (size_t i = 1; i < queues; i++) {
+    int fd = -1;
+    std::string same;
+    const Outcome attached = Attach(out->name, static_cast<short>(base | IFF_MULTI_QUEUE), &fd, &same);
+    if (!attached.ok()) {
+      CloseAll(out);
+      return attached;
+    }
+    out->fds.push_back(fd);
+  }
   return Outcome{};
 }
 
 Outcome EnableOffloads(const TunDevice& tun) {
-  int size = static_cast<int>(kVnetHeaderSize);
-  if (ioctl(tun.fd, TUNSETVNETHDRSZ, &size) < 0) return Outcome::Fail(errno, "ioctl(TUNSETVNETHDRSZ)", tun.name);
-  const unsigned int offloads = TUN_F_CSUM | TUN_F_TSO4;
-  if (ioctl(tun.fd, TUNSETOFFLOAD, offloads) < 0) return Outcome::Fail(errno, "ioctl(TUNSETOFFLOAD)", tun.name);
+  for (const int fd : tun.fds) {
+    int size = static_cast<int>(kVnetHeaderSize);
+    if (ioctl(fd, TUNSETVNETHDRSZ, &size) < 0) return Outcome::Fail(errno, "ioctl(TUNSETVNETHDRSZ)", tun.name);
+    const unsigned int offloads = TUN_F_CSUM | TUN_F_TSO4;
+    if (ioctl(fd, TUNSETOFFLOAD, offloads) < 0) return Outcome::Fail(errno, "ioctl(TUNSETOFFLOAD)", tun.name);
+  }
   return Outcome{};
 }
 
 }  // namespace
 
-Outcome OpenTun(const std::string& nameTemplate, bool offloads, TunDevice* out, std::string* offloadProblem) {
+size_t DefaultTunQueues() {
+  const long online = sysconf(_SC_NPROCESSORS_ONLN);
+  return std::clamp<size_t>(online > 0 ? static_cast<size_t>(online) : 1, 1, kMaxTunQueues);
+}
+
+Outcome OpenTun(const std::string& nameTemplate, size_t queues, bool offloads, TunDevice* out, std::string* offloadProblem) {
   if (offloads) {
-    const Outcome created = Create(nameTemplate, true, out);
+    const Outcome created = Create(nameTemplate, queues, true, out);
     if (!created.ok()) return created;
     const Outcome enabled = EnableOffloads(*out);
     if (enabled.ok()) return enabled;
     *offloadProblem = enabled.syscall + " on " + enabled.target + ": " + std::strerror(enabled.error);
-    close(out->fd);
-    out->fd = -1;
+    CloseAll(out);
   }
-  const Outcome created = Create(nameTemplate, false, out);
+  const Outcome created = Create(nameTemplate, queues, false, out);
   if (created.ok()) SetTxQueueLength(out->name, kPlainTxQueueLength);
   return created;
 }

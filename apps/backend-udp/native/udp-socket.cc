@@ -26,12 +26,18 @@ void ForceBuffer(int fd, int force, int fallback, int bytes) {
 
 }  // namespace
 
-Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, UdpSocket* out, std::string* offloadProblem) {
+Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, bool reusePort, UdpSocket* out, std::string* offloadProblem) {
   const std::string endpoint = Endpoint(address, port);
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Outcome::Fail(errno, "socket", endpoint);
   ForceBuffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, bufferBytes);
   ForceBuffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, bufferBytes);
+  const int enable = 1;
+  if (reusePort && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &enable, sizeof(enable)) < 0) {
+    const int error = errno;
+    close(fd);
+    return Outcome::Fail(error, "setsockopt(SO_REUSEPORT)", endpoint);
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(address);

@@ -14,9 +14,10 @@ struct UdpSocket {
   bool gro = false;  // UDP_GRO is on
 };
 
-// Buffers are forced to `bufferBytes` (SO_SNDBUFFORCE/SO_RCVBUFFORCE need CAP_NET_ADMIN; without
+// With `reusePort` the socket joins the port's SO_REUSEPORT group: the kernel hands each datagram
+// to one of the group's sockets by the hash of its addresses and ports. Buffers are forced to `bufferBytes` (SO_SNDBUFFORCE/SO_RCVBUFFORCE need CAP_NET_ADMIN; without
 // it the kernel's limits apply). UDP_GRO is turned on and UDP_SEGMENT probed (with or without
 // TUN offloads); `*offloadProblem` says why one is off.
-Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, UdpSocket* out, std::string* offloadProblem);
+Outcome OpenUdp(uint32_t address, uint16_t port, int bufferBytes, bool reusePort, UdpSocket* out, std::string* offloadProblem);
 
 }  // namespace udpdp

@@ -13,6 +13,8 @@ export interface DatapathFeatures {
   readonly gso: boolean;
   /** Datagrams arrive in UDP_GRO batches. */
   readonly gro: boolean;
+  /** TUN queues (one per online CPU, at most 8), each with its UDP socket and two threads. */
+  readonly queues: number;
   /** Why an offload asked for is off. */
   readonly problem?: string;
 }
@@ -54,8 +56,8 @@ export class UdpDatapath {
   }
 
   features(): DatapathFeatures {
-    const { vnetHeader, gso, gro, problem } = this.native.features();
-    return { vnetHeader, gso, gro, ...(problem === '' ? {} : { problem }) };
+    const { vnetHeader, gso, gro, queues, problem } = this.native.features();
+    return { vnetHeader, gso, gro, queues, ...(problem === '' ? {} : { problem }) };
   }
 
   /** Opens the UDP socket on `address:port`; errors (EADDRINUSE, ...) name the endpoint. */

@@ -8,6 +8,8 @@ export interface NativeFeatures {
   vnetHeader: boolean;
   gso: boolean;
   gro: boolean;
+  /** TUN queues, each with its UDP socket and its two threads. */
+  queues: number;
   /** Why an offload asked for is off; "" when none is. */
   problem: string;
 }

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,12 @@ describe('the udp datapath addon', () => {
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(result['names']).toEqual(['flannel0']);
-    expect(result['runningThreads']).toEqual(['udp-tun-to-udp', 'udp-udp-to-tun']);
+    // One TUN queue per online CPU (at most 8), each with a thread per direction.
+    const queues = Math.min(cpus().length, 8);
+    expect(result['queues']).toBe(queues);
+    expect(result['deviceQueues']).toBe(queues);
+    const perQueue = Array.from({ length: queues }, (_, i) => [`udp-rx-${i}`, `udp-tx-${i}`]).flat();
+    expect(result['runningThreads']).toEqual(perQueue.sort());
     expect(result['deviceAfterClose']).toBe(false);
     expect(result['leakedFds']).toEqual([]);
     expect(result['leakedThreads']).toEqual([]);

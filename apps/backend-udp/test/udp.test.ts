@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -30,6 +32,31 @@ import { backendPid, garbageScript, lastCounters, PYTHON_PEER, subnetOf, tunAddr
 const CONFIG = '{"Network":"10.244.0.0/16","Backend":{"Type":"udp"}}';
 const HEALTH_PORT = 9102;
 const SUBNETS = '/coreos.com/network/subnets';
+/** Accepts one TCP connection on port argv[1] and prints the byte count and SHA-256 of what arrived. */
+const SHA256_RECEIVER = `
+import hashlib, socket, sys
+server = socket.socket()
+server.bind(('0.0.0.0', int(sys.argv[1])))
+server.listen(1)
+conn, _ = server.accept()
+digest, total = hashlib.sha256(), 0
+while True:
+    chunk = conn.recv(1 << 16)
+    if not chunk:
+        break
+    digest.update(chunk)
+    total += len(chunk)
+print(total, digest.hexdigest())
+`;
+/** Sends argv[3] random bytes to argv[1]:argv[2] over TCP and prints their count and SHA-256. */
+const RANDOM_SENDER = `
+import hashlib, os, socket, sys
+data = os.urandom(int(sys.argv[3]))
+conn = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+conn.sendall(data)
+conn.close()
+print(len(data), hashlib.sha256(data).hexdigest())
+`;
 
 let lab: Lab;
 let etcd: EtcdServer;
@@ -95,6 +122,42 @@ describe('udp on 3 hosts', () => {
         expect(result.bitsPerSecond, `${client.name} → ${server.name}`).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('opens flannel0 with one queue per CPU (at most 8), each with its socket on port 8285 and its two threads', async () => {
+    const queues = Math.min(cpus().length, 8);
+    for (const d of daemons) {
+      const listing = await lab.exec(d.host.ns, ['ls', '/sys/class/net/flannel0/queues']);
+      expect(listing.stdout.split(/\s+/).filter((q) => q.startsWith('tx-')).length, d.host.name).toBe(queues);
+      const sockets = await lab.exec(d.host.ns, ['ss', '-Huln', 'sport = :8285']);
+      expect(sockets.stdout.trim().split('\n').length, d.host.name).toBe(queues);
+      const pid = backendPid(d);
+      const threads = readdirSync(`/proc/${pid}/task`).map((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim());
+      const expected = Array.from({ length: queues }, (_, i) => [`udp-rx-${i}`, `udp-tx-${i}`]).flat();
+      expect(threads.filter((t) => t.startsWith('udp-')).sort(), d.host.name).toEqual(expected.sort());
+    }
+  });
+
+  it('carries 4 parallel TCP streams (the TUN spreads them over its queues by flow hash)', async () => {
+    const [client, server] = [pods[0]!, pods[1]!];
+    const listening = await iperf3Server(lab, server.ns);
+    const result = await iperf3Client(lab, client.ns, server.ip, { seconds: 2, streams: 4 });
+    await listening.exited;
+    expect(result.bitsPerSecond).toBeGreaterThan(0);
+  });
+
+  it('delivers 32 MiB of random bytes over one TCP connection intact', async () => {
+    const [client, server] = [pods[1]!, pods[2]!];
+    const port = 5302;
+    const output = path.join(tmp.path, 'sha256-receiver.out');
+    const receiver = lab.spawn(server.ns, ['python3', '-c', SHA256_RECEIVER, String(port)], { stdout: output, stderr: output });
+    await waitFor(async () => (await lab.exec(server.ns, ['ss', '-Htln', `sport = :${port}`])).stdout.trim() !== '', { what: 'the receiver to listen' });
+    const sent = await lab.exec(client.ns, ['python3', '-c', RANDOM_SENDER, server.ip, String(port), String(32 << 20)]);
+    expect(sent.stderr).toBe('');
+    expect((await receiver.exited).code).toBe(0);
+    const received = readFileSync(output, 'utf8').trim();
+    expect(received).toBe(sent.stdout.trim());
+    expect(received).toMatch(/^33554432 [0-9a-f]{64}$/);
   });
 
   it('puts each inner packet, bare, in one datagram to port 8285: TTL 64 leaves the pod, 62 is on the wire, 60 arrives', async () => {

@@ -2,7 +2,7 @@
 // so running one benchmark replaces its part only.
 import { readFileSync } from 'node:fs';
 
-export type Metric = 'throughput-ratio' | 'throughput' | 'join' | 'sync' | 'latency' | 'rss';
+export type Metric = 'throughput-ratio' | 'throughput' | 'join' | 'sync' | 'latency' | 'rss' | 'ping-rtt';
 export type Unit = 'ratio' | 'Gbit/s' | 'ms' | 'MiB';
 
 /** One figure: `metric` picks the chart, `group` the bar group (e.g. a backend), `series` the bar. */
@@ -47,7 +47,7 @@ export interface ResultsFile {
   readonly benchmarks: Readonly<Record<string, BenchEntry>>;
 }
 
-const METRICS: readonly string[] = ['throughput-ratio', 'throughput', 'join', 'sync', 'latency', 'rss'];
+const METRICS: readonly string[] = ['throughput-ratio', 'throughput', 'join', 'sync', 'latency', 'rss', 'ping-rtt'];
 const UNITS: readonly string[] = ['ratio', 'Gbit/s', 'ms', 'MiB'];
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
