@@ -1,6 +1,6 @@
 import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries } from '@flannel-ts/route-reconciler';
+import { chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
@@ -41,8 +41,11 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
     segment.beginPass();
     routes.setAll([]);
     peers.forEach(want);
-    const result = routes.reconcile();
-    if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
+    // Thousands of routes are checked in steps: peer changes go in between.
+    return chunksOf(routes.relist()).map((keys) => () => {
+      const result = routes.reconcileOnly(keys);
+      if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
+    });
   };
   const loop = new ReconcileLoop<'lease' | 'snapshot' | 'peer change'>({
     pass: fullPass,

@@ -2,10 +2,13 @@ import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { deleteLink, getLink, setLinkUp, subscribe, type NetlinkEvent } from '@flannel-ts/netlink';
 import {
+  addResults,
+  chunksOf,
   KernelLedger,
   netlinkRouteTable,
   ReconcileLoop,
   routeEntries,
+  type PassOutcome,
   type PassReason,
   type ReconcileResult,
 } from '@flannel-ts/route-reconciler';
@@ -21,6 +24,7 @@ import { VXLAN_OVERHEAD, vxlanConfig } from './vxlan-config.js';
 import { ensureVxlanDevice, type VxlanDevice } from './vxlan-device.js';
 
 const RECONCILE_PERIOD_MS = 10_000;
+const NOTHING: ReconcileResult = { added: 0, removed: 0, kept: 0, failed: 0 };
 
 /**
  * vxlan, Go flanneld v0.20's static scheme: a kernel vxlan device `flannel.<VNI>` holding
@@ -82,7 +86,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
    * cannot be restored. Logged, with why it ran, at info when it changed something or followed a
    * peer snapshot, at warn when the kernel refused a change (the next pass tries again).
    */
-  const reconcile = async (reason: PassReason | 'lease' | 'snapshot' | 'peer change'): Promise<void> => {
+  const reconcile = async (reason: PassReason | 'lease' | 'snapshot' | 'peer change'): Promise<PassOutcome> => {
     if (!own || !device || !peersKnown) return;
     const started = performance.now();
     device = await restoreDevice(device, own);
@@ -92,14 +96,22 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     arp.setAll(plan.arp);
     fdb.setAll(plan.fdb);
     routes.setAll(plan.routes);
-    // Neighbour and fdb entries first, so a new route never sends traffic into an ARP miss.
-    const results = { neighbours: arp.reconcile(), fdb: fdb.reconcile(), routes: routes.reconcile() };
-    const changed = Object.values(results).some((r) => r.added || r.removed);
-    const failed = Object.values(results).reduce((n, r) => n + r.failed, 0);
-    const ms = (performance.now() - started).toFixed(0);
-    const line = `Reconciled ${peers.size} vxlan peers in ${ms} ms (${reason}): ${summary(results)}`;
-    if (failed > 0) log.warn(`${line}; ${failed} kernel change(s) failed (logged above), the next pass tries again`);
-    else log[changed || reason === 'snapshot' ? 'info' : 'debug'](line);
+    // Neighbour and fdb entries first, so a new route never sends traffic into an ARP miss. Thousands
+    // of entries are settled in steps: peer changes go in between.
+    const results = { neighbours: NOTHING, fdb: NOTHING, routes: NOTHING };
+    const stepsOf = (kind: keyof typeof results, reconciler: { relist(): string[]; reconcileOnly(keys: string[]): ReconcileResult }) =>
+      chunksOf(reconciler.relist()).map((keys) => () => {
+        results[kind] = addResults(results[kind], reconciler.reconcileOnly(keys));
+      });
+    const report = () => {
+      const changed = Object.values(results).some((r) => r.added || r.removed);
+      const failed = Object.values(results).reduce((n, r) => n + r.failed, 0);
+      const ms = (performance.now() - started).toFixed(0);
+      const line = `Reconciled ${peers.size} vxlan peers in ${ms} ms (${reason}): ${summary(results)}`;
+      if (failed > 0) log.warn(`${line}; ${failed} kernel change(s) failed (logged above), the next pass tries again`);
+      else log[changed || reason === 'snapshot' ? 'info' : 'debug'](line);
+    };
+    return [...stepsOf('neighbours', arp), ...stepsOf('fdb', fdb), ...stepsOf('routes', routes), report];
   };
   /**
    * A pass over the entries of the peers one change touched, `before` and `after` it: a few netlink

@@ -9,6 +9,21 @@ export interface ReconcileResult {
   readonly failed: number;
 }
 
+/** Kernel entries settled per step of a large pass: a step takes a few ms, the most a peer change waits. */
+export const ENTRIES_PER_STEP = 250;
+
+/** `keys` in runs of `size`, for a pass in steps. */
+export function chunksOf(keys: readonly string[], size = ENTRIES_PER_STEP): string[][] {
+  const chunks: string[][] = [];
+  for (let i = 0; i < keys.length; i += size) chunks.push(keys.slice(i, i + size));
+  return chunks;
+}
+
+/** Adds up the results of a pass's steps. */
+export function addResults(a: ReconcileResult, b: ReconcileResult): ReconcileResult {
+  return { added: a.added + b.added, removed: a.removed + b.removed, kept: a.kept + b.kept, failed: a.failed + b.failed };
+}
+
 /** The seam to one kind of kernel entry (routes, ARP neighbours, fdb entries): libs/netlink in production. */
 export interface KeyedTable<Wanted, Present> {
   list(): Present[];
@@ -107,13 +122,23 @@ export class KeyedReconciler<Wanted, Present> {
 
   /** Brings the kernel in line with the wanted set, reading the whole table (a failing dump throws). */
   reconcile(): ReconcileResult {
+    return this.settle(new Set(this.relist()));
+  }
+
+  /**
+   * The first half of a full pass: reads the whole table into the view (a failing dump throws) and
+   * returns the keys to settle (present or wanted), for reconcileOnly in as many steps as suits.
+   */
+  relist(): string[] {
     this.present.clear();
     for (const entry of this.o.table.list()) {
       if (!this.o.table.owns(entry)) continue;
       const key = this.o.table.keyOf(entry);
-      this.present.set(key, [...(this.present.get(key) ?? []), entry]);
+      const entries = this.present.get(key);
+      if (entries) entries.push(entry);
+      else this.present.set(key, [entry]);
     }
-    return this.settle(new Set([...this.present.keys(), ...this.wanted.keys()]));
+    return [...new Set([...this.present.keys(), ...this.wanted.keys()])];
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { MAX_FAILED_PASSES, ReconcileLoop, type LoopContext, type PassReason } from './reconcile-loop.js';
+import { MAX_FAILED_PASSES, ReconcileLoop, type LoopContext, type PassOutcome, type PassReason } from './reconcile-loop.js';
 
 const PERIOD = 10_000;
 
@@ -52,7 +52,7 @@ describe('ReconcileLoop', () => {
     vi.useRealTimers();
   });
 
-  const setup = (pass: (reason: PassReason | 'snapshot') => void | Promise<void>) => {
+  const setup = (pass: (reason: PassReason | 'snapshot') => PassOutcome | Promise<PassOutcome>) => {
     const runner = fakeRunner();
     const { log, lines } = logLines();
     const loop = new ReconcileLoop<'snapshot'>({ pass, periodMs: PERIOD, context: runner.context, log, what: 'test routes' });
@@ -72,6 +72,47 @@ describe('ReconcileLoop', () => {
     finish();
     await advance(0);
     expect(reasons).toEqual(['periodic', 'periodic']);
+  });
+
+  test('a pass in steps lets queued Backend calls run between its steps, and a trigger meanwhile runs after it', async () => {
+    const done: string[] = [];
+    const { loop, context } = setup((reason) => {
+      done.push(`list (${reason})`);
+      return [1, 2, 3].map((n) => () => void done.push(`step ${n}`));
+    });
+    loop.start();
+    // A Backend call queued while the first part runs goes after it, before the next step.
+    void context.exclusive(() => {
+      done.push('backend call');
+    });
+    loop.trigger();
+    await advance(0);
+    expect(done.slice(0, 5)).toEqual(['backend call', 'list (triggered)', 'step 1', 'step 2', 'step 3']);
+    loop.trigger();
+    await advance(PERIOD);
+    expect(done.filter((d) => d.startsWith('list'))).toEqual(['list (triggered)', 'list (triggered)', 'list (periodic)']);
+  });
+
+  test('a Backend call queued during a pass in steps runs before its remaining steps', async () => {
+    const done: string[] = [];
+    let context!: LoopContext;
+    const runner = setup(() => {
+      done.push('list');
+      void context.exclusive(() => void done.push('backend call'));
+      return [() => void done.push('step 1'), () => void done.push('step 2')];
+    });
+    context = runner.context;
+    runner.loop.start();
+    runner.loop.trigger();
+    await advance(0);
+    expect(done).toEqual(['list', 'backend call', 'step 1', 'step 2']);
+  });
+
+  test('runNow runs the steps of a pass at once (the Backend call holds the queue)', async () => {
+    const done: string[] = [];
+    const { loop } = setup(() => [() => void done.push('step 1'), () => void done.push('step 2')]);
+    await loop.runNow('snapshot');
+    expect(done).toEqual(['step 1', 'step 2']);
   });
 
   test('triggers before the pass runs make one pass, and a trigger names a waiting periodic pass', async () => {

@@ -5,6 +5,13 @@ import { isBug } from './error-kinds.js';
 /** Why the loop ran a pass: the period elapsed, or trigger() was called (e.g. the kernel deleted an entry). */
 export type PassReason = 'periodic' | 'triggered';
 
+/**
+ * What a pass may leave to do: the rest of its work in steps (say, 500 kernel entries each). The
+ * loop's own passes run each step as a separate job on the runner's queue, so peer changes are not
+ * held up behind a check of thousands of entries; a pass run by a Backend call runs them at once.
+ */
+export type PassOutcome = void | Iterable<() => void>;
+
 /** A pass failing this many times in a row ends the backend: at the usual 10 s period, a minute. */
 export const MAX_FAILED_PASSES = 6;
 
@@ -22,7 +29,7 @@ export interface ReconcileLoopOptions<Reason extends string> {
    * job (a dump failed, the device could not be restored); entries that could not be set are its
    * own business (logged, retried by the next pass).
    */
-  readonly pass: (reason: PassReason | Reason) => void | Promise<void>;
+  readonly pass: (reason: PassReason | Reason) => PassOutcome | Promise<PassOutcome>;
   readonly periodMs: number;
   readonly context: LoopContext;
   readonly log: Logger;
@@ -43,9 +50,15 @@ export interface ReconcileLoopOptions<Reason extends string> {
  *   cannot help), end the backend through `context.fail`.
  * Backend calls run their passes with runNow (they already hold the queue); the same policy applies.
  */
+/** The marker of a part of a pass that failed (the failure policy has been applied). */
+const FAILED: (() => void)[] = [];
+
 export class ReconcileLoop<Reason extends string = never> {
   private timer: NodeJS.Timeout | undefined;
   private waiting: PassReason | undefined;
+  /** A pass is running its steps; `again` is a request that came meanwhile. */
+  private stepping = false;
+  private again: PassReason | undefined;
   private failures = 0;
   private readonly maxFailures: number;
 
@@ -77,6 +90,11 @@ export class ReconcileLoop<Reason extends string = never> {
   }
 
   private schedule(reason: PassReason): void {
+    // A pass still working through its steps runs again once done: two must not interleave.
+    if (this.stepping) {
+      this.again = this.again === 'triggered' ? this.again : reason;
+      return;
+    }
     // A waiting pass covers this request too; "triggered" says more about why it runs than "periodic".
     if (this.waiting !== undefined) {
       if (reason === 'triggered') this.waiting = reason;
@@ -86,26 +104,67 @@ export class ReconcileLoop<Reason extends string = never> {
     // After the current macrotask, so that a burst of kernel events (a device's entries flushed)
     // lands in one pass; then behind whatever Backend call is queued.
     setImmediate(() => {
+      let why: PassReason = reason;
+      /** Undefined while no pass ran (the loop was stopped meanwhile). */
+      let steps: (() => void)[] | undefined;
       this.o.context
         .exclusive(async () => {
-          const why = this.waiting ?? reason;
+          why = this.waiting ?? reason;
           this.waiting = undefined;
-          if (this.timer !== undefined) await this.attempt(why);
+          if (this.timer === undefined) return;
+          this.o.onPass?.(why);
+          steps = await this.guarded(why, () => this.o.pass(why));
+        })
+        // The rest of the pass, one queue job per step: Backend calls queued meanwhile go in between.
+        .then(async () => {
+          if (steps === undefined || steps === FAILED) return;
+          this.stepping = true;
+          try {
+            for (const step of steps) {
+              let failed = false;
+              await this.o.context.exclusive(async () => {
+                if (this.timer !== undefined) failed = (await this.guarded(why, step)) === FAILED;
+              });
+              if (failed || this.timer === undefined) return;
+            }
+            this.succeeded();
+          } finally {
+            this.stepping = false;
+            const again = this.again;
+            this.again = undefined;
+            if (again !== undefined && this.timer !== undefined) this.schedule(again);
+          }
         })
         .catch((error: unknown) => this.o.context.fail(error));
     });
   }
 
+  /** Runs part of a pass; its remaining steps, or FAILED after the failure policy was applied. */
+  private async guarded(reason: PassReason | Reason, work: () => PassOutcome | Promise<PassOutcome>): Promise<(() => void)[]> {
+    try {
+      const outcome = await work();
+      return outcome ? [...outcome] : [];
+    } catch (error) {
+      this.failed(reason, error);
+      return FAILED;
+    }
+  }
+
   private async attempt(reason: PassReason | Reason, partial?: () => void | Promise<void>): Promise<void> {
     this.o.onPass?.(reason);
     try {
-      await (partial === undefined ? this.o.pass(reason) : partial());
+      const outcome = await (partial === undefined ? this.o.pass(reason) : partial());
+      // Inside a Backend call the queue is ours already: the steps run at once.
+      for (const step of outcome ?? []) step();
     } catch (error) {
       this.failed(reason, error);
       return;
     }
     // Only a full pass shows the whole table can be read and set again.
-    if (partial !== undefined) return;
+    if (partial === undefined) this.succeeded();
+  }
+
+  private succeeded(): void {
     if (this.failures > 0) this.o.log.info(`Reconciling ${this.o.what} works again after ${this.failures} failed pass(es)`);
     this.failures = 0;
   }
