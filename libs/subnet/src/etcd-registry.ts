@@ -29,8 +29,11 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
 
   static async connect(options: EtcdConnectOptions & { prefix: string; observer?: EtcdRequestObserver }): Promise<EtcdLeaseRegistry> {
     // Loaded on demand: etcd3 and gRPC are the largest part of start-up.
-    // CommonJS packages: their exports are the `default` of the namespace (Node, and the bundles' chunks).
-    const [{ default: etcd3 }, { default: grpc }] = await Promise.all([import('etcd3'), import('@grpc/grpc-js')]);
+    // CommonJS packages: their exports are the `default` of the namespace (Node, and the bundles' chunks);
+    // tsx's loader (the benches' helpers) hands the exports over as the namespace itself.
+    const [etcd3Ns, grpcNs] = await Promise.all([import('etcd3'), import('@grpc/grpc-js')]);
+    const etcd3 = cjsExports(etcd3Ns);
+    const grpc = cjsExports(grpcNs);
     const { endpoints, options: clientOptions } = await etcdClientOptions(options, grpc);
     const connect = (endpoint: string) => new etcd3.Etcd3({ ...clientOptions, hosts: endpoint });
     const explain = (err: Error) => etcdErrorText(err.message, options);
@@ -335,6 +338,10 @@ function isMembersFault(etcd3: typeof import('etcd3')): (err: Error) => boolean 
     const cast = etcd3.castGrpcError(err);
     return etcd3.isRecoverableError(cast) && !cast.message.includes('etcdserver:');
   };
+}
+
+function cjsExports<T extends object>(ns: T): T {
+  return (ns as { default?: T }).default ?? ns;
 }
 
 const IGNORE_REQUESTS: EtcdRequestObserver = { request: () => undefined };

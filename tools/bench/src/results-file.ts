@@ -2,8 +2,8 @@
 // so running one benchmark replaces its part only.
 import { readFileSync } from 'node:fs';
 
-export type Metric = 'throughput-ratio' | 'throughput' | 'join' | 'sync' | 'latency' | 'rss';
-export type Unit = 'ratio' | 'Gbit/s' | 'ms' | 'MiB';
+export type Metric = 'throughput-ratio' | 'throughput' | 'join' | 'sync' | 'latency' | 'rss' | 'cluster';
+export type Unit = 'ratio' | 'Gbit/s' | 'ms' | 'MiB' | 's' | 'count' | '% of a core' | 'bytes';
 
 /** One figure: `metric` picks the chart, `group` the bar group (e.g. a backend), `series` the bar. */
 export interface BenchResult {
