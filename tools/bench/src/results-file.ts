@@ -2,8 +2,8 @@
 // so running one benchmark replaces its part only.
 import { readFileSync } from 'node:fs';
 
-export type Metric = 'throughput-ratio' | 'throughput' | 'join' | 'sync' | 'latency' | 'rss' | 'ping-rtt';
-export type Unit = 'ratio' | 'Gbit/s' | 'ms' | 'MiB';
+export type Metric = 'throughput-ratio' | 'throughput' | 'join' | 'sync' | 'latency' | 'rss' | 'ping-rtt' | 'cluster';
+export type Unit = 'ratio' | 'Gbit/s' | 'ms' | 'MiB' | 's' | 'count' | '% of a core' | 'bytes';
 
 /** One figure: `metric` picks the chart, `group` the bar group (e.g. a backend), `series` the bar. */
 export interface BenchResult {
@@ -47,8 +47,8 @@ export interface ResultsFile {
   readonly benchmarks: Readonly<Record<string, BenchEntry>>;
 }
 
-const METRICS: readonly string[] = ['throughput-ratio', 'throughput', 'join', 'sync', 'latency', 'rss', 'ping-rtt'];
-const UNITS: readonly string[] = ['ratio', 'Gbit/s', 'ms', 'MiB'];
+const METRICS: readonly string[] = ['throughput-ratio', 'throughput', 'join', 'sync', 'latency', 'rss', 'ping-rtt', 'cluster'];
+const UNITS: readonly string[] = ['ratio', 'Gbit/s', 'ms', 'MiB', 's', 'count', '% of a core', 'bytes'];
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
