@@ -95,13 +95,13 @@ describe('ReconcileLoop', () => {
 
   test('a Backend call queued during a pass in steps runs before its remaining steps', async () => {
     const done: string[] = [];
-    let context!: LoopContext;
+    const queue: { context?: LoopContext } = {};
     const runner = setup(() => {
       done.push('list');
-      void context.exclusive(() => void done.push('backend call'));
+      void queue.context!.exclusive(() => void done.push('backend call'));
       return [() => void done.push('step 1'), () => void done.push('step 2')];
     });
-    context = runner.context;
+    queue.context = runner.context;
     runner.loop.start();
     runner.loop.trigger();
     await advance(0);
