@@ -110,7 +110,12 @@ export class BackendSession {
    */
   async finish(deadlineMs = STOP_DEADLINE_MS): Promise<number> {
     clearInterval(this.statusTimer);
-    clearTimeout(this.statusSoon);
+    // A status still due (after peer events) goes out now rather than never.
+    if (this.statusSoon !== undefined) {
+      clearTimeout(this.statusSoon);
+      this.statusSoon = undefined;
+      this.reportStatus();
+    }
     this.queue.stop();
     if (!(await settlesWithin(this.queue.idle(), deadlineMs))) {
       // Closing now would run two calls at once; exiting leaves kernel state as it is, which is safe.
@@ -157,7 +162,8 @@ export class BackendSession {
       }
       case 'peer-events': {
         const { events } = msg;
-        this.step(`peer events (${events.length})`, false, async () => {
+        // A busy cluster sends many of these a second; one status per burst (status() reads every entry).
+        this.step(`peer events (${events.length})`, false, 'soon', async () => {
           const peerEvents = this.withoutOwn(events, (event: PeerEvent) => event.lease);
           if (peerEvents.length > 0) await this.backendNow().peersChanged(peerEvents);
         });
@@ -242,7 +248,10 @@ export class BackendSession {
   }
 
   /** Queues a Backend call; what it throws becomes an `error` message (fatal ones stop the session). */
-  private step(what: string, fatal: boolean, call: () => Promise<void>): void {
+  private step(what: string, fatal: boolean, call: () => Promise<void>): void;
+  private step(what: string, fatal: boolean, status: 'now' | 'soon', call: () => Promise<void>): void;
+  private step(what: string, fatal: boolean, ...rest: [() => Promise<void>] | ['now' | 'soon', () => Promise<void>]): void {
+    const [status, call] = rest.length === 1 ? (['now', rest[0]] as const) : rest;
     this.queue.push(async () => {
       if (this.signal.aborted) return;
       try {
@@ -261,7 +270,8 @@ export class BackendSession {
         }
         return;
       }
-      this.reportStatus();
+      if (status === 'now') this.reportStatus();
+      else this.reportStatusSoon();
     });
   }
 
