@@ -198,7 +198,8 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
       stderr: clientOut,
     });
     const clientLines = () => (existsSync(clientOut) ? readFileSync(clientOut, 'utf8').split('\n').slice(0, -1) : []);
-    await waitFor(() => (client.hasExited() ? { failed: readFileSync(clientOut, 'utf8').slice(-800) } : clientLines().includes('done') ? { ok: true } : undefined), {
+    // "done" is looked for first: the client exits right after printing it.
+    await waitFor(() => (clientLines().includes('done') ? { ok: true } : client.hasExited() ? { failed: readFileSync(clientOut, 'utf8').slice(-800) } : undefined), {
       what: 'the churn client',
       timeoutMs: Math.max(60_000, opts.seconds * 10_000),
     }).then((r) => {

@@ -85,7 +85,8 @@ int OnError(sockaddr_nl*, nlmsgerr* err, void* arg) {
   return NL_STOP;
 }
 
-Outcome Run(nl_sock* sk, nl_msg* msg, const OnReply& onReply) {
+// `finished`: the exchange ran to its last reply, so the socket holds nothing more for it.
+Outcome Run(nl_sock* sk, nl_msg* msg, const OnReply& onReply, bool* finished) {
   CbPtr cb(nl_cb_alloc(NL_CB_DEFAULT));
   if (!cb) return FromErrno(ENOMEM);
   Exchange ex;
@@ -100,7 +101,10 @@ Outcome Run(nl_sock* sk, nl_msg* msg, const OnReply& onReply) {
   if (sent < 0) return FromLibnl(sent);
   while (!ex.done) {
     const int received = nl_recvmsgs_report(sk, cb.get());
-    if (!ex.outcome.ok()) return ex.outcome;
+    if (!ex.outcome.ok()) {
+      *finished = ex.done;  // the kernel's error reply ends the exchange
+      return ex.outcome;
+    }
     if (received == -NLE_DUMP_INTR) {
       ex.interrupted = true;
       break;
@@ -109,6 +113,7 @@ Outcome Run(nl_sock* sk, nl_msg* msg, const OnReply& onReply) {
     if (received == 0 || received == -NLE_AGAIN) return FromErrno(ETIMEDOUT, "no reply from the kernel");
     if (received < 0) return FromLibnl(received);
   }
+  *finished = !ex.interrupted;
   if (ex.interrupted) {
     Outcome outcome = FromErrno(EINTR, "dump interrupted by a concurrent change");
     outcome.dumpInterrupted = true;
@@ -147,12 +152,21 @@ Outcome OpenRouteSocket(SockPtr* out) {
 
 Outcome Request(MsgPtr msg, const OnReply& onReply) {
   if (!msg) return FromErrno(ENOMEM);
-  SockPtr sk;
-  Outcome opened = OpenRouteSocket(&sk);
-  if (!opened.ok()) return opened;
-  const timeval timeout{kReplyTimeoutSeconds, 0};
-  setsockopt(nl_socket_get_fd(sk.get()), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  return Run(sk.get(), msg.get(), onReply);
+  // Opening and closing a socket costs more than the request itself (thousands of routes at a
+  // join), so each thread keeps one.
+  thread_local SockPtr sk;
+  if (!sk) {
+    Outcome opened = OpenRouteSocket(&sk);
+    if (!opened.ok()) return opened;
+    const timeval timeout{kReplyTimeoutSeconds, 0};
+    setsockopt(nl_socket_get_fd(sk.get()), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  }
+  bool finished = false;
+  Outcome outcome = Run(sk.get(), msg.get(), onReply, &finished);
+  // An exchange cut short (timeout, interrupted dump, a libnl error) may leave replies behind,
+  // which must never be read as the next request's: that one gets a new socket.
+  if (!finished) sk.reset();
+  return outcome;
 }
 
 Outcome Dump(int type, const void* hdr, size_t hdrLen, const OnReply& onReply, const std::function<void()>& restart) {

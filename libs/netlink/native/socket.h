@@ -1,8 +1,9 @@
-// socket.h: rtnetlink request/reply over libnl-3, one fresh socket per request.
+// socket.h: rtnetlink request/reply over libnl-3, one socket per thread.
 //
-// A socket per request costs a few microseconds and means a failed or abandoned exchange can never
-// leave stale replies behind for the next one. Every socket is close-on-exec and asks the kernel
-// for extended acks, whose text goes into error messages.
+// The socket is reused while exchanges run to their end; one cut short (timeout, interrupted
+// dump, libnl error) closes it, so stale replies are never read as the next request's. Every
+// socket is close-on-exec and asks the kernel for extended acks, whose text goes into error
+// messages.
 #pragma once
 
 #include <netlink/handlers.h>
