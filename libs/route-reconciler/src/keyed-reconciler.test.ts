@@ -144,4 +144,66 @@ describe('KeyedReconciler', () => {
     r.setAll([{ mac: 'aa', dst: '192.0.2.12' }]);
     expect(() => r.reconcile()).toThrow(TypeError);
   });
+  it('reports the same view as comparing every wanted entry with what it last saw (randomized)', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const macs = ['aa', 'bb', 'cc', 'dd', 'ee', 'ff', 'gg', 'hh'];
+    const dsts = ['192.0.2.1', '192.0.2.2', '192.0.2.3'];
+    const entry = (): Fdb => ({ mac: pick(macs), dst: pick(dsts) });
+    const table = memoryFdb([]);
+    // What the reconciler last saw of the kernel: its last listing plus its own changes since.
+    let seen: Fdb[] = [];
+    const r = new KeyedReconciler({
+      table: {
+        ...table,
+        list: () => (seen = table.list().filter(table.owns)),
+        replace: (w) => {
+          table.replace(w);
+          seen = [...seen.filter((e) => e.mac !== w.mac), w];
+        },
+        remove: (e) => {
+          table.remove(e);
+          seen = seen.filter((x) => x !== e);
+        },
+      },
+      log,
+    });
+    const wanted = new Map<string, Fdb>();
+    for (let step = 0; step < 3_000; step++) {
+      const op = Math.floor(random() * 7);
+      if (op === 0) {
+        const all = Array.from({ length: Math.floor(random() * 6) }, entry);
+        wanted.clear();
+        for (const e of all) wanted.set(e.mac, e);
+        r.setAll(all);
+      } else if (op === 1) {
+        const e = entry();
+        wanted.set(e.mac, e);
+        r.set(e);
+      } else if (op === 2) {
+        const mac = pick(macs);
+        wanted.delete(mac);
+        r.delete(mac);
+      } else if (op === 3) {
+        const before = [...wanted.values()].filter(() => random() < 0.3);
+        const after = Array.from({ length: Math.floor(random() * 3) }, entry);
+        for (const e of before) wanted.delete(e.mac);
+        for (const e of after) wanted.set(e.mac, e);
+        r.update(before, after);
+      } else if (op === 4) {
+        r.reconcileOnly([pick(macs), pick(macs)]);
+      } else if (op === 5) {
+        // Someone else changes the kernel; the reconciler sees it at its next listing.
+        if (random() < 0.5 && table.entries.length > 0) table.entries.splice(Math.floor(random() * table.entries.length), 1);
+        else table.entries.push({ ...entry(), permanent: random() < 0.8 });
+      } else if (random() < 0.5) r.reconcile();
+      else r.relist();
+      const unmatched = [...wanted.values()].filter((w) => !seen.some((e) => e.mac === w.mac && table.matches(e, w)));
+      const view = r.view(100);
+      expect(view.wanted).toBe(wanted.size);
+      expect(view.present).toBe(wanted.size - unmatched.length);
+      expect([...view.missing].sort()).toEqual(unmatched.map(table.describe).sort());
+    }
+  });
 });

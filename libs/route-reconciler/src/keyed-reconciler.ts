@@ -69,6 +69,8 @@ export class KeyedReconciler<Wanted, Present> {
   private readonly wanted = new Map<string, Wanted>();
   /** Owned kernel entries by key, as of the last full pass plus our changes since. */
   private readonly present = new Map<string, Present[]>();
+  /** Wanted keys without a matching present entry, kept up to date so a status report need not read every entry. */
+  private readonly unmatched = new Set<string>();
 
   constructor(private readonly o: KeyedReconcilerOptions<Wanted, Present>) {}
 
@@ -76,14 +78,18 @@ export class KeyedReconciler<Wanted, Present> {
   setAll(entries: Iterable<Wanted>): void {
     this.wanted.clear();
     for (const e of entries) this.wanted.set(this.o.table.keyOf(e), e);
+    this.recheckAll();
   }
 
   set(entry: Wanted): void {
-    this.wanted.set(this.o.table.keyOf(entry), entry);
+    const key = this.o.table.keyOf(entry);
+    this.wanted.set(key, entry);
+    this.recheck(key);
   }
 
   delete(key: string): void {
     this.wanted.delete(key);
+    this.unmatched.delete(key);
   }
 
   get size(): number {
@@ -112,12 +118,11 @@ export class KeyedReconciler<Wanted, Present> {
 
   view(limit: number): KernelView {
     const missing: string[] = [];
-    let present = 0;
-    for (const [key, want] of this.wanted) {
-      if (this.present.get(key)?.some((e) => this.o.table.matches(e, want))) present++;
-      else if (missing.length < limit) missing.push(this.o.table.describe(want));
+    for (const key of this.unmatched) {
+      if (missing.length >= limit) break;
+      missing.push(this.o.table.describe(this.wanted.get(key)!));
     }
-    return { wanted: this.wanted.size, present, missing };
+    return { wanted: this.wanted.size, present: this.wanted.size - this.unmatched.size, missing };
   }
 
   /** Brings the kernel in line with the wanted set, reading the whole table (a failing dump throws). */
@@ -138,6 +143,7 @@ export class KeyedReconciler<Wanted, Present> {
       if (entries) entries.push(entry);
       else this.present.set(key, [entry]);
     }
+    this.recheckAll();
     return [...new Set([...this.present.keys(), ...this.wanted.keys()])];
   }
 
@@ -177,8 +183,20 @@ export class KeyedReconciler<Wanted, Present> {
       }
       if (entries.length > 0) this.present.set(key, entries);
       else this.present.delete(key);
+      this.recheck(key);
     }
     return result;
+  }
+
+  private recheck(key: string): void {
+    const want = this.wanted.get(key);
+    if (want === undefined || this.present.get(key)?.some((e) => this.o.table.matches(e, want))) this.unmatched.delete(key);
+    else this.unmatched.add(key);
+  }
+
+  private recheckAll(): void {
+    this.unmatched.clear();
+    for (const key of this.wanted.keys()) this.recheck(key);
   }
 
   private attempt(action: () => void, what: string): boolean {
