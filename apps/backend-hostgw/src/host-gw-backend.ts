@@ -41,11 +41,14 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
     segment.beginPass();
     routes.setAll([]);
     peers.forEach(want);
-    // Thousands of routes are checked in steps: peer changes go in between.
-    return chunksOf(routes.relist()).map((keys) => () => {
-      const result = routes.reconcileOnly(keys);
-      if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
-    });
+    // Thousands of routes are checked in steps, the table dump one of them: peer changes go in between.
+    return [
+      () =>
+        chunksOf(routes.relist()).map((keys) => () => {
+          const result = routes.reconcileOnly(keys);
+          if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
+        }),
+    ];
   };
   const loop = new ReconcileLoop<'lease' | 'snapshot' | 'peer change'>({
     pass: fullPass,

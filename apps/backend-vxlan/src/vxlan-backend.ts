@@ -97,9 +97,9 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     fdb.setAll(plan.fdb);
     routes.setAll(plan.routes);
     // Neighbour and fdb entries first, so a new route never sends traffic into an ARP miss. Thousands
-    // of entries are settled in steps: peer changes go in between.
+    // of entries are settled in steps, each table's dump one of them: peer changes go in between.
     const results = { neighbours: NOTHING, fdb: NOTHING, routes: NOTHING };
-    const stepsOf = (kind: keyof typeof results, reconciler: { relist(): string[]; reconcileOnly(keys: string[]): ReconcileResult }) =>
+    const stepsOf = (kind: keyof typeof results, reconciler: { relist(): string[]; reconcileOnly(keys: string[]): ReconcileResult }) => () =>
       chunksOf(reconciler.relist()).map((keys) => () => {
         results[kind] = addResults(results[kind], reconciler.reconcileOnly(keys));
       });
@@ -111,7 +111,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
       if (failed > 0) log.warn(`${line}; ${failed} kernel change(s) failed (logged above), the next pass tries again`);
       else log[changed || reason === 'snapshot' ? 'info' : 'debug'](line);
     };
-    return [...stepsOf('neighbours', arp), ...stepsOf('fdb', fdb), ...stepsOf('routes', routes), report];
+    return [stepsOf('neighbours', arp), stepsOf('fdb', fdb), stepsOf('routes', routes), report];
   };
   /**
    * A pass over the entries of the peers one change touched, `before` and `after` it: a few netlink

@@ -38,10 +38,13 @@ function logLines() {
   return { log: pino({ level: 'debug' }, stream), lines };
 }
 
-/** Moves the fake clock on, and 1 ms more: the fake setImmediate queued by the last tick runs then. */
+/**
+ * Moves the fake clock on, then 1 ms at a time a few times more: a fake setImmediate queued by a
+ * tick runs at the next one, and a pass yields to the event loop before each of its steps.
+ */
 async function advance(ms: number): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
-  await vi.advanceTimersByTimeAsync(1);
+  for (let tick = 0; tick < 10; tick++) await vi.advanceTimersByTimeAsync(1);
 }
 
 describe('ReconcileLoop', () => {
@@ -110,9 +113,63 @@ describe('ReconcileLoop', () => {
 
   test('runNow runs the steps of a pass at once (the Backend call holds the queue)', async () => {
     const done: string[] = [];
-    const { loop } = setup(() => [() => void done.push('step 1'), () => void done.push('step 2')]);
+    const { loop } = setup(() => [() => void done.push('step 1'), () => [() => void done.push('step 2a')], () => void done.push('step 3')]);
     await loop.runNow('snapshot');
-    expect(done).toEqual(['step 1', 'step 2']);
+    expect(done).toEqual(['step 1', 'step 2a', 'step 3']);
+  });
+
+  test("a step's own steps run right after it, each a job of its own with Backend calls between them", async () => {
+    const done: string[] = [];
+    const queue: { context?: LoopContext } = {};
+    const call = (name: string) => void queue.context!.exclusive(() => void done.push(name));
+    const runner = setup(() => [
+      () => {
+        done.push('dump 1');
+        call('backend call 1');
+        return [() => void done.push('run 1a'), () => [() => void done.push('run 1b.1')]];
+      },
+      () => {
+        call('backend call 2');
+        done.push('dump 2');
+      },
+    ]);
+    queue.context = runner.context;
+    runner.loop.start();
+    runner.loop.trigger();
+    await advance(0);
+    expect(done).toEqual(['dump 1', 'backend call 1', 'run 1a', 'run 1b.1', 'dump 2', 'backend call 2']);
+  });
+
+  test('a message arriving while a pass runs (a macrotask, as IPC input is) gets in before the next step', async () => {
+    const done: string[] = [];
+    const queue: { context?: LoopContext } = {};
+    const runner = setup(() => [
+      () => {
+        done.push('step 1');
+        setImmediate(() => void queue.context!.exclusive(() => void done.push('peer change')));
+      },
+      () => void done.push('step 2'),
+    ]);
+    queue.context = runner.context;
+    runner.loop.start();
+    runner.loop.trigger();
+    await advance(0);
+    expect(done).toEqual(['step 1', 'peer change', 'step 2']);
+  });
+
+  test('a step that throws ends its pass: the steps it would have left and the later ones do not run', async () => {
+    const done: string[] = [];
+    const { loop, lines } = setup(() => [
+      () => {
+        throw new Error('dump failed');
+      },
+      () => void done.push('step 2'),
+    ]);
+    loop.start();
+    loop.trigger();
+    await advance(0);
+    expect(done).toEqual([]);
+    expect(lines.some((l) => l.msg.includes('dump failed'))).toBe(true);
   });
 
   test('triggers before the pass runs make one pass, and a trigger names a waiting periodic pass', async () => {

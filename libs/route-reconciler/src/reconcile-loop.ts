@@ -6,11 +6,13 @@ import { isBug } from './error-kinds.js';
 export type PassReason = 'periodic' | 'triggered';
 
 /**
- * What a pass may leave to do: the rest of its work in steps (say, 500 kernel entries each). The
+ * What a pass may leave to do: the rest of its work in steps (say, 250 kernel entries each), and a
+ * step may leave steps of its own (a table dump, then its entries in runs), run right after it. The
  * loop's own passes run each step as a separate job on the runner's queue, so peer changes are not
  * held up behind a check of thousands of entries; a pass run by a Backend call runs them at once.
  */
-export type PassOutcome = void | Iterable<() => void>;
+export type PassOutcome = void | Iterable<PassStep>;
+export type PassStep = () => PassOutcome;
 
 /** A pass failing this many times in a row ends the backend: at the usual 10 s period, a minute. */
 export const MAX_FAILED_PASSES = 6;
@@ -51,7 +53,7 @@ export interface ReconcileLoopOptions<Reason extends string> {
  * Backend calls run their passes with runNow (they already hold the queue); the same policy applies.
  */
 /** The marker of a part of a pass that failed (the failure policy has been applied). */
-const FAILED: (() => void)[] = [];
+const FAILED: PassStep[] = [];
 
 export class ReconcileLoop<Reason extends string = never> {
   private timer: NodeJS.Timeout | undefined;
@@ -106,7 +108,7 @@ export class ReconcileLoop<Reason extends string = never> {
     setImmediate(() => {
       let why: PassReason = reason;
       /** Undefined while no pass ran (the loop was stopped meanwhile). */
-      let steps: (() => void)[] | undefined;
+      let steps: PassStep[] | undefined;
       this.o.context
         .exclusive(async () => {
           why = this.waiting ?? reason;
@@ -120,12 +122,17 @@ export class ReconcileLoop<Reason extends string = never> {
           if (steps === undefined || steps === FAILED) return;
           this.stepping = true;
           try {
-            for (const step of steps) {
-              let failed = false;
+            const queue = [...steps];
+            for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
+              // Jobs chain through promises alone: without a turn of the event loop, peer changes
+              // arriving meanwhile (IPC messages) would wait for the whole pass.
+              await new Promise<void>((resolve) => setImmediate(resolve));
+              let more: PassStep[] = [];
               await this.o.context.exclusive(async () => {
-                if (this.timer !== undefined) failed = (await this.guarded(why, step)) === FAILED;
+                if (this.timer !== undefined) more = await this.guarded(why, step);
               });
-              if (failed || this.timer === undefined) return;
+              if (more === FAILED || this.timer === undefined) return;
+              queue.unshift(...more);
             }
             this.succeeded();
           } finally {
@@ -140,7 +147,7 @@ export class ReconcileLoop<Reason extends string = never> {
   }
 
   /** Runs part of a pass; its remaining steps, or FAILED after the failure policy was applied. */
-  private async guarded(reason: PassReason | Reason, work: () => PassOutcome | Promise<PassOutcome>): Promise<(() => void)[]> {
+  private async guarded(reason: PassReason | Reason, work: () => PassOutcome | Promise<PassOutcome>): Promise<PassStep[]> {
     try {
       const outcome = await work();
       return outcome ? [...outcome] : [];
@@ -155,7 +162,10 @@ export class ReconcileLoop<Reason extends string = never> {
     try {
       const outcome = await (partial === undefined ? this.o.pass(reason) : partial());
       // Inside a Backend call the queue is ours already: the steps run at once.
-      for (const step of outcome ?? []) step();
+      const runAll = (steps: PassOutcome): void => {
+        for (const step of steps ?? []) runAll(step());
+      };
+      runAll(outcome);
     } catch (error) {
       this.failed(reason, error);
       return;
