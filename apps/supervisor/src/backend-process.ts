@@ -192,19 +192,19 @@ export class BackendProcess {
   async grantLease(lease: Lease, peers?: readonly Lease[]): Promise<void> {
     this.lease = lease;
     // Stored, not sent: the backend gets them once it is ready with the new lease.
-    if (peers) this.setPeers(peers);
+    if (peers) void this.setPeers(peers);
     const r = this.running;
     if (r?.proposed) void this.handOver(r);
     await this.acknowledged(lease);
   }
 
-  /** The full peer set. */
-  setPeers(peers: readonly Lease[]): void {
+  /** The full peer set; resolves once it is on its way to the backend, or stored for the next one. */
+  async setPeers(peers: readonly Lease[]): Promise<void> {
     this.peers.clear();
     for (const peer of peers) this.peers.set(subnetKey(peer.subnet), peer);
     this.peersKnown = true;
     const r = this.running;
-    if (r && this.isCurrent(r)) this.sendSnapshot(r);
+    if (r && this.isCurrent(r)) await this.sendSnapshot(r);
   }
 
   peersChanged(events: readonly PeerEvent[]): void {
@@ -250,8 +250,8 @@ export class BackendProcess {
     return r.acked !== undefined && r.acked === this.lease;
   }
 
-  private sendSnapshot(r: Running): void {
-    void r.channel
+  private sendSnapshot(r: Running): Promise<void> {
+    return r.channel
       .send({ v: PROTOCOL_VERSION, type: 'peers', snapshot: [...this.peers.values()] })
       // A backend that is gone is restarted and gets the snapshot again.
       .catch((err: Error) => this.o.log.warn(`sending peers: ${err.message}`));
@@ -272,7 +272,7 @@ export class BackendProcess {
         return;
       }
       r.acked = lease;
-      if (this.peersKnown && this.lease === lease) this.sendSnapshot(r);
+      if (this.peersKnown && this.lease === lease) void this.sendSnapshot(r);
       this.ackWaiters.forEach((wake) => wake());
     });
     return r.exchanges;

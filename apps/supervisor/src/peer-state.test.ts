@@ -74,4 +74,24 @@ describe('PeerState', () => {
     h.state.listed(h.listing(lease('10.244.4.0/24', '192.0.2.13')));
     expect(h.snapshots).toEqual([['10.244.4.0/24']]);
   });
+  it("logs the first listing's Subnet added lines once its snapshot is on its way, later ones at once", async () => {
+    const lines: string[] = [];
+    let handedOver!: () => void;
+    const sink: PeerSink = {
+      peersSnapshot: () => new Promise<void>((resolve) => (handedOver = resolve)),
+      peersChanged: () => undefined,
+    };
+    const log = createLogger({ name: 'test', verbosity: 0, format: 'json', destination: { write: (l: string) => void lines.push(JSON.parse(l).msg) } });
+    const state = new PeerState({ network: parseIP4Net('10.244.0.0/16'), subnetLen: 24, publicIp: parseIP4(OWN_IP) }, sink, log);
+    const first = [lease('10.244.2.0/24', '192.0.2.12'), lease('10.244.3.0/24', '192.0.2.13')];
+    // The watcher's first listing: its events, then the listing itself.
+    state.changed(first.map((l): LeaseEvent => ({ type: 'added', lease: l })));
+    state.listed(new Map(first.map((l) => [subnetKey(l.subnet), l])));
+    expect(lines).toEqual([]);
+    handedOver();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual(['Subnet added: 10.244.2.0/24 via 192.0.2.12', 'Subnet added: 10.244.3.0/24 via 192.0.2.13']);
+    state.changed([{ type: 'removed', lease: first[0]! }]);
+    expect(lines.at(-1)).toBe('Subnet removed: 10.244.2.0/24 via 192.0.2.12');
+  });
 });

@@ -4,8 +4,11 @@ import type { Lease, LeaseEvent } from '@flannel-ts/subnet';
 
 /** Where the filtered peers go: the backend process (or nowhere, for alloc). */
 export interface PeerSink {
-  /** The complete peer set: after every full listing, and after the own lease changed. */
-  peersSnapshot(peers: readonly Lease[]): void;
+  /**
+   * The complete peer set: after every full listing, and after the own lease changed. May resolve
+   * once the set is on its way (to the backend process).
+   */
+  peersSnapshot(peers: readonly Lease[]): void | Promise<void>;
   peersChanged(events: readonly LeaseEvent[]): void;
 }
 
@@ -29,6 +32,8 @@ export class PeerState {
   /** Key → value already complained about, so a lease is logged once, not at every event. */
   private readonly complained = new Map<string, string>();
   private skippedCount = 0;
+  /** The first listing's "Subnet added" lines, logged once its snapshot is on its way. */
+  private listingLines: string[] = [];
 
   constructor(
     private readonly scope: PeerScope,
@@ -46,7 +51,11 @@ export class PeerState {
     this.all.clear();
     for (const [key, lease] of leases) this.all.set(key, lease);
     this.hasListing = true;
-    this.sink.peersSnapshot(this.peers());
+    const sent = this.sink.peersSnapshot(this.peers());
+    // Thousands of lines cost tens of milliseconds: the backend gets the peers first.
+    const lines = this.listingLines;
+    this.listingLines = [];
+    if (lines.length > 0) void Promise.resolve(sent).then(() => lines.forEach((line) => this.log.info(line)));
   }
 
   /** Changes after the listing; only the peers among them reach the sink. */
@@ -60,7 +69,9 @@ export class PeerState {
     }
     for (const ev of forward) {
       const what = `${formatIP4Net(ev.lease.subnet)} via ${formatIP4(ev.lease.attrs.publicIp)}`;
-      this.log.info(ev.type === 'added' ? `Subnet added: ${what}` : `Subnet removed: ${what}`);
+      const line = ev.type === 'added' ? `Subnet added: ${what}` : `Subnet removed: ${what}`;
+      if (this.hasListing) this.log.info(line);
+      else this.listingLines.push(line);
     }
     if (this.hasListing && forward.length > 0) this.sink.peersChanged(forward);
   }
