@@ -152,6 +152,8 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       renewMarginMs: o.subnetLeaseRenewMarginMs,
       log: log.child({ component: 'lease' }),
       onLeaseChanged: applyLease,
+      // The watcher starts from the listing the lease was chosen from: one listing of every lease, not two.
+      onListing: (listing) => watcher.useListing(listing),
     });
     leasing.keeper = keeper;
     if (probe) probe.keeper = keeper;

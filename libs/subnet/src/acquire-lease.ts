@@ -31,6 +31,8 @@ export interface AcquireOptions {
   readonly preferredSubnet?: IP4Net;
   readonly log: Logger;
   readonly random?: () => number;
+  /** Told every listing the acquisition reads; the last one is what the lease was chosen from. */
+  readonly onListing?: (listing: LeaseListing) => void;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function acquireLease(
   const lostRaces: IP4Net[] = [];
   for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
     const listing = await registry.listLeases();
+    o.onListing?.(listing);
     const { leases } = listing;
     const own = leaseOfPublicIp(leases, attrs.publicIp);
     if (own && isCompatible(range, own.subnet)) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
 import type { AllocationRange } from './allocation.js';
+import type { LeaseListing } from './lease-registry.js';
 import type { SubnetManager } from './subnet-manager.js';
 import { isReservation, type Lease, type LeaseAttrs, type LeaseEvent } from './lease.js';
 import { errorText, formatDelay, isRetryable, retrying, RetryableError } from '@flannel-ts/retry';
@@ -20,6 +21,8 @@ export interface LeaseKeeperOptions {
    * keeper renews nothing while the new lease is being applied.
    */
   readonly onLeaseChanged: (lease: Lease, previous: Lease) => Promise<void>;
+  /** Told every listing of the leases an acquisition reads (a watcher may start from the last one). */
+  readonly onListing?: (listing: LeaseListing) => void;
   /** First delay after a failed acquisition (as Go flanneld: 1 s); it doubles up to 30 s. */
   readonly retryMs?: number;
   readonly random?: () => number;
@@ -73,6 +76,7 @@ export class LeaseKeeper {
           log: this.o.log,
           ...(preferred ? { preferredSubnet: preferred } : {}),
           ...(this.o.random ? { random: this.o.random } : {}),
+          ...(this.o.onListing ? { onListing: this.o.onListing } : {}),
         });
         this.hold(lease, started);
         return lease;
@@ -111,6 +115,8 @@ export class LeaseKeeper {
     if (!own) return;
     for (const ev of events) {
       if (!sameNet(ev.lease.subnet, own.subnet)) continue;
+      // A version older than ours (from a listing read before our write): history, not a change.
+      if (isOlder(ev.lease, own)) continue;
       if (this.rewriteEvents) {
         this.rewriteEvents.push(ev);
         continue;
@@ -248,4 +254,11 @@ export class LeaseKeeper {
       this.wake = finish;
     });
   }
+}
+
+/** Whether `a` is an earlier version of a key than `b`, by the store's modification revisions. */
+function isOlder(a: Lease, b: Lease): boolean {
+  const revision = (l: Lease) => (/^\d+$/.test(l.modRevision) ? BigInt(l.modRevision) : undefined);
+  const [ra, rb] = [revision(a), revision(b)];
+  return ra !== undefined && rb !== undefined && ra < rb;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { subnetKey } from '@flannel-ts/ip';
-import type { SkippedKey, WatchChange } from './lease-registry.js';
+import type { LeaseListing, SkippedKey, WatchChange } from './lease-registry.js';
 import type { SubnetManager } from './subnet-manager.js';
 import { parseLeaseKey } from './keys.js';
 import { runListWatch, type ListWatchStats } from './list-watch.js';
@@ -18,6 +18,9 @@ export type LeaseWatcherStats = ListWatchStats;
 export class LeaseWatcher {
   private readonly known = new Map<string, Lease>();
   private readonly reported = new Set<string>();
+  /** A listing someone just read, for the first relist; none once that ran. */
+  private handed: LeaseListing | undefined;
+  private listedOnce = false;
   readonly stats: LeaseWatcherStats = { relists: 0, resumes: 0 };
 
   constructor(
@@ -33,6 +36,14 @@ export class LeaseWatcher {
   /** The current view, keyed by subnet key ("10.1.15.0-24"). */
   leases(): ReadonlyMap<string, Lease> {
     return this.known;
+  }
+
+  /**
+   * A complete listing just read elsewhere (the lease acquisition's): the first listing of run()
+   * is this one, and its watch starts after its revision. Ignored once run() has listed.
+   */
+  useListing(listing: LeaseListing): void {
+    if (!this.listedOnce) this.handed = listing;
   }
 
   /** Runs until `signal` aborts. */
@@ -52,7 +63,10 @@ export class LeaseWatcher {
   }
 
   private async relist(): Promise<string> {
-    const listing = await this.registry.listLeases();
+    const handed = this.handed;
+    this.handed = undefined;
+    this.listedOnce = true;
+    const listing = handed ?? (await this.registry.listLeases());
     listing.skipped.forEach((s) => this.reportSkipped(s));
     const seen = new Set<string>();
     const events: LeaseEvent[] = [];

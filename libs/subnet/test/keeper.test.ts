@@ -116,4 +116,46 @@ describe('keeping a lease', () => {
     expect(formatIP4Net(changes[0]!.lease.subnet)).toBe(formatIP4Net(first.subnet));
     expect(formatIP4(changes[0]!.lease.attrs.publicIp)).toBe('192.0.2.24');
   });
+  it('hands its listing to the watcher on a restart that reuses the lease: one listing, no false loss, real losses still seen', async () => {
+    // The lease this host held before the restart.
+    const granted = /lease ([0-9a-f]+) granted/.exec(await etcd.etcdctl(['lease', 'grant', '3600']))![1]!;
+    await etcd.etcdctl(['put', `--lease=${granted}`, `${PREFIX}/subnets/10.1.77.0-24`, '{"PublicIP":"192.0.2.25"}']);
+    const registry = await EtcdLeaseRegistry.connect({ endpoints: [etcd.endpoint], prefix: PREFIX });
+    const { log, lines } = memoryLogger();
+    let listings = 0;
+    const counted = { listLeases: () => (listings++, registry.listLeases()), watchLeases: registry.watchLeases.bind(registry) };
+    const changes: Lease[] = [];
+    const watcher = new LeaseWatcher(counted, (events) => keeper.observe(events), log, 200);
+    const keeper = new LeaseKeeper({
+      manager: new EtcdSubnetManager(registry),
+      range: net16,
+      attrs: { publicIp: parseIP4('192.0.2.25') },
+      ttlMs: 3_600_000,
+      renewMarginMs: 60_000,
+      log,
+      retryMs: 200,
+      onLeaseChanged: async (lease) => void changes.push(lease),
+      onListing: (listing) => watcher.useListing(listing),
+    });
+    const abort = new AbortController();
+    const first = await keeper.acquire(abort.signal);
+    expect(formatIP4Net(first.subnet)).toBe('10.1.77.0/24');
+    const running = Promise.all([keeper.run(abort.signal), watcher.run(abort.signal)]);
+    cleanups.push(async () => {
+      abort.abort();
+      await running;
+      registry.close();
+    });
+    // The handed listing holds the lease as it was before the reuse rewrote it; the watch then shows the rewrite.
+    await etcd.etcdctl(['put', `${PREFIX}/subnets/10.1.78.0-24`, '{"PublicIP":"192.0.2.26"}']);
+    await waitFor(() => watcher.leases().has('10.1.78.0-24'), { what: 'a later lease in the view' });
+    expect(watcher.leases().get('10.1.77.0-24')?.etcdLeaseId).toBe(first.etcdLeaseId);
+    expect(listings).toBe(0);
+    expect(changes).toEqual([]);
+    expect(lines().filter((l) => l.includes(' lost'))).toEqual([]);
+    // A real loss is still seen through the watch.
+    await etcd.etcdctl(['lease', 'revoke', BigInt(first.etcdLeaseId).toString(16)]);
+    await waitFor(() => changes.length === 1, { what: 'the lease to be re-acquired' });
+    expect(formatIP4Net(changes[0]!.subnet)).toBe('10.1.77.0/24');
+  });
 });
