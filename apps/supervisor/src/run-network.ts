@@ -5,7 +5,7 @@ import type { ExternalInterface } from '@flannel-ts/iface';
 import { retrying } from '@flannel-ts/retry';
 import { previousSubnetFromEnv, writeSubnetEnv } from '@flannel-ts/subnet-env';
 import { sdNotify } from '@flannel-ts/sys';
-import { LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs, type SubnetManager } from '@flannel-ts/subnet';
+import { LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs, type LeaseListing, type SubnetManager } from '@flannel-ts/subnet';
 import { daemonIdentity } from './daemon-identity.js';
 import { MasqRules, removeMasqRules } from './masq.js';
 import { startDatapath, type Datapath, type LeaseProposal } from './datapath.js';
@@ -144,6 +144,8 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       readiness.setReady();
     };
 
+    let acquisitionListing: LeaseListing | undefined;
+    let watching = false;
     const keeper = new LeaseKeeper({
       manager,
       range: config,
@@ -152,8 +154,9 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       renewMarginMs: o.subnetLeaseRenewMarginMs,
       log: log.child({ component: 'lease' }),
       onLeaseChanged: applyLease,
-      // The watcher starts from the listing the lease was chosen from: one listing of every lease, not two.
-      onListing: (listing) => watcher.useListing(listing),
+      onListing: (listing) => {
+        if (!watching) acquisitionListing = listing;
+      },
     });
     leasing.keeper = keeper;
     if (probe) probe.keeper = keeper;
@@ -174,6 +177,10 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     if (ctx.previousEnv && previous.reason) log.info(`Not reusing a subnet from ${ctx.envFile}: ${previous.reason}`);
     readiness.notReady('waiting for a lease');
     const lease = await keeper.acquire(signal, previous.net);
+    // The watcher starts from the listing the lease was chosen from: one listing of every lease, not two.
+    if (acquisitionListing) watcher.useListing(acquisitionListing, lease);
+    acquisitionListing = undefined;
+    watching = true;
     startTimeline.mark('lease');
     await applyLease(lease);
     startTimeline.report(log);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { subnetKey } from '@flannel-ts/ip';
+import { sameNet, subnetKey } from '@flannel-ts/ip';
 import type { LeaseListing, SkippedKey, WatchChange } from './lease-registry.js';
 import type { SubnetManager } from './subnet-manager.js';
 import { parseLeaseKey } from './keys.js';
@@ -40,10 +40,13 @@ export class LeaseWatcher {
 
   /**
    * A complete listing just read elsewhere (the lease acquisition's): the first listing of run()
-   * is this one, and its watch starts after its revision. Ignored once run() has listed.
+   * is this one, with `written` (the lease written since) in it, and the watch starts after its
+   * revision. Ignored once run() has listed.
    */
-  useListing(listing: LeaseListing): void {
-    if (!this.listedOnce) this.handed = listing;
+  useListing(listing: LeaseListing, written?: Lease): void {
+    if (this.listedOnce) return;
+    const leases = written ? [...listing.leases.filter((l) => !sameNet(l.subnet, written.subnet)), written] : listing.leases;
+    this.handed = { ...listing, leases };
   }
 
   /** Runs until `signal` aborts. */
