@@ -15,6 +15,7 @@ import {
 import { errorText, RetryableError } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { startTimeline } from './start-timeline.js';
+import type { EarlyBackend } from './backend-launcher.js';
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
@@ -39,8 +40,11 @@ export interface BackendProcessOptions {
    * before the new backend gets its lease.
    */
   readonly onReproposal: (proposal: Proposal) => Promise<Lease>;
-  /** A backend process started before the config was known (see EarlyBackend); used when it runs `binary`. */
-  readonly early?: SpawnedBackend;
+  /**
+   * A process started before the config was known: the last run's backend, used when it runs
+   * `binary`, or a launcher, made into `binary` when their node flags agree.
+   */
+  readonly early?: EarlyBackend;
 }
 
 /** A forked backend binary with its IPC channel, not yet given init. */
@@ -127,7 +131,7 @@ export class BackendProcess {
   private readonly statusListeners: ((s: Status) => void)[] = [];
   private restartCount = 0;
 
-  private early: SpawnedBackend | undefined;
+  private early: EarlyBackend | undefined;
 
   constructor(private readonly o: BackendProcessOptions) {
     this.early = o.early;
@@ -309,8 +313,9 @@ export class BackendProcess {
   private async spawnAndPropose(): Promise<Proposal> {
     const early = this.early;
     this.early = undefined;
-    const spawned = early && early.binary === this.o.binary && early.alive() ? early : spawnBackend(this.o.binary, this.o.init.verbosity, this.o.log);
-    if (early && spawned !== early) early.discard();
+    const ready = early?.alive() ? ('launch' in early ? early.launch(this.o.binary, this.o.init.verbosity) : early.binary === this.o.binary ? early : undefined) : undefined;
+    const spawned = ready ?? spawnBackend(this.o.binary, this.o.init.verbosity, this.o.log);
+    if (early && spawned.child !== early.child) early.discard();
     const { child, channel } = spawned;
     const { log } = this.o;
     channel.on('message', (msg) => {

@@ -4,7 +4,8 @@ import { formatIP4Net } from '@flannel-ts/ip';
 import { protocolLease, type InitInfo, type Lease as ProtocolLease, type Proposal, type Status } from '@flannel-ts/backend-protocol';
 import type { Lease } from '@flannel-ts/subnet';
 import { findBackendBinary } from './backend-binary.js';
-import { BackendProcess, type SpawnedBackend } from './backend-process.js';
+import { BackendProcess } from './backend-process.js';
+import type { EarlyBackend } from './backend-launcher.js';
 import type { PeerSink } from './peer-state.js';
 
 /** What the backend wants in its lease and in subnet.env, BackendData as the registry stores it. */
@@ -46,7 +47,7 @@ export interface DatapathContext {
   /** A restarted backend proposed something else: update the lease and subnet.env, return the lease. */
   readonly onReproposal: (proposal: LeaseProposal) => Promise<Lease>;
   /** A backend forked before the config was known: used if it runs this config's binary, discarded otherwise. */
-  readonly early?: SpawnedBackend;
+  readonly early?: EarlyBackend;
 }
 
 /** The one table from backend type to implementation: alloc in-process, the rest as binaries. */

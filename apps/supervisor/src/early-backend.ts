@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '@flannel-ts/atomic-file';
 import { BACKEND_BINARIES, findBackendBinary } from './backend-binary.js';
-import { spawnBackend, type SpawnedBackend } from './backend-process.js';
+import { spawnBackend } from './backend-process.js';
+import { startBackendLauncher, type EarlyBackend } from './backend-launcher.js';
 
 /** In the daemon's state directory: the backend type of its last run. */
 export const BACKEND_TYPE_FILE = 'backend-type';
@@ -33,13 +34,14 @@ export async function rememberBackendType(stateDir: string, type: string, log: L
 }
 
 /**
- * Forks the backend the daemon ran last, before etcd is even connected, so its start overlaps ours.
- * The config decides: a process of another type is discarded (see BackendProcess). Undefined when the
- * state directory remembers nothing or the binary is not found (the config's backend is started then).
+ * Forks the backend the daemon ran last, before etcd is even connected, so its start overlaps ours;
+ * when the state directory remembers none, a launcher that becomes whichever backend the config
+ * names. The config decides: a process of another type is discarded (see BackendProcess). Undefined
+ * when the remembered type's binary is not found (the config's backend is started then).
  */
-export function startEarlyBackend(stateDir: string, verbosity: number, log: Logger): SpawnedBackend | undefined {
+export function startEarlyBackend(stateDir: string, verbosity: number, log: Logger): EarlyBackend | undefined {
   const type = rememberedBackendType(stateDir);
-  if (!type) return undefined;
+  if (!type) return startBackendLauncher(log);
   let binary: string;
   try {
     binary = findBackendBinary(type, { invokedAs: process.argv[1] ?? '', env: process.env });

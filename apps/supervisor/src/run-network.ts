@@ -14,7 +14,7 @@ import type { NetworkProbe } from './network-probe.js';
 import { PeerState } from './peer-state.js';
 import { prepareStateDir } from './state-dir.js';
 import { Readiness } from './readiness.js';
-import type { SpawnedBackend } from './backend-process.js';
+import type { EarlyBackend } from './backend-launcher.js';
 import { rememberBackendType } from './early-backend.js';
 import { startTimeline } from './start-timeline.js';
 import { waitForNetworkConfig } from './wait-for-network-config.js';
@@ -53,7 +53,7 @@ export interface NetworkRunContext {
   /** Aborted on shutdown (kernel state, lease and rules kept) or with NetworkRemoved. */
   readonly signal: AbortSignal;
   /** The backend of the last run's type, forked before the config arrived (single-network mode). */
-  readonly early?: SpawnedBackend;
+  readonly early?: EarlyBackend;
 }
 
 /**

@@ -33,6 +33,24 @@ const startedBackends = (messages: string[]) =>
     return match ? [{ binary: path.basename(match[1]!), pid: Number(match[2]) }] : [];
   });
 
+const launcherOf = (messages: string[]): number | undefined => {
+  for (const m of messages) {
+    const match = /^Started a backend launcher \(pid (\d+)\)/.exec(m);
+    if (match) return Number(match[1]);
+  }
+  return undefined;
+};
+
+/** A daemon on a new state directory (a first boot), started while etcd holds no config. */
+async function firstBoot(): Promise<{ d: Daemon; launcher: number }> {
+  const dir = await dl.fresh();
+  await etcd.etcdctl(['del', CONFIG_KEY]);
+  const d = await startFlanneld(lab, lab.hosts[0]!, dir, { args: ['-v=1'] });
+  const launcher = await waitFor(() => launcherOf(d.messages()), { what: 'the backend launcher' });
+  expect(d.messages().some((m) => m.startsWith('Found network config'))).toBe(false);
+  return { d, launcher };
+}
+
 /** A first run with `type`, so the state directory remembers it; returns the stopped daemon. */
 async function firstRun(type: string): Promise<Daemon> {
   const dir = await dl.fresh();
@@ -105,6 +123,42 @@ describe('early backend', () => {
     const started = messages.findIndex((m) => m.startsWith('Started backend'));
     expect(started).toBeGreaterThan(messages.findIndex((m) => m.startsWith('Found network config')));
     expect(readFileSync(rememberedFile(d), 'utf8')).toBe('host-gw\n');
+    await d.proc.stop();
+  });
+  it('on a first boot forks a launcher before the config arrives, which becomes the config\'s backend', async () => {
+    const { d, launcher } = await firstBoot();
+    expect(alive(launcher)).toBe(true);
+    await etcd.etcdctl(['put', CONFIG_KEY, config('vxlan')]);
+    await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: 'the daemon to run' });
+    // One process: the launcher runs the vxlan backend, which made its device and got the lease.
+    expect(startedBackends(d.messages())).toEqual([{ binary: 'flannel-backend-vxlan', pid: launcher }]);
+    expect(readFileSync(`/proc/${launcher}/cmdline`, 'utf8')).toContain('--input-type=module');
+    expect((await lab.exec(lab.hosts[0]!.ns, ['ip', '-o', 'link', 'show', 'flannel.1'])).stdout).toContain('flannel.1');
+    expect(d.messages().some((m) => m.startsWith('Lease ') && m.includes(' on flannel.1 '))).toBe(true);
+    expect(readFileSync(rememberedFile(d), 'utf8')).toBe('vxlan\n');
+    expect((await d.proc.stop()).code).toBe(0);
+    await waitFor(() => !alive(launcher), { what: 'the backend to exit with flanneld' });
+  });
+
+  it('on a first boot with an alloc config, the launcher is discarded', async () => {
+    const { d, launcher } = await firstBoot();
+    await etcd.etcdctl(['put', CONFIG_KEY, config('alloc')]);
+    await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: 'the daemon to run' });
+    await waitFor(() => !alive(launcher), { what: 'the launcher to exit' });
+    expect(startedBackends(d.messages())).toEqual([]);
+    await d.proc.stop();
+  });
+
+  it('a launcher gone before the config came is replaced by a backend started as usual', async () => {
+    const { d, launcher } = await firstBoot();
+    process.kill(launcher, 'SIGKILL');
+    await waitFor(() => !alive(launcher), { what: 'the launcher to be gone' });
+    await etcd.etcdctl(['put', CONFIG_KEY, config('host-gw')]);
+    await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: 'the daemon to run' });
+    const started = startedBackends(d.messages());
+    expect(started.map((s) => s.binary)).toEqual(['flannel-backend-hostgw']);
+    expect(started[0]!.pid).not.toBe(launcher);
+    expect(alive(started[0]!.pid)).toBe(true);
     await d.proc.stop();
   });
 });
