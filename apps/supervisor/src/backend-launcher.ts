@@ -1,10 +1,7 @@
 import { openSync, readSync, closeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { execa } from 'execa';
 import type { Logger } from 'pino';
-import { BackendChannel, SUPERVISOR_PID_ENV } from '@flannel-ts/backend-protocol';
-import { passedEnv, type SpawnedBackend } from './backend-process.js';
-import { startTimeline } from './start-timeline.js';
+import { forkWithChannel, type SpawnedBackend } from './backend-process.js';
 
 /**
  * A node process forked when the backend type is not known yet (a first boot: the state directory
@@ -62,32 +59,13 @@ export type EarlyBackend = SpawnedBackend | BackendLauncher;
 /** Forks a launcher with flanneld's own node flags (the backends' too). */
 export function startBackendLauncher(log: Logger): BackendLauncher {
   const flags = process.execArgv;
-  const child = execa(process.execPath, [...flags, '--input-type=module', '-e', LAUNCHER_SOURCE], {
-    ipc: true,
-    serialization: 'json',
-    buffer: false,
-    reject: false,
-    cleanup: false,
-    stdin: 'ignore',
-    stdout: 'inherit',
-    stderr: 'inherit',
-    extendEnv: false,
-    env: { ...passedEnv(), [SUPERVISOR_PID_ENV]: String(process.pid) },
-  });
-  let exited = false;
-  void child.then(() => {
-    exited = true;
-  });
-  // Listening from the start, as for any backend: nothing the backend sends is missed.
-  const channel = new BackendChannel(child);
+  const forked = forkWithChannel(process.execPath, [...flags, '--input-type=module', '-e', LAUNCHER_SOURCE], log);
+  const { child } = forked;
   log.debug(`Started a backend launcher (pid ${child.pid}) while the backend type is not known`);
-  startTimeline.mark('backend forked');
-  const alive = () => !exited && child.exitCode === null;
-  const discard = () => void child.kill('SIGTERM');
   return {
     child,
-    alive,
-    discard,
+    alive: forked.alive,
+    discard: forked.discard,
     launch(binary, verbosity) {
       const theirs = nodeFlagsOf(binary);
       if (theirs === undefined || theirs.join(' ') !== flags.join(' ')) {
@@ -96,7 +74,7 @@ export function startBackendLauncher(log: Logger): BackendLauncher {
       }
       child.send({ launch: { url: pathToFileURL(binary).href, argv: [binary, `-v=${verbosity}`] } });
       log.info(`Started backend ${binary} (pid ${child.pid})`);
-      return { binary, child, channel, alive, discard };
+      return { binary, ...forked };
     },
   };
 }

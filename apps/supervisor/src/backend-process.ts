@@ -60,7 +60,14 @@ export interface SpawnedBackend {
 
 /** Forks `binary` with an IPC channel; it waits for init. */
 export function spawnBackend(binary: string, verbosity: number, log: Logger): SpawnedBackend {
-  const child = execa(binary, [`-v=${verbosity}`], {
+  const forked = forkWithChannel(binary, [`-v=${verbosity}`], log);
+  log.info(`Started backend ${binary} (pid ${forked.child.pid})`);
+  return { binary, ...forked };
+}
+
+/** A process forked as backends are (their environment, an IPC channel listened to from the start), marked on the start-up timeline. */
+export function forkWithChannel(file: string, args: readonly string[], log: Logger): Omit<SpawnedBackend, 'binary'> {
+  const child = execa(file, args, {
     ipc: true,
     serialization: 'json',
     buffer: false,
@@ -80,10 +87,8 @@ export function spawnBackend(binary: string, verbosity: number, log: Logger): Sp
   });
   const channel = new BackendChannel(child);
   channel.on('invalid', (err) => log.warn(`backend sent an invalid message: ${err.message}`));
-  log.info(`Started backend ${binary} (pid ${child.pid})`);
   startTimeline.mark('backend forked');
   return {
-    binary,
     child,
     channel,
     alive: () => !exited && child.exitCode === null,
