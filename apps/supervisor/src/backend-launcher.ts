@@ -38,6 +38,8 @@ const onMessage = (message) => {
   launched = true;
   process.off('disconnect', exitOnDisconnect);
   process.argv = [process.argv[0], ...spec.argv];
+  // ps and pgrep show the backend, not this code.
+  process.title = spec.argv.join(' ');
   process.on('newListener', function handOver(event) {
     if (event !== 'message') return;
     process.off('newListener', handOver);
