@@ -1,4 +1,4 @@
 import { runBackend } from '@flannel-ts/backend-runner';
 import { createHostGwBackend } from './host-gw-backend.js';
 
-await runBackend('host-gw', createHostGwBackend);
+runBackend('host-gw', createHostGwBackend);

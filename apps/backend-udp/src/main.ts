@@ -1,4 +1,4 @@
 import { runBackend } from '@flannel-ts/backend-runner';
 import { createUdpBackend } from './udp-backend.js';
 
-await runBackend('udp', createUdpBackend);
+runBackend('udp', createUdpBackend);

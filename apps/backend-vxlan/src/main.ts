@@ -1,4 +1,4 @@
 import { runBackend } from '@flannel-ts/backend-runner';
 import { createVxlanBackend } from './vxlan-backend.js';
 
-await runBackend('vxlan', createVxlanBackend);
+runBackend('vxlan', createVxlanBackend);

@@ -13,13 +13,18 @@ import { UsageError } from './usage-error.js';
 const FLUSH_MS = 1_000;
 
 /**
- * The whole `main.ts` of a backend binary: `await runBackend('host-gw', createHostGwBackend)`.
- * Exits the process: 0 after shutdown, IPC disconnect or SIGTERM/SIGINT; 1 after a fatal error;
- * 2 for a usage error.
+ * The whole `main.ts` of a backend binary: `runBackend('host-gw', createHostGwBackend)` (no top-level
+ * await, so a backend may be bundled as CommonJS). Exits the process: 0 after shutdown, IPC
+ * disconnect or SIGTERM/SIGINT; 1 after a fatal error; 2 for a usage error.
  */
-export async function runBackend(name: string, create: CreateBackend): Promise<never> {
-  const code = await runBackendMain(name, create, process);
-  process.exit(code);
+export function runBackend(name: string, create: CreateBackend): void {
+  runBackendMain(name, create, process).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`flannel-backend-${name.replaceAll('-', '')}:`, error);
+      process.exit(1);
+    },
+  );
 }
 
 /**
