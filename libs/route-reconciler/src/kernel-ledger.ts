@@ -28,7 +28,7 @@ export class KernelLedger {
 
   /** A reconciler for one kind of entry whose adds this ledger watches and whose view it reports. */
   reconciler<W, P>(kind: EntryKind, options: KeyedReconcilerOptions<W, P>): KeyedReconciler<W, P> {
-    const reconciler = new KeyedReconciler<W, P>({ ...options, onAdded: (entry) => this.added(kind, entry) });
+    const reconciler = new KeyedReconciler<W, P>({ ...options, onAdded: (describe) => this.added(kind, describe) });
     this.tables.push([kind, reconciler as KeyedReconciler<unknown, unknown>]);
     this.repairs.set(kind, 0);
     return reconciler;
@@ -78,10 +78,10 @@ export class KernelLedger {
     return [...passes, ...repairs, ...entries];
   }
 
-  private added(kind: EntryKind, entry: string): void {
+  private added(kind: EntryKind, describe: () => string): void {
     if (!REPAIRING.has(this.reason)) return;
     this.repairs.set(kind, (this.repairs.get(kind) ?? 0) + 1);
-    this.recent.push({ entry, at: new Date().toISOString() });
+    this.recent.push({ entry: describe(), at: new Date().toISOString() });
     if (this.recent.length > LIST_LIMIT) this.recent.shift();
     this.repaired();
   }
