@@ -4,6 +4,7 @@ import { chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries 
 import { subscribe } from '@flannel-ts/netlink';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
+import { releaseMemorySoon } from '@flannel-ts/sys';
 
 const RECONCILE_PERIOD_MS = 10_000;
 
@@ -57,6 +58,8 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
     log,
     what: 'host-gw routes',
     onPass: ledger.passStarted,
+    // A pass over thousands of entries leaves megabytes of garbage V8 would otherwise keep.
+    afterFullPass: () => releaseMemorySoon(),
   });
   // Someone deleting one of our routes is repaired at once, not only at the next period.
   const events = subscribe(['route'], (ev) => {

@@ -55,10 +55,17 @@ describe('ReconcileLoop', () => {
     vi.useRealTimers();
   });
 
-  const setup = (pass: (reason: PassReason | 'snapshot') => PassOutcome | Promise<PassOutcome>) => {
+  const setup = (pass: (reason: PassReason | 'snapshot') => PassOutcome | Promise<PassOutcome>, afterFullPass?: () => void) => {
     const runner = fakeRunner();
     const { log, lines } = logLines();
-    const loop = new ReconcileLoop<'snapshot'>({ pass, periodMs: PERIOD, context: runner.context, log, what: 'test routes' });
+    const loop = new ReconcileLoop<'snapshot'>({
+      pass,
+      periodMs: PERIOD,
+      context: runner.context,
+      log,
+      what: 'test routes',
+      ...(afterFullPass && { afterFullPass }),
+    });
     return { ...runner, loop, lines };
   };
 
@@ -271,5 +278,48 @@ describe('ReconcileLoop', () => {
     finish();
     await advance(3 * PERIOD);
     expect(reasons).toEqual([]);
+  });
+
+  test('afterFullPass runs once after each full pass, on its own turn after the last step, never after a partial one', async () => {
+    const events: string[] = [];
+    const step = (name: string) => () => void events.push(name);
+    const { loop } = setup(
+      (reason) => {
+        events.push(`pass ${reason}`);
+        return [step('step 1'), () => [step('step 2a'), step('step 2b')]];
+      },
+      () => events.push('after'),
+    );
+    loop.start();
+    await advance(PERIOD);
+    expect(events).toEqual(['pass periodic', 'step 1', 'step 2a', 'step 2b', 'after']);
+
+    events.length = 0;
+    const running = loop.runNow('snapshot');
+    await running;
+    expect(events).toEqual(['pass snapshot', 'step 1', 'step 2a', 'step 2b']); // not inside the Backend call
+    await advance(0);
+    expect(events).toEqual(['pass snapshot', 'step 1', 'step 2a', 'step 2b', 'after']);
+
+    events.length = 0;
+    await loop.runNow('snapshot', () => void events.push('partial'));
+    await advance(0);
+    expect(events).toEqual(['partial']);
+  });
+
+  test('afterFullPass runs after a failed full pass too: it left garbage all the same', async () => {
+    let afters = 0;
+    const { loop } = setup(
+      () => {
+        throw new Error('dump failed');
+      },
+      () => afters++,
+    );
+    loop.start();
+    await advance(PERIOD);
+    expect(afters).toBe(1);
+    await loop.runNow('snapshot');
+    await advance(0);
+    expect(afters).toBe(2);
   });
 });

@@ -40,6 +40,11 @@ export interface ReconcileLoopOptions<Reason extends string> {
   readonly maxFailures?: number;
   /** Told before every pass, full or partial, with why it runs (a KernelLedger counts them). */
   readonly onPass?: (reason: PassReason | Reason) => void;
+  /**
+   * Run on its own turn of the event loop after a full pass ended, all its steps done or failed
+   * (a backend gives back the memory a pass over thousands of entries left: releaseMemory).
+   */
+  readonly afterFullPass?: () => void;
 }
 
 /**
@@ -63,6 +68,7 @@ export class ReconcileLoop<Reason extends string = never> {
   private again: PassReason | undefined;
   private failures = 0;
   private readonly maxFailures: number;
+  private afterPassQueued = false;
 
   constructor(private readonly o: ReconcileLoopOptions<Reason>) {
     this.maxFailures = o.maxFailures ?? MAX_FAILED_PASSES;
@@ -119,7 +125,11 @@ export class ReconcileLoop<Reason extends string = never> {
         })
         // The rest of the pass, one queue job per step: Backend calls queued meanwhile go in between.
         .then(async () => {
-          if (steps === undefined || steps === FAILED) return;
+          if (steps === undefined) return;
+          if (steps === FAILED) {
+            this.passEnded();
+            return;
+          }
           this.stepping = true;
           try {
             const queue = [...steps];
@@ -136,6 +146,7 @@ export class ReconcileLoop<Reason extends string = never> {
             }
             this.succeeded();
           } finally {
+            this.passEnded();
             this.stepping = false;
             const again = this.again;
             this.again = undefined;
@@ -169,9 +180,21 @@ export class ReconcileLoop<Reason extends string = never> {
     } catch (error) {
       this.failed(reason, error);
       return;
+    } finally {
+      if (partial === undefined) this.passEnded();
     }
     // Only a full pass shows the whole table can be read and set again.
     if (partial === undefined) this.succeeded();
+  }
+
+  private passEnded(): void {
+    const after = this.o.afterFullPass;
+    if (after === undefined || this.afterPassQueued) return;
+    this.afterPassQueued = true;
+    setImmediate(() => {
+      this.afterPassQueued = false;
+      after();
+    });
   }
 
   private succeeded(): void {

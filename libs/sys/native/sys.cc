@@ -11,6 +11,8 @@
 // (node-addon-api's noexcept target): every error path throws into JS and returns at once.
 // Descriptors we create are close-on-exec, so they never leak into child processes.
 
+#include <malloc.h>
+#include <v8.h>
 #include <napi.h>
 
 #include "errno-error.h"
@@ -121,7 +123,18 @@ Napi::Value SetParentDeathSignal(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// lowMemory(): undefined. V8's full, compacting collections until nothing more is freed (it returns
+// the pages it frees to the OS), then malloc_trim: what a burst of work (thousands of kernel entries
+// at a join) left behind. MemoryPressureNotification(kCritical) takes half the time but leaves
+// about 1 MiB more resident at 1,000 peers.
+Napi::Value LowMemory(const Napi::CallbackInfo& info) {
+  v8::Isolate::GetCurrent()->LowMemoryNotification();
+  malloc_trim(0);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("lowMemory", Napi::Function::New(env, LowMemory, "lowMemory"));
   exports.Set("sdNotify", Napi::Function::New(env, SdNotify, "sdNotify"));
   exports.Set("flock", Napi::Function::New(env, Flock, "flock"));
   exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignal, "setParentDeathSignal"));

@@ -5,4 +5,6 @@ export interface SysNative {
   /** False only when `wait` is false and the lock is held through another open file description. */
   flock(fd: number, mode: 'exclusive' | 'shared' | 'unlock', wait: boolean): boolean;
   setParentDeathSignal(signal: number): void;
+  /** A compacting full GC, then malloc_trim(0). */
+  lowMemory(): void;
 }
