@@ -161,6 +161,13 @@ Outcome Request(MsgPtr msg, const OnReply& onReply) {
     const timeval timeout{kReplyTimeoutSeconds, 0};
     setsockopt(nl_socket_get_fd(sk.get()), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   }
+  // Peeking costs a second recvmsg per reply; a change's only reply is its ack, small enough for
+  // libnl's default buffer: 5,000 neighbour replaces 75–105 → 61–64 ms.
+  if (onReply) {
+    nl_socket_enable_msg_peek(sk.get());
+  } else {
+    nl_socket_disable_msg_peek(sk.get());
+  }
   bool finished = false;
   Outcome outcome = Run(sk.get(), msg.get(), onReply, &finished);
   // An exchange cut short (timeout, interrupted dump, a libnl error) may leave replies behind,
