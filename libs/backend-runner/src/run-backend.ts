@@ -21,10 +21,15 @@ export function runBackend(name: string, create: CreateBackend): void {
   runBackendMain(name, create, process).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(`flannel-backend-${name.replaceAll('-', '')}:`, error);
+      console.error(`${programOf(name)}:`, error);
       process.exit(1);
     },
   );
+}
+
+/** The binary drops the dash of the type: host-gw → flannel-backend-hostgw (the names flanneld looks for). */
+function programOf(name: string): string {
+  return `flannel-backend-${name.replaceAll('-', '')}`;
 }
 
 /**
@@ -32,8 +37,7 @@ export function runBackend(name: string, create: CreateBackend): void {
  * serves the channel; otherwise it runs standalone from flags and/or NDJSON on stdin.
  */
 export async function runBackendMain(name: string, create: CreateBackend, proc: NodeJS.Process): Promise<number> {
-  // The binary drops the dash of the type: host-gw → flannel-backend-hostgw (the names flanneld looks for).
-  const program = `flannel-backend-${name.replaceAll('-', '')}`;
+  const program = programOf(name);
   const childMode = typeof proc.send === 'function';
   const args = parseBackendArgs(name, program, proc.argv.slice(2), childMode);
   if (args.kind === 'exit') {
