@@ -2,9 +2,9 @@ import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip'
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
+import { releaseMemorySoon } from '@flannel-ts/sys';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
-import { releaseMemorySoon } from '@flannel-ts/sys';
 
 const RECONCILE_PERIOD_MS = 10_000;
 

@@ -1,6 +1,7 @@
 import { formatIP4, formatIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { deleteLink, getLink, setLinkUp, subscribe, type NetlinkEvent } from '@flannel-ts/netlink';
+import { releaseMemorySoon } from '@flannel-ts/sys';
 import {
   addResults,
   chunksOf,
@@ -22,7 +23,6 @@ import { PeerSet, type VxlanPeer } from './peer-set.js';
 import { VtepMacFile } from './vtep-mac-file.js';
 import { VXLAN_OVERHEAD, vxlanConfig } from './vxlan-config.js';
 import { ensureVxlanDevice, type VxlanDevice } from './vxlan-device.js';
-import { releaseMemorySoon } from '@flannel-ts/sys';
 
 const RECONCILE_PERIOD_MS = 10_000;
 const NOTHING: ReconcileResult = { added: 0, removed: 0, kept: 0, failed: 0 };

@@ -125,8 +125,8 @@ Napi::Value SetParentDeathSignal(const Napi::CallbackInfo& info) {
 
 // lowMemory(): undefined. V8's full, compacting collections until nothing more is freed (it returns
 // the pages it frees to the OS), then malloc_trim: what a burst of work (thousands of kernel entries
-// at a join) left behind. MemoryPressureNotification(kCritical) takes half the time but leaves
-// about 1 MiB more resident at 1,000 peers.
+// at a join) left behind. MemoryPressureNotification(kCritical) takes half the time but left
+// 0.6–0.9 MiB more resident at 1,000 peers.
 Napi::Value LowMemory(const Napi::CallbackInfo& info) {
   v8::Isolate::GetCurrent()->LowMemoryNotification();
   malloc_trim(0);
