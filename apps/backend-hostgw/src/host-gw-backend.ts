@@ -62,11 +62,16 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
     afterFullPass: () => releaseMemorySoon(),
   });
   // Someone deleting one of our routes is repaired at once, not only at the next period.
-  const events = subscribe(['route'], (ev) => {
-    if (ev.kind === 'overflow') loop.trigger();
-    if (ev.kind !== 'route' || ev.action !== 'del') return;
-    if (!removedByUs.delete(subnetKey(parseIP4Net(ev.route.dst)))) loop.trigger();
-  });
+  // Only deletions: the thousands of routes a pass adds would each wake the listener for nothing.
+  const events = subscribe(
+    ['route'],
+    (ev) => {
+      if (ev.kind === 'overflow') loop.trigger();
+      if (ev.kind !== 'route' || ev.action !== 'del') return;
+      if (!removedByUs.delete(subnetKey(parseIP4Net(ev.route.dst)))) loop.trigger();
+    },
+    { deletionsOnly: true },
+  );
   events.unref();
 
   /** Applies one peer event to `peers`; returns the key of the subnet whose route may change. */

@@ -154,7 +154,8 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     if (ev.kind === 'error') log.warn(`netlink notifications stopped (${ev.error.message}); repairs wait for the periodic pass`);
     else if (ev.kind === 'overflow' || deletesOurs(ev)) loop.trigger();
   };
-  const events = subscribe(['route', 'neigh'], onKernelEvent);
+  // Only deletions: the thousands of entries a pass adds would each wake the listener for nothing.
+  const events = subscribe(['route', 'neigh'], onKernelEvent, { deletionsOnly: true });
   events.unref();
 
   const backend: Backend = {

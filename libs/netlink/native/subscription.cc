@@ -8,7 +8,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/rtnetlink.h>
+
+#include <cstddef>
 
 #include <cerrno>
 #include <string>
@@ -73,7 +77,25 @@ int OnNotification(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
-int AcceptAnySequence(nl_msg*, void*) { return NL_OK; }  // notifications carry sequence number 0
+int AcceptAnySequence(nl_msg*, void*) { return NL_OK; }
+
+// A socket filter that lets only deletions through: the kernel drops the others before they are
+// queued, so a pass adding thousands of entries does not wake this thread thousands of times.
+// nlmsg_type is in host byte order and BPF loads in network order, hence htons.
+Outcome AcceptOnlyDeletions(int fd) {
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(nlmsghdr, nlmsg_type)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELLINK), 4, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELADDR), 3, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELROUTE), 2, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELNEIGH), 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, 0),           // drop
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),  // keep, whole
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) < 0) return FromErrno(errno, "SO_ATTACH_FILTER");
+  return Outcome{};
+}  // notifications carry sequence number 0
 
 struct CbDeleter {
   void operator()(nl_cb* cb) const { nl_cb_put(cb); }
@@ -91,7 +113,7 @@ class Listener {
     if (stopFd_ >= 0) close(stopFd_);
   }
 
-  Outcome Open(const std::vector<int>& groups) {
+  Outcome Open(const std::vector<int>& groups, bool deletionsOnly) {
     Outcome opened = OpenRouteSocket(&sock_);
     if (!opened.ok()) return opened;
     nl_sock* sk = sock_.get();
@@ -100,6 +122,10 @@ class Listener {
       if (rc < 0) return FromLibnl(rc);
     }
     const int fd = nl_socket_get_fd(sk);
+    if (deletionsOnly) {
+      Outcome filtered = AcceptOnlyDeletions(fd);
+      if (!filtered.ok()) return filtered;
+    }
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof(kReceiveBuffer)) < 0) {
       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof(kReceiveBuffer));
     }
@@ -190,10 +216,12 @@ Napi::Function Subscription::Define(Napi::Env env) {
 
 Subscription::Subscription(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Subscription>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsFunction()) {
-    Napi::TypeError::New(env, "netlink: new Subscription(groups: string[], onEvents: function)").ThrowAsJavaScriptException();
+  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsFunction() || (info.Length() > 2 && !info[2].IsBoolean())) {
+    Napi::TypeError::New(env, "netlink: new Subscription(groups: string[], onEvents: function, deletionsOnly?: boolean)")
+        .ThrowAsJavaScriptException();
     return;
   }
+  const bool deletionsOnly = info.Length() > 2 && info[2].As<Napi::Boolean>().Value();
   Napi::Array names = info[0].As<Napi::Array>();
   std::vector<int> groups;
   for (uint32_t i = 0; i < names.Length(); i++) {
@@ -209,7 +237,7 @@ Subscription::Subscription(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Su
   }
 
   auto listener = std::make_unique<Listener>();
-  Outcome opened = listener->Open(groups);
+  Outcome opened = listener->Open(groups, deletionsOnly);
   if (!opened.ok()) {
     Throw(env, opened);
     return;

@@ -74,5 +74,5 @@ export interface NetlinkNative {
   /** How many dumps were repeated because the kernel flagged them interrupted. */
   dumpRetries(): number;
   /** Starts the listener thread; batches of events arrive on the JS thread. */
-  Subscription: new (groups: NetlinkGroup[], onEvents: (events: RawEvent[]) => void) => RawSubscription;
+  Subscription: new (groups: NetlinkGroup[], onEvents: (events: RawEvent[]) => void, deletionsOnly?: boolean) => RawSubscription;
 }

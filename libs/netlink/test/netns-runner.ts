@@ -60,15 +60,19 @@ function childDescriptors(): Record<string, string> {
 }
 
 const special: Record<string, Handler> = {
-  subscribe: (groups: NetlinkGroup[], options: { closeOnFirstEvent?: boolean } = {}) => {
+  subscribe: (groups: NetlinkGroup[], options: { closeOnFirstEvent?: boolean; deletionsOnly?: boolean } = {}) => {
     const id = nextSubscription++;
-    const subscription = netlink.subscribe(groups, (event) => {
-      send({ sub: id, event });
-      if (options.closeOnFirstEvent) {
-        subscription.close();
-        send({ sub: id, closedInCallback: true });
-      }
-    });
+    const subscription = netlink.subscribe(
+      groups,
+      (event) => {
+        send({ sub: id, event });
+        if (options.closeOnFirstEvent) {
+          subscription.close();
+          send({ sub: id, closedInCallback: true });
+        }
+      },
+      { deletionsOnly: options.deletionsOnly ?? false },
+    );
     subscriptions.set(id, subscription);
     return id;
   },

@@ -52,6 +52,39 @@ describe('subscribe', () => {
     await runner.call('closeSubscription', sub);
   });
 
+  test('with deletionsOnly, sees deletions of links, addresses, routes and neighbours, and nothing else', async () => {
+    const sub = await runner.call<number>('subscribe', ['link', 'addr', 'route', 'neigh'], { deletionsOnly: true });
+    const all = await runner.call<number>('subscribe', ['link', 'addr', 'route', 'neigh']);
+    try {
+      await ipBatch(ns, [
+        'link add dl0 type veth peer name dl1',
+        'address add 198.51.100.1/24 dev dl0',
+        'route add 10.244.21.0/24 via 192.0.2.13',
+        'neigh replace 192.0.2.99 lladdr 0a:00:00:00:00:99 dev veth0 nud permanent',
+        'neigh del 192.0.2.99 dev veth0',
+        'route del 10.244.21.0/24',
+        'address del 198.51.100.1/24 dev dl0',
+        'link del dl0',
+      ]);
+      // Every notification reached the plain subscription, the last one too, so the filtered one has
+      // had its chance at all of them.
+      await waitFor(() => runner.events<NetlinkEvent>(all).find((e) => e.kind === 'link' && e.action === 'del' && e.link.name === 'dl1'), {
+        what: 'the link deletion on the plain subscription',
+      });
+      await waitFor(() => runner.events<NetlinkEvent>(sub).find((e) => e.kind === 'link' && e.action === 'del' && e.link.name === 'dl1'), {
+        what: 'the link deletion on the filtered subscription',
+      });
+      const seen = runner.events<NetlinkEvent>(sub);
+      expect(seen.filter((e) => e.kind === 'overflow' || e.kind === 'error')).toEqual([]);
+      expect(seen.filter((e) => e.kind !== 'overflow' && e.kind !== 'error' && e.action !== 'del')).toEqual([]);
+      expect(new Set(seen.map((e) => e.kind))).toEqual(new Set(['link', 'addr', 'route', 'neigh']));
+      expect(runner.events<NetlinkEvent>(all).filter((e) => e.kind !== 'overflow' && e.kind !== 'error' && e.action === 'new').length).toBeGreaterThan(0);
+    } finally {
+      await runner.call('closeSubscription', sub);
+      await runner.call('closeSubscription', all);
+    }
+  });
+
   test('close() joins the listener thread and closes both descriptors', async () => {
     await runner.call('descriptors');
     const fdsBefore = await runner.call<Record<string, string>>('descriptors');
