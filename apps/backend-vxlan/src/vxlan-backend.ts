@@ -89,7 +89,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
    */
   const reconcile = async (reason: PassReason | 'lease' | 'snapshot' | 'peer change'): Promise<PassOutcome> => {
     if (!own || !device || !peersKnown) return;
-    const started = performance.now();
+    const started = process.hrtime.bigint(); // not performance.now(): that global loads perf_hooks
     device = await restoreDevice(device, own);
     const links = { vxlanIndex: device.index, extIndex: iface.index };
     const plan = planPeers(peers.values(), { ...links, direct: (p) => direct?.isDirect(p) ?? false });
@@ -107,7 +107,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     const report = () => {
       const changed = Object.values(results).some((r) => r.added || r.removed);
       const failed = Object.values(results).reduce((n, r) => n + r.failed, 0);
-      const ms = (performance.now() - started).toFixed(0);
+      const ms = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0);
       const line = `Reconciled ${peers.size} vxlan peers in ${ms} ms (${reason}): ${summary(results)}`;
       if (failed > 0) log.warn(`${line}; ${failed} kernel change(s) failed (logged above), the next pass tries again`);
       else log[changed || reason === 'snapshot' ? 'info' : 'debug'](line);
