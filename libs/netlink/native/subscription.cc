@@ -12,9 +12,8 @@
 #include <linux/filter.h>
 #include <linux/rtnetlink.h>
 
-#include <cstddef>
-
 #include <cerrno>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -77,7 +76,7 @@ int OnNotification(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
-int AcceptAnySequence(nl_msg*, void*) { return NL_OK; }
+int AcceptAnySequence(nl_msg*, void*) { return NL_OK; }  // notifications carry sequence number 0
 
 // A socket filter that lets only deletions through: the kernel drops the others before they are
 // queued, so a pass adding thousands of entries does not wake this thread thousands of times.
@@ -95,7 +94,7 @@ Outcome AcceptOnlyDeletions(int fd) {
   sock_fprog program{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
   if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) < 0) return FromErrno(errno, "SO_ATTACH_FILTER");
   return Outcome{};
-}  // notifications carry sequence number 0
+}
 
 struct CbDeleter {
   void operator()(nl_cb* cb) const { nl_cb_put(cb); }
