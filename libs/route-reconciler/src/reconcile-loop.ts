@@ -126,12 +126,9 @@ export class ReconcileLoop<Reason extends string = never> {
         // The rest of the pass, one queue job per step: Backend calls queued meanwhile go in between.
         .then(async () => {
           if (steps === undefined) return;
-          if (steps === FAILED) {
-            this.passEnded();
-            return;
-          }
           this.stepping = true;
           try {
+            if (steps === FAILED) return;
             const queue = [...steps];
             for (let step = queue.shift(); step !== undefined; step = queue.shift()) {
               // Jobs chain through promises alone: without a turn of the event loop, peer changes
