@@ -208,6 +208,7 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
       const at = logged.find((r) => re.test(r.msg))?.time;
       return at === undefined ? '?' : fmt(at - spawnedAt);
     };
+    if (process.env.SCALE_LOG) for (const r of logged) console.log(`  ${fmt(r.time - spawnedAt)} ${r.msg.slice(0, 150)}`);
     const kernelWhat = type === 'host-gw' ? 'route' : 'route + neighbour + FDB entry';
     // The monitors stamp an event when they print it, late when they are short of CPU: the
     // backend's own end of pass shows how late.

@@ -67,6 +67,18 @@ describe('PeerState', () => {
     expect(h.state.peers().map((p) => formatIP4Net(p.subnet))).toEqual(['10.244.1.0/24']);
   });
 
+  it('hands peers with a lease only when the set the backend has was judged against another subnet', () => {
+    const h = harness();
+    expect(h.state.forLease(parseIP4Net('10.244.1.0/24'))).toBeUndefined(); // no listing yet: not "no peers"
+    h.state.listed(h.listing(lease('10.244.2.0/24', '192.0.2.12'), lease('10.244.5.0/24', '192.0.2.99')));
+    expect(h.snapshots).toEqual([['10.244.2.0/24', '10.244.5.0/24']]);
+    // The listing was judged against 10.244.1.0/24 already.
+    expect(h.state.forLease(parseIP4Net('10.244.1.0/24'))).toBeUndefined();
+    // Moved onto a subnet another host holds: that one is no peer from here on.
+    expect(h.state.forLease(parseIP4Net('10.244.5.0/24'))?.map((p) => formatIP4Net(p.subnet))).toEqual(['10.244.2.0/24']);
+    expect(h.state.forLease(parseIP4Net('10.244.5.0/24'))).toBeUndefined();
+  });
+
   it('holds events back until the first listing', () => {
     const h = harness();
     h.state.changed([h.added(lease('10.244.4.0/24', '192.0.2.13'))]);
@@ -74,7 +86,7 @@ describe('PeerState', () => {
     h.state.listed(h.listing(lease('10.244.4.0/24', '192.0.2.13')));
     expect(h.snapshots).toEqual([['10.244.4.0/24']]);
   });
-  it("logs the first listing's Subnet added lines once its snapshot is on its way, later ones at once", async () => {
+  it("logs the first listing's Subnet added lines once its snapshot is on its way and the lease applied, later ones at once", async () => {
     const lines: string[] = [];
     let handedOver!: () => void;
     const sink: PeerSink = {
@@ -89,6 +101,9 @@ describe('PeerState', () => {
     state.listed(new Map(first.map((l) => [subnetKey(l.subnet), l])));
     expect(lines).toEqual([]);
     handedOver();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([]);
+    state.leaseApplied();
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines).toEqual(['Subnet added: 10.244.2.0/24 via 192.0.2.12', 'Subnet added: 10.244.3.0/24 via 192.0.2.13']);
     state.changed([{ type: 'removed', lease: first[0]! }]);

@@ -29,11 +29,15 @@ export class PeerState {
   private readonly all = new Map<string, Lease>();
   private own: IP4Net | undefined;
   private hasListing = false;
+  /** The own subnet the sink's current set was judged against (the last snapshot's or forLease's). */
+  private handedFor: IP4Net | undefined;
   /** Key → value already complained about, so a lease is logged once, not at every event. */
   private readonly complained = new Map<string, string>();
   private skippedCount = 0;
-  /** The first listing's "Subnet added" lines, logged once its snapshot is on its way. */
+  /** The first listing's "Subnet added" lines, logged once its snapshot is on its way and our lease is in place. */
   private listingLines: string[] = [];
+  private markLeaseInPlace!: () => void;
+  private readonly leaseInPlace = new Promise<void>((resolve) => (this.markLeaseInPlace = resolve));
 
   constructor(
     private readonly scope: PeerScope,
@@ -51,11 +55,17 @@ export class PeerState {
     this.all.clear();
     for (const [key, lease] of leases) this.all.set(key, lease);
     this.hasListing = true;
+    this.handedFor = this.own;
     const sent = this.sink.peersSnapshot(this.peers());
-    // Thousands of lines cost tens of milliseconds: the backend gets the peers first.
+    // Thousands of lines cost tens of milliseconds: the backend gets the peers, and the env file is written, first.
     const lines = this.listingLines;
     this.listingLines = [];
-    if (lines.length > 0) void Promise.resolve(sent).then(() => lines.forEach((line) => this.log.info(line)));
+    if (lines.length > 0) void Promise.all([sent, this.leaseInPlace]).then(() => lines.forEach((line) => this.log.info(line)));
+  }
+
+  /** Our first lease is configured (backend, env file, ip-masq): the first listing's lines may go out. */
+  leaseApplied(): void {
+    this.markLeaseInPlace();
   }
 
   /** Changes after the listing; only the peers among them reach the sink. */
@@ -76,18 +86,21 @@ export class PeerState {
     if (this.hasListing && forward.length > 0) this.sink.peersChanged(forward);
   }
 
-  /**
-   * Our lease (changed): the peers change with it (the old subnet may be another host's now).
-   * The caller hands them to the backend together with the lease: before the lease they would
-   * be judged against the old one.
-   */
+  /** Our lease (changed): the peers change with it (the old subnet may be another host's now). */
   setOwn(subnet: IP4Net): void {
     this.own = subnet;
   }
 
-  /** The peers, or undefined before the first listing (an empty set would mean "no peers"). */
-  listedPeers(): Lease[] | undefined {
-    return this.hasListing ? this.peers() : undefined;
+  /**
+   * Our lease (changed), and the peers to hand the backend together with it (before the lease they
+   * would be judged against the old one): undefined before the first listing (an empty set would
+   * mean "no peers"), and when the set the sink has was already judged against this subnet.
+   */
+  forLease(subnet: IP4Net): Lease[] | undefined {
+    this.setOwn(subnet);
+    if (!this.hasListing || (this.handedFor && sameNet(this.handedFor, subnet))) return undefined;
+    this.handedFor = subnet;
+    return this.peers();
   }
 
   /** The current peers: every known lease that passes the filter. */

@@ -130,17 +130,31 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     if (probe) probe.masq = rules;
     const peers = new PeerState({ network: config.network, subnetLen: config.subnetLen, publicIp: ext.extAddr }, dp, log.child({ component: 'peers' }));
 
-    /** Our (new) lease, applied in order and retried until it holds: backend, env file, ip-masq. */
-    const applyLease = async (lease: Lease): Promise<void> => {
+    /**
+     * Our (new) lease, applied in order and retried until it holds: backend, env file, ip-masq.
+     * `alongside` runs once, while the ip-masq rules go in (their commands leave the CPU free).
+     */
+    const applyLease = async (lease: Lease, alongside?: () => void): Promise<void> => {
       const subnet = formatIP4Net(lease.subnet);
       readiness.notReady(`applying lease ${subnet}`);
-      peers.setOwn(lease.subnet);
+      let peersSeen = peers.forLease(lease.subnet);
       await retrying(async () => {
-        await dp.leaseGranted(lease, peers.listedPeers());
+        // Handed once: a later attempt finds them kept, with the changes since applied.
+        const handing = peersSeen;
+        peersSeen = undefined;
+        await dp.leaseGranted(lease, handing);
         startTimeline.mark('backend ready');
         await writeEnv(lease, dp.proposal.mtu);
-        await rules.apply(lease.subnet);
+        const masqApplied = rules.apply(lease.subnet);
+        const run = alongside;
+        alongside = undefined;
+        try {
+          run?.();
+        } finally {
+          await masqApplied;
+        }
       }, retry(`Applying lease ${subnet}`));
+      peers.leaseApplied();
       readiness.setReady();
     };
 
@@ -153,7 +167,7 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       ttlMs: o.subnetLeaseTtlMs,
       renewMarginMs: o.subnetLeaseRenewMarginMs,
       log: log.child({ component: 'lease' }),
-      onLeaseChanged: applyLease,
+      onLeaseChanged: (lease) => applyLease(lease),
       onListing: (listing) => {
         if (!watching) acquisitionListing = listing;
       },
@@ -177,12 +191,13 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     if (ctx.previousEnv && previous.reason) log.info(`Not reusing a subnet from ${ctx.envFile}: ${previous.reason}`);
     readiness.notReady('waiting for a lease');
     const lease = await keeper.acquire(signal, previous.net);
-    // The watcher starts from the listing the lease was chosen from: one listing of every lease, not two.
-    if (acquisitionListing) watcher.useListing(acquisitionListing, lease);
+    const listing = acquisitionListing;
     acquisitionListing = undefined;
     watching = true;
     startTimeline.mark('lease');
-    await applyLease(lease);
+    // The watcher starts from the listing the lease was chosen from (one listing of every lease, not
+    // two), taken in once the env file is written: its peers reach the backend while ip-masq goes in.
+    await applyLease(lease, listing && (() => watcher.useListing(listing, lease)));
     startTimeline.report(log);
     if (ctx.notifyReady && sdNotify('READY=1')) log.debug('Sent READY=1 to systemd');
     log.info('Running backend.');

@@ -18,8 +18,8 @@ export type LeaseWatcherStats = ListWatchStats;
 export class LeaseWatcher {
   private readonly known = new Map<string, Lease>();
   private readonly reported = new Set<string>();
-  /** A listing someone just read, for the first relist; none once that ran. */
-  private handed: LeaseListing | undefined;
+  /** The revision of a listing someone handed in (already applied), for the first relist; none once that ran. */
+  private handedRevision: string | undefined;
   private listedOnce = false;
   readonly stats: LeaseWatcherStats = { relists: 0, resumes: 0 };
 
@@ -39,14 +39,14 @@ export class LeaseWatcher {
   }
 
   /**
-   * A complete listing just read elsewhere (the lease acquisition's): the first listing of run()
-   * is this one, with `written` (the lease written since) in it, and the watch starts after its
-   * revision. Ignored once run() has listed.
+   * A complete listing just read elsewhere (the lease acquisition's), applied now with `written`
+   * (the lease written since) in it: run() does not list again, its watch starts after this
+   * listing's revision. Ignored once run() has listed.
    */
   useListing(listing: LeaseListing, written?: Lease): void {
     if (this.listedOnce) return;
     const leases = written ? [...listing.leases.filter((l) => !sameNet(l.subnet, written.subnet)), written] : listing.leases;
-    this.handed = { ...listing, leases };
+    this.handedRevision = this.applyListing({ ...listing, leases });
   }
 
   /** Runs until `signal` aborts. */
@@ -66,10 +66,14 @@ export class LeaseWatcher {
   }
 
   private async relist(): Promise<string> {
-    const handed = this.handed;
-    this.handed = undefined;
+    const handed = this.handedRevision;
+    this.handedRevision = undefined;
     this.listedOnce = true;
-    const listing = handed ?? (await this.registry.listLeases());
+    return handed ?? this.applyListing(await this.registry.listLeases());
+  }
+
+  /** Makes the view this listing, emitting the difference; returns its revision. */
+  private applyListing(listing: LeaseListing): string {
     listing.skipped.forEach((s) => this.reportSkipped(s));
     const seen = new Set<string>();
     const events: LeaseEvent[] = [];
