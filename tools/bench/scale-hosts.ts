@@ -7,7 +7,8 @@
 //      each, etcd's acknowledgement → the kernel change (`ip -ts monitor`, `bridge -ts monitor fdb`):
 //      p50 / p99 / max;
 //   3. VmRSS and VmHWM of flanneld and its backend after the join and after the churn.
-// SCALE_TYPES=vxlan (or host-gw) measures one backend. Figures go to docs/bench/results.json (--results FILE, --no-record).
+// SCALE_TYPES=vxlan (or host-gw) measures one backend; SCALE_LOG=1 prints the joining flanneld's log (its
+// backend's lines included), each line with its time since the spawn. Figures go to docs/bench/results.json (--results FILE, --no-record).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -208,7 +209,7 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
       const at = logged.find((r) => re.test(r.msg))?.time;
       return at === undefined ? '?' : fmt(at - spawnedAt);
     };
-    if (process.env.SCALE_LOG) for (const r of logged) console.log(`  ${fmt(r.time - spawnedAt)} ${r.msg.slice(0, 150)}`);
+    if (process.env.SCALE_LOG) for (const r of logged) console.log(`  ${fmt(r.time - spawnedAt)} ms ${r.msg.slice(0, 150)}`);
     const kernelWhat = type === 'host-gw' ? 'route' : 'route + neighbour + FDB entry';
     // The monitors stamp an event when they print it, late when they are short of CPU: the
     // backend's own end of pass shows how late.
