@@ -7,13 +7,14 @@
 //   listAddrs() / changeAddr(op, index, address, prefixLen)
 //   listRoutes() / changeRoute(op, {dst, dstLen, gateway, oif, table, protocol, scope, type,
 //                                   priority|null, onlink}) / lookupRoute(address)
+//   changeRoutes(op, specs)                      the same for many, off the main thread: a Promise
 //   listNeighs(family) / changeNeigh(op, {family, index, ip, mac, state, flags})
 //   dumpRetries()                                interrupted dumps repeated so far
 //   Subscription                                 change notifications (subscription.h)
 //
 // Arguments are primitives or flat objects of primitives, every field present ("" or 0 for
 // "none"); the typed facade is src/index.ts (raw typing: src/native.d.ts), which also picks the
-// defaults. Calls are synchronous: a request on a local netlink socket takes microseconds to
+// defaults. Calls but changeRoutes are synchronous: a request on a local netlink socket takes microseconds to
 // milliseconds. A failure throws an Error with `code` ("EEXIST"), `errno` (negative), `syscall`
 // ("netlink") and the kernel's message; the facade prefixes what was being done. Built without C++
 // exceptions: every error path throws into JS and returns at once.
@@ -23,6 +24,7 @@
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <sys/prctl.h>
 
 #include <cstdint>
 #include <vector>
@@ -154,32 +156,92 @@ Napi::Value ListRoutes(const Napi::CallbackInfo& info) {
                               [](const RouteRecord& route) { return !route.cloned; });
 }
 
+// A RawRouteSpec; false (a JS exception pending) when a field is wrong.
+bool ReadRouteSpec(const Napi::Value& value, RouteSpec* spec) {
+  Napi::Object o;
+  uint32_t dstLen, protocol, scope, type;
+  if (!ReadObject(value, "route spec", &o) || !ReadIPv4(o.Get("dst"), "dst", &spec->dst) ||
+      !ReadUint32(o.Get("dstLen"), "dstLen", &dstLen, 32) || !ReadOptionalIPv4(o.Get("gateway"), "gateway", &spec->gateway) ||
+      !ReadUint32(o.Get("oif"), "oif", &spec->oif, kMaxIndex) || !ReadUint32(o.Get("table"), "table", &spec->table) ||
+      !ReadUint32(o.Get("protocol"), "protocol", &protocol, 255) || !ReadUint32(o.Get("scope"), "scope", &scope, 255) ||
+      !ReadUint32(o.Get("type"), "type", &type, 255) || !ReadBool(o.Get("onlink"), "onlink", &spec->onlink)) {
+    return false;
+  }
+  Napi::Value priority = o.Get("priority");
+  if (!priority.IsNull()) {
+    uint32_t number;
+    if (!ReadUint32(priority, "priority", &number)) return false;
+    spec->priority = number;
+  }
+  spec->dstLen = static_cast<uint8_t>(dstLen);
+  spec->protocol = static_cast<uint8_t>(protocol);
+  spec->scope = static_cast<uint8_t>(scope);
+  spec->type = static_cast<uint8_t>(type);
+  return true;
+}
+
 // changeRoute(op: 'add' | 'replace' | 'delete', spec: RawRouteSpec): undefined
 Napi::Value ChangeRoute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Change change;
-  Napi::Object o;
   RouteSpec spec;
-  uint32_t dstLen, protocol, scope, type;
-  if (!ReadChange(info[0], true, true, &change) || !ReadObject(info[1], "route spec", &o) ||
-      !ReadIPv4(o.Get("dst"), "dst", &spec.dst) || !ReadUint32(o.Get("dstLen"), "dstLen", &dstLen, 32) ||
-      !ReadOptionalIPv4(o.Get("gateway"), "gateway", &spec.gateway) ||
-      !ReadUint32(o.Get("oif"), "oif", &spec.oif, kMaxIndex) || !ReadUint32(o.Get("table"), "table", &spec.table) ||
-      !ReadUint32(o.Get("protocol"), "protocol", &protocol, 255) || !ReadUint32(o.Get("scope"), "scope", &scope, 255) ||
-      !ReadUint32(o.Get("type"), "type", &type, 255) || !ReadBool(o.Get("onlink"), "onlink", &spec.onlink)) {
+  if (!ReadChange(info[0], true, true, &change) || !ReadRouteSpec(info[1], &spec)) return env.Undefined();
+  return Done(env, Request(RouteMessage(change, spec)));
+}
+
+// One changeRoutes call: its requests run in order on a libuv pool thread (with that thread's own
+// socket), so the main thread does other work meanwhile; the kernel takes them concurrently with
+// that thread's neighbour changes.
+class RouteBatch : public Napi::AsyncWorker {
+ public:
+  RouteBatch(Napi::Env env, Change change, std::vector<RouteSpec> specs)
+      : Napi::AsyncWorker(env, "netlink.changeRoutes"), deferred_(Napi::Promise::Deferred::New(env)), change_(change),
+        specs_(std::move(specs)) {}
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    // libuv leaves its pool threads unnamed ("node"): this one then shows in `top -H` by what it did.
+    prctl(PR_SET_NAME, "netlink-batch", 0, 0, 0);
+    outcomes_.reserve(specs_.size());
+    for (const RouteSpec& spec : specs_) outcomes_.push_back(Request(RouteMessage(change_, spec)));
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Array results = Napi::Array::New(env, outcomes_.size());
+    for (uint32_t i = 0; i < outcomes_.size(); i++) {
+      results.Set(i, outcomes_[i].ok() ? env.Undefined() : Napi::Value(ErrorObject(env, outcomes_[i])));
+    }
+    deferred_.Resolve(results);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Change change_;
+  std::vector<RouteSpec> specs_;
+  std::vector<Outcome> outcomes_;
+};
+
+// changeRoutes(op: 'add' | 'replace' | 'delete', specs: RawRouteSpec[]): Promise<(Error | undefined)[]>
+// Each route's failure is its element; a wrong spec throws before anything is sent.
+Napi::Value ChangeRoutes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Change change;
+  if (!ReadChange(info[0], true, true, &change)) return env.Undefined();
+  if (!info[1].IsArray()) {
+    Napi::TypeError::New(env, "netlink: route specs must be an array").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Napi::Value priority = o.Get("priority");
-  if (!priority.IsNull()) {
-    uint32_t value;
-    if (!ReadUint32(priority, "priority", &value)) return env.Undefined();
-    spec.priority = value;
+  Napi::Array list = info[1].As<Napi::Array>();
+  std::vector<RouteSpec> specs(list.Length());
+  for (uint32_t i = 0; i < specs.size(); i++) {
+    if (!ReadRouteSpec(list.Get(i), &specs[i])) return env.Undefined();
   }
-  spec.dstLen = static_cast<uint8_t>(dstLen);
-  spec.protocol = static_cast<uint8_t>(protocol);
-  spec.scope = static_cast<uint8_t>(scope);
-  spec.type = static_cast<uint8_t>(type);
-  return Done(env, Request(RouteMessage(change, spec)));
+  auto* batch = new RouteBatch(env, change, std::move(specs));  // deletes itself once settled
+  Napi::Promise promise = batch->promise();
+  batch->Queue();
+  return promise;
 }
 
 // lookupRoute(address: string): RouteInfo  (the kernel's answer to `ip route get <address>`)
@@ -247,6 +309,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("changeAddr", Napi::Function::New(env, ChangeAddr, "changeAddr"));
   exports.Set("listRoutes", Napi::Function::New(env, ListRoutes, "listRoutes"));
   exports.Set("changeRoute", Napi::Function::New(env, ChangeRoute, "changeRoute"));
+  exports.Set("changeRoutes", Napi::Function::New(env, ChangeRoutes, "changeRoutes"));
   exports.Set("lookupRoute", Napi::Function::New(env, LookupRoute, "lookupRoute"));
   exports.Set("listNeighs", Napi::Function::New(env, ListNeighs, "listNeighs"));
   exports.Set("changeNeigh", Napi::Function::New(env, ChangeNeigh, "changeNeigh"));

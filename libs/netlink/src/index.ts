@@ -1,6 +1,6 @@
 export { listLinks, getLink, setLinkUp, setLinkDown, setLinkMtu, deleteLink, createVxlan } from './links.js';
 export { listAddrs, addAddr, deleteAddr } from './addrs.js';
-export { listRoutes, addRoute, replaceRoute, deleteRoute, getRouteTo } from './routes.js';
+export { listRoutes, addRoute, replaceRoute, replaceRoutes, deleteRoute, getRouteTo } from './routes.js';
 export { listNeighs, replaceNeigh, deleteNeigh } from './neighs.js';
 export { subscribe } from './subscribe.js';
 export { interruptedDumpRetries } from './counters.js';

@@ -67,6 +67,8 @@ export interface NetlinkNative {
   /** IPv4 routes of every table, without cache clones. */
   listRoutes(): RouteInfo[];
   changeRoute(op: 'add' | 'replace' | 'delete', spec: RawRouteSpec): void;
+  /** The same for each spec in turn, on a libuv pool thread; an element per spec: its failure, or undefined. */
+  changeRoutes(op: 'add' | 'replace' | 'delete', specs: RawRouteSpec[]): Promise<(Error | undefined)[]>;
   /** RTM_GETROUTE for one address, as `ip route get`. */
   lookupRoute(address: string): RouteInfo;
   listNeighs(family: NeighFamily): NeighInfo[];

@@ -1,6 +1,6 @@
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTN_UNICAST, RTPROT_BOOT } from './constants.js';
 import { nameOfLink } from './describe.js';
-import { withContext } from './errors.js';
+import { inContext, withContext } from './errors.js';
 import { netlinkNative } from './load-native.js';
 import type { RawRouteSpec } from './native.js';
 import type { RouteInfo, RouteScope, RouteSpec } from './types.js';
@@ -23,6 +23,17 @@ export function addRoute(spec: RouteSpec): void {
 /** Adds the route, or replaces the one to the same prefix (same table and metric). */
 export function replaceRoute(spec: RouteSpec): void {
   change('replace', spec);
+}
+
+/**
+ * replaceRoute for each spec in turn, off the main thread (the kernel may take other changes, say
+ * neighbours, meanwhile). Resolves with an element per spec: its failure in context, or undefined.
+ * A malformed spec throws at once, before any is sent.
+ */
+export async function replaceRoutes(specs: readonly RouteSpec[]): Promise<(Error | undefined)[]> {
+  const raw = specs.map((spec) => toRaw('replace', spec));
+  const failures = await netlinkNative().changeRoutes('replace', raw);
+  return failures.map((failure, i) => failure && (inContext(`replacing route ${describe(specs[i]!, raw[i]!)}`, failure) as Error));
 }
 
 /**

@@ -80,6 +80,8 @@ const special: Record<string, Handler> = {
     subscriptions.get(id)?.close();
     return subscriptions.get(id)?.closed;
   },
+  /** Each element: null, or the route's failure as serializeError gives it. */
+  replaceRoutes: async (specs: netlink.RouteSpec[]) => (await netlink.replaceRoutes(specs)).map((error) => (error === undefined ? null : serializeError(error))),
   threadNames,
   descriptors,
   childDescriptors,
@@ -125,7 +127,12 @@ lines.on('line', (line) => {
     const handler = (special[op] ?? (netlink as unknown as Record<string, Handler>)[op]) as Handler | undefined;
     if (typeof handler !== 'function') throw new Error(`unknown op ${op}`);
     const value = handler(...(args as never[]));
-    send({ id, ok: true, value: value === undefined ? null : value });
+    if (value instanceof Promise) {
+      value.then(
+        (settled: unknown) => send({ id, ok: true, value: settled === undefined ? null : settled }),
+        (error: unknown) => send({ id, ok: false, error: serializeError(error) }),
+      );
+    } else send({ id, ok: true, value: value === undefined ? null : value });
   } catch (error) {
     send({ id, ok: false, error: serializeError(error) });
   }

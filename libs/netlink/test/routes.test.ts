@@ -112,6 +112,26 @@ describe('routes', () => {
     expect(await ipRoutes(['10.244.4.0/24'])).toEqual([route({ dst: '10.244.4.0/24', gateway: A, oif: veth0 })]);
   });
 
+  test('replaceRoutes sets many routes off the main thread and reports each failure in its place', async () => {
+    const specs = [
+      { dst: '10.244.40.0/24', gateway: A, oif: veth0 },
+      { dst: '10.244.41.0/24', gateway: '198.51.100.7', oif: veth0 }, // not on-link: refused
+      { dst: '10.244.42.0/24', gateway: B, oif: veth0 },
+    ];
+    const results = await runner.call<(object | null)[]>('replaceRoutes', specs);
+    expect(results[0]).toBeNull();
+    expect(results[1]).toMatchObject({ code: 'ENETUNREACH', syscall: 'netlink', message: expect.stringMatching(/^replacing route 10\.244\.41\.0\/24 via 198\.51\.100\.7 dev veth0: /) });
+    expect(results[2]).toBeNull();
+    expect(await ipRoutes(['root', '10.244.40.0/22'])).toEqual([
+      route({ dst: '10.244.40.0/24', gateway: A, oif: veth0 }),
+      route({ dst: '10.244.42.0/24', gateway: B, oif: veth0 }),
+    ]);
+    // A malformed spec is refused before any route is sent.
+    const refused = await runner.failure('replaceRoutes', [{ dst: '10.244.43.0/24', gateway: A }, { dst: '10.244.44.0/33', gateway: A }]);
+    expect(refused.name).toBe('TypeError');
+    expect(await ipRoutes(['10.244.43.0/24'])).toEqual([]);
+  });
+
   test('delete removes the /24 and leaves the /25 to the same network', async () => {
     await runner.call('addRoute', { dst: '10.244.5.0/24', gateway: A, oif: veth0 });
     await runner.call('addRoute', { dst: '10.244.5.0/25', gateway: B, oif: veth0 });

@@ -95,6 +95,47 @@ describe('KeyedReconciler', () => {
     expect(r.reconcile()).toEqual({ added: 1, removed: 0, kept: 0, failed: 0 });
   });
 
+  it('off the main thread: adds go to replaceMany in one batch, removals at once, each failure counted and retried', async () => {
+    const table = memoryFdb([
+      { mac: 'bb', dst: '192.0.2.99' }, // wanted elsewhere: replaced in place by the batch
+      { mac: 'cc', dst: '192.0.2.14' }, // nobody wants it: removed before the batch goes
+    ]);
+    const batches: string[][] = [];
+    let refuse = 'dd';
+    const batched: KeyedTable<Fdb, Fdb> = {
+      ...table,
+      replace: () => {
+        throw new Error('replace() called: the adds should go in a batch');
+      },
+      replaceMany: async (wants) => {
+        batches.push(wants.map((w) => w.mac));
+        await new Promise((resolve) => setImmediate(resolve)); // as a pool thread: later
+        return wants.map((w) => {
+          if (w.mac === refuse) return Object.assign(new Error('No buffer space available'), { code: 'ENOBUFS' });
+          table.replace(w);
+          return undefined;
+        });
+      },
+    };
+    const r = new KeyedReconciler({ table: batched, log });
+    r.setAll([
+      { mac: 'aa', dst: '192.0.2.12' },
+      { mac: 'bb', dst: '192.0.2.13' },
+      { mac: 'dd', dst: '192.0.2.15' },
+    ]);
+    const keys = r.relist();
+    const settling = r.reconcileOnlyOffThread(keys);
+    expect(table.changes).toEqual(['remove cc 192.0.2.14']);
+    expect(await settling).toEqual({ added: 2, removed: 1, kept: 0, failed: 1 });
+    expect(batches.map((b) => [...b].sort())).toEqual([['aa', 'bb', 'dd']]);
+    expect(r.view(5)).toEqual({ wanted: 3, present: 2, missing: ['dd dst 192.0.2.15'] });
+    // The next pass adds only what is still missing.
+    refuse = '';
+    expect(await r.reconcileOnlyOffThread(r.relist())).toEqual({ added: 1, removed: 0, kept: 2, failed: 0 });
+    expect(batches[1]).toEqual(['dd']);
+    expect(r.view(5).missing).toEqual([]);
+  });
+
   it('reconciles single keys from its view, without listing the table again', () => {
     const table = memoryFdb([{ mac: 'aa', dst: '192.0.2.12' }, { mac: 'cc', dst: '192.0.2.14' }]);
     let lists = 0;

@@ -35,6 +35,8 @@ export interface KeyedTable<Wanted, Present> {
   matches(entry: Present, want: Wanted): boolean;
   /** Adds `want`, replacing in place an entry with the same key. */
   replace(want: Wanted): void;
+  /** replace() for each entry in turn, off the main thread: an element per entry, its failure or undefined. */
+  replaceMany?(wants: readonly Wanted[]): Promise<readonly (Error | undefined)[]>;
   /** The entry as the kernel holds it after replace(want), for the reconciler's view. */
   asPresent(want: Wanted): Present;
   remove(entry: Present): void;
@@ -156,36 +158,80 @@ export class KeyedReconciler<Wanted, Present> {
     return this.settle(new Set(keys));
   }
 
+  /**
+   * reconcileOnly, with the entries to add handed to the table's replaceMany (off the main thread)
+   * in one batch; removals run at once, as in reconcileOnly. Nothing else may change this
+   * reconciler until it resolves (the backend's one-call-at-a-time queue sees to that).
+   */
+  async reconcileOnlyOffThread(keys: Iterable<string>): Promise<ReconcileResult> {
+    const { table } = this.o;
+    if (table.replaceMany === undefined) return this.reconcileOnly(keys);
+    const result = { added: 0, removed: 0, kept: 0, failed: 0 };
+    const adds: { key: string; want: Wanted }[] = [];
+    for (const key of new Set(keys)) {
+      const want = this.clearKey(key, result);
+      if (want === undefined) this.recheck(key);
+      else adds.push({ key, want });
+    }
+    if (adds.length === 0) return result;
+    const failures = await table.replaceMany(adds.map((a) => a.want));
+    adds.forEach(({ key, want }, i) => {
+      const failure = failures[i];
+      if (failure !== undefined && isBug(failure)) throw failure;
+      if (failure !== undefined) this.o.log.error(`adding ${table.describe(want)}: ${errorText(failure)}`);
+      else if (this.o.log.isLevelEnabled('debug')) this.o.log.debug(`adding ${table.describe(want)}`);
+      this.recordAdd(key, want, failure === undefined, result);
+    });
+    return result;
+  }
+
   private settle(keys: Set<string>): ReconcileResult {
     const { table } = this.o;
     const result = { added: 0, removed: 0, kept: 0, failed: 0 };
     for (const key of keys) {
-      const want = this.wanted.get(key);
-      let entries = this.present.get(key) ?? [];
-      const right = want === undefined ? [] : entries.filter((e) => table.matches(e, want));
-      result.kept += right.length;
-      // The one wrong entry under a wanted key is replaced in place below; other wrong ones go.
-      const replaceInPlace = want !== undefined && right.length === 0 && entries.length === 1;
-      for (const entry of entries) {
-        if (right.includes(entry) || replaceInPlace) continue;
-        if (this.attempt(() => table.remove(entry), () => `removing ${table.describe(entry)}`)) {
-          result.removed++;
-          this.o.onRemoved?.(entry);
-          entries = entries.filter((e) => e !== entry);
-        } else result.failed++;
-      }
-      if (want !== undefined && right.length === 0) {
-        if (this.attempt(() => table.replace(want), () => `adding ${table.describe(want)}`)) {
-          result.added++;
-          this.o.onAdded?.(() => table.describe(want));
-          entries = [table.asPresent(want)];
-        } else result.failed++;
-      }
-      if (entries.length > 0) this.present.set(key, entries);
-      else this.present.delete(key);
-      this.recheck(key);
+      const want = this.clearKey(key, result);
+      if (want === undefined) this.recheck(key);
+      else this.recordAdd(key, want, this.attempt(() => table.replace(want), () => `adding ${table.describe(want)}`), result);
     }
     return result;
+  }
+
+  /**
+   * Removes the wrong entries under `key` but one, which the add replaces in place; returns the
+   * wanted entry when it is not present yet (the caller adds it and records that with recordAdd).
+   */
+  private clearKey(key: string, result: { kept: number; removed: number; failed: number }): Wanted | undefined {
+    const { table } = this.o;
+    const want = this.wanted.get(key);
+    let entries = this.present.get(key) ?? [];
+    const right = want === undefined ? [] : entries.filter((e) => table.matches(e, want));
+    result.kept += right.length;
+    // The one wrong entry under a wanted key is replaced in place by the add; other wrong ones go.
+    const replaceInPlace = want !== undefined && right.length === 0 && entries.length === 1;
+    for (const entry of entries) {
+      if (right.includes(entry) || replaceInPlace) continue;
+      if (this.attempt(() => table.remove(entry), () => `removing ${table.describe(entry)}`)) {
+        result.removed++;
+        this.o.onRemoved?.(entry);
+        entries = entries.filter((e) => e !== entry);
+      } else result.failed++;
+    }
+    this.setPresent(key, entries);
+    return want !== undefined && right.length === 0 ? want : undefined;
+  }
+
+  private recordAdd(key: string, want: Wanted, ok: boolean, result: { added: number; failed: number }): void {
+    if (ok) {
+      result.added++;
+      this.o.onAdded?.(() => this.o.table.describe(want));
+      this.setPresent(key, [this.o.table.asPresent(want)]);
+    } else result.failed++;
+    this.recheck(key);
+  }
+
+  private setPresent(key: string, entries: Present[]): void {
+    if (entries.length > 0) this.present.set(key, entries);
+    else this.present.delete(key);
   }
 
   private recheck(key: string): void {

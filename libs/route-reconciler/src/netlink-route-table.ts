@@ -1,18 +1,13 @@
 import { formatIP4, formatIP4Net, parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { deleteRoute, listRoutes, replaceRoute, RT_TABLE_MAIN, type RouteInfo } from '@flannel-ts/netlink';
+import { deleteRoute, listRoutes, replaceRoute, replaceRoutes, RT_TABLE_MAIN, type RouteInfo, type RouteSpec } from '@flannel-ts/netlink';
 import type { KernelRoute, RouteTable, WantedRoute } from './route-table.js';
 
 /** The main IPv4 routing table of this network namespace, through libs/netlink. */
 export function netlinkRouteTable(): RouteTable {
   return {
     list: () => listRoutes({ table: RT_TABLE_MAIN }).flatMap(toKernelRoute),
-    replace: (r: WantedRoute) =>
-      replaceRoute({
-        dst: formatIP4Net(r.dst),
-        gateway: formatIP4(r.gateway),
-        oif: r.oif,
-        ...(r.onlink ? { onlink: true } : {}),
-      }),
+    replace: (r: WantedRoute) => replaceRoute(routeSpec(r)),
+    replaceMany: (routes: readonly WantedRoute[]) => replaceRoutes(routes.map(routeSpec)),
     remove: (r: KernelRoute) =>
       deleteRoute({
         dst: formatIP4Net(r.dst),
@@ -21,6 +16,10 @@ export function netlinkRouteTable(): RouteTable {
         ...(r.oif !== undefined ? { oif: r.oif } : {}),
       }),
   };
+}
+
+function routeSpec(r: WantedRoute): RouteSpec {
+  return { dst: formatIP4Net(r.dst), gateway: formatIP4(r.gateway), oif: r.oif, ...(r.onlink ? { onlink: true } : {}) };
 }
 
 export function toKernelRoute(r: RouteInfo): KernelRoute[] {

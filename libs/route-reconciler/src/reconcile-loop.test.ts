@@ -125,6 +125,40 @@ describe('ReconcileLoop', () => {
     expect(done).toEqual(['step 1', 'step 2a', 'step 3']);
   });
 
+  test("an async step is awaited before the next, in runNow and in the loop's own passes (holding the queue)", async () => {
+    const done: string[] = [];
+    let release!: () => void;
+    const queue: { context?: LoopContext; callMeanwhile?: boolean } = {};
+    const runner = setup(() => [
+      async () => {
+        done.push('batch sent');
+        if (queue.callMeanwhile) void queue.context!.exclusive(() => void done.push('backend call'));
+        await new Promise<void>((resolve) => (release = resolve));
+        done.push('batch settled');
+        return [() => void done.push('after the batch')];
+      },
+      () => void done.push('last step'),
+    ]);
+    queue.context = runner.context;
+    const now = runner.loop.runNow('snapshot');
+    await advance(0);
+    expect(done).toEqual(['batch sent']);
+    release();
+    await now;
+    expect(done).toEqual(['batch sent', 'batch settled', 'after the batch', 'last step']);
+
+    // The loop's own pass: a Backend call queued while the step waits runs only after it settled.
+    done.length = 0;
+    queue.callMeanwhile = true;
+    runner.loop.start();
+    runner.loop.trigger();
+    await advance(0);
+    expect(done).toEqual(['batch sent']);
+    release();
+    await advance(0);
+    expect(done).toEqual(['batch sent', 'batch settled', 'backend call', 'after the batch', 'last step']);
+  });
+
   test("a step's own steps run right after it, each a job of its own with Backend calls between them", async () => {
     const done: string[] = [];
     const queue: { context?: LoopContext } = {};

@@ -10,9 +10,10 @@ export type PassReason = 'periodic' | 'triggered';
  * step may leave steps of its own (a table dump, then its entries in runs), run right after it. The
  * loop's own passes run each step as a separate job on the runner's queue, so peer changes are not
  * held up behind a check of thousands of entries; a pass run by a Backend call runs them at once.
+ * A step may be async (kernel changes off the main thread): it holds the queue until it settles.
  */
 export type PassOutcome = void | Iterable<PassStep>;
-export type PassStep = () => PassOutcome;
+export type PassStep = () => PassOutcome | Promise<PassOutcome>;
 
 /** A pass failing this many times in a row ends the backend: at the usual 10 s period, a minute. */
 export const MAX_FAILED_PASSES = 6;
@@ -170,10 +171,10 @@ export class ReconcileLoop<Reason extends string = never> {
     try {
       const outcome = await (partial === undefined ? this.o.pass(reason) : partial());
       // Inside a Backend call the queue is ours already: the steps run at once.
-      const runAll = (steps: PassOutcome): void => {
-        for (const step of steps ?? []) runAll(step());
+      const runAll = async (steps: PassOutcome): Promise<void> => {
+        for (const step of steps ?? []) await runAll(await step());
       };
-      runAll(outcome);
+      await runAll(outcome);
     } catch (error) {
       this.failed(reason, error);
       return;

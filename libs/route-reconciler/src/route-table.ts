@@ -21,5 +21,7 @@ export interface RouteTable {
   list(): KernelRoute[];
   /** Adds `route`, replacing a route to the same destination. */
   replace(route: WantedRoute): void;
+  /** replace() for each route in turn, off the main thread: an element per route, its failure or undefined. */
+  replaceMany?(routes: readonly WantedRoute[]): Promise<readonly (Error | undefined)[]>;
   remove(route: KernelRoute): void;
 }
