@@ -1,5 +1,8 @@
 // Benchmark: one host of a 5,000-host cluster (Network 10.0.0.0/8, SubnetLen 24), host-gw and vxlan,
-// on a 3-host lab with etcd in the lab. For each backend:
+// on a lab host with etcd in the lab. Every peer lease has a PublicIP of its own, as hosts of a real
+// cluster do: from 198.18.0.0/15 (the benchmarking range), made on-link for h1 by a second address on
+// its eth0. (Routes through two shared gateways would cost the kernel far less: it keeps one nexthop
+// per gateway.) For each backend:
 //   1. join: --peers leases (default 5,000) are in etcd; flanneld starts on h1; the time from its spawn
 //      until every peer's route (host-gw) or route + neighbour + FDB entry (vxlan) is in h1's kernel;
 //   2. churn: --rate lease changes per second (default 100) for --seconds (default 60), a third each
@@ -12,7 +15,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatIP4Net, ip4Net, parseIP4, sizeOf, type IP4Net } from '@flannel-ts/ip';
+import { formatIP4, formatIP4Net, ip4Net, parseIP4, sizeOf, type IP4Net } from '@flannel-ts/ip';
 import { encodeLeaseAttrs, leaseKey } from '@flannel-ts/subnet';
 import {
   assertBuilt,
@@ -52,6 +55,10 @@ const fmt = (x: number, digits = 0) => x.toFixed(digits);
 
 /** The i-th subnet of the network (i ≥ 1: the first /24 is never leased). */
 const subnetNo = (i: number): IP4Net => ip4Net(NETWORK.ip + i * sizeOf(SUBNET_LEN), SUBNET_LEN);
+/** h1's second address on eth0: the peers' public IPs below are on-link for it. */
+const PEER_LINK = '198.19.255.254/15';
+/** Lease i's PublicIP, and the one a move gives it. */
+const publicIpNo = (i: number, moved = false): string => formatIP4(parseIP4(moved ? '198.19.0.0' : '198.18.0.0') + i);
 const macNo = (i: number) => `0a:${[(i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255, 1].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 
 function attrsOf(type: BackendType, i: number, publicIp: string) {
@@ -90,10 +97,10 @@ async function kernelCounts(lab: Lab, host: LabHost, type: BackendType): Promise
 const complete = (c: { routes: number; neighs: number; fdb: number }, type: BackendType, peers: number) =>
   c.routes >= peers && (type === 'host-gw' || (c.neighs >= peers && c.fdb >= peers));
 
-async function seed(etcd: EtcdServer, prefix: string, type: BackendType, hosts: readonly LabHost[]): Promise<void> {
+async function seed(etcd: EtcdServer, prefix: string, type: BackendType): Promise<void> {
   const ops = Array.from({ length: opts.peers }, (_, k) => {
     const i = k + 1;
-    return { put: [leaseKey(prefix, subnetNo(i)), encodeLeaseAttrs(attrsOf(type, i, hosts[i % 2]!.ip))] as const };
+    return { put: [leaseKey(prefix, subnetNo(i)), encodeLeaseAttrs(attrsOf(type, i, publicIpNo(i)))] as const };
   });
   for (let i = 0; i < ops.length; i += TXN_BATCH) {
     if (!(await etcdctlTxn(etcd, ops.slice(i, i + TXN_BATCH))).succeeded) throw new Error(`seeding leases ${i}.. did not succeed`);
@@ -114,7 +121,7 @@ interface Change {
  * add, del, move in turn: new subnets after the seeded ones (never `own`, the joined host's lease);
  * deletes and moves each on their own seeded subnets.
  */
-function churnPlan(type: BackendType, hosts: readonly LabHost[], own: string): Change[] {
+function churnPlan(type: BackendType, own: string): Change[] {
   const count = Math.round(opts.rate * opts.seconds);
   const third = Math.ceil(count / 3);
   if (2 * third > opts.peers) throw new Error(`--peers ${opts.peers} is too few for ${count} changes (deletes and moves need their own leases)`);
@@ -123,8 +130,7 @@ function churnPlan(type: BackendType, hosts: readonly LabHost[], own: string): C
     const op = (['add', 'del', 'move'] as const)[n % 3]!;
     let i = op === 'add' ? opts.peers + 1 + k : op === 'del' ? 1 + k : 1 + third + k;
     if (op === 'add' && formatIP4Net(subnetNo(i)) === own) i += third;
-    // A move sends the peer to the other of h2 and h3.
-    const publicIp = hosts[(op === 'move' ? i + 1 : i) % 2]!.ip;
+    const publicIp = publicIpNo(i, op === 'move');
     const attrs = attrsOf(type, i, publicIp);
     return { op, subnet: formatIP4Net(subnetNo(i)), publicIp, backendType: type, ...(attrs.backendData ? { backendData: attrs.backendData } : {}), mac: macNo(i) };
   });
@@ -160,11 +166,13 @@ function linesIn(file: string): number {
 }
 
 async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string, progress: Progress): Promise<void> {
-  const [h1, h2, h3] = lab.hosts;
+  const h1 = lab.hosts[0];
+  // The previous backend's routes stay behind (a stop keeps kernel state): not this join's work.
+  await lab.exec(h1!.ns, ['ip', '-4', 'route', 'flush', 'root', formatIP4Net(NETWORK), 'proto', 'boot']);
   const prefix = `/bench/${type}/network`;
   await etcd.etcdctl(['put', `${prefix}/config`, JSON.stringify({ Network: formatIP4Net(NETWORK), SubnetLen: SUBNET_LEN, Backend: { Type: type } })]);
   progress.step(`${type}: ${opts.peers} leases put`);
-  await seed(etcd, prefix, type, [h2!, h3!]);
+  await seed(etcd, prefix, type);
 
   progress.step(`${type}: new host → ${opts.peers} peers in the kernel`);
   const fdbFile = path.join(tmpDir, `fdb-${type}.log`);
@@ -223,7 +231,7 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
 
     progress.step(`${type}: ${opts.rate} changes/s for ${opts.seconds} s`);
     const own = envValue(d.env(), 'FLANNEL_SUBNET')!.replace(/\.1\/24$/, '.0/24');
-    const plan = churnPlan(type, [h2!, h3!], own);
+    const plan = churnPlan(type, own);
     const planFile = path.join(tmpDir, `plan-${type}.ndjson`);
     writeFileSync(planFile, plan.map((c) => JSON.stringify(c)).join('\n') + '\n');
     const monitor = await startIpMonitor(lab, h1!.ns, ['route']);
@@ -304,8 +312,10 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
 async function main(): Promise<void> {
   assertBuilt();
   const tmp = await tempDir('flannel-scale-hosts');
-  const lab = await createLab({ hosts: 3 });
+  const lab = await createLab({ hosts: 1 });
   try {
+    const linked = await lab.exec(lab.hosts[0]!.ns, ['ip', 'addr', 'add', PEER_LINK, 'dev', 'eth0']);
+    if (linked.exitCode !== 0) throw new Error(`ip addr add ${PEER_LINK}: ${linked.stderr}`);
     const etcd = await startLabEtcd(lab);
     const progress = new Progress('scale-hosts', TYPES.length * 3);
     for (const type of TYPES) await run(lab, etcd, type, tmp.path, progress);

@@ -1,6 +1,6 @@
 import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries } from '@flannel-ts/route-reconciler';
+import { chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries, type WantedRoute } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { releaseMemorySoon } from '@flannel-ts/sys';
 import { hostGwOwnership } from './ownership.js';
@@ -33,22 +33,43 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
   const table = routeEntries(netlinkRouteTable(), (route) => own !== undefined && hostGwOwnership(config, own.subnet, iface.index)(route));
   const ledger = new KernelLedger(() => context.reportStatus());
   const routes = ledger.reconciler('route', { table, log, onRemoved: (route) => removedByUs.add(subnetKey(route.dst)) });
+  const wantedRoute = (peer: Lease): WantedRoute | undefined =>
+    segment.reachable(peer) ? { dst: peer.subnet, gateway: peer.publicIp, oif: iface.index } : undefined;
+  /** The wanted routes a full pass is gathering in steps: peer changes meanwhile go into it too. */
+  let gathering: Map<string, WantedRoute> | undefined;
   const want = (peer: Lease) => {
-    if (segment.reachable(peer)) routes.set({ dst: peer.subnet, gateway: peer.publicIp, oif: iface.index });
-    else routes.delete(subnetKey(peer.subnet));
+    const key = subnetKey(peer.subnet);
+    const route = wantedRoute(peer);
+    if (route) routes.set(route);
+    else routes.delete(key);
+    if (route) gathering?.set(key, route);
+    else gathering?.delete(key);
   };
   const fullPass = () => {
     if (!own || !peersKnown) return;
     segment.beginPass();
-    routes.setAll([]);
-    peers.forEach(want);
-    // Thousands of routes are checked in steps, the table dump one of them: peer changes go in between.
+    const wanted = new Map<string, WantedRoute>();
+    gathering = wanted;
+    // Thousands of peers each with its own PublicIP mean thousands of route lookups (~0.1 s), and
+    // thousands of routes are checked: both in steps, the table dump one of them, so peer changes go
+    // in between.
+    const ask = chunksOf([...peers.keys()]).map((keys) => () => {
+      for (const key of keys) {
+        const peer = peers.get(key);
+        const route = peer && wantedRoute(peer);
+        if (route) wanted.set(key, route);
+      }
+    });
     return [
-      () =>
-        chunksOf(routes.relist()).map((keys) => () => {
+      ...ask,
+      () => {
+        gathering = undefined;
+        routes.setAll(wanted.values());
+        return chunksOf(routes.relist()).map((keys) => () => {
           const result = routes.reconcileOnly(keys);
           if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
-        }),
+        });
+      },
     ];
   };
   const loop = new ReconcileLoop<'lease' | 'snapshot' | 'peer change'>({
@@ -113,7 +134,10 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
         for (const key of changed) {
           const peer = peers.get(key);
           if (peer) want(peer);
-          else routes.delete(key);
+          else {
+            routes.delete(key);
+            gathering?.delete(key);
+          }
         }
         routes.reconcileOnly(changed);
       });
