@@ -37,13 +37,15 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
     segment.reachable(peer) ? { dst: peer.subnet, gateway: peer.publicIp, oif: iface.index } : undefined;
   /** The wanted routes a full pass is gathering in steps: peer changes meanwhile go into it too. */
   let gathering: Map<string, WantedRoute> | undefined;
+  const unwant = (key: string) => {
+    routes.delete(key);
+    gathering?.delete(key);
+  };
   const want = (peer: Lease) => {
-    const key = subnetKey(peer.subnet);
     const route = wantedRoute(peer);
-    if (route) routes.set(route);
-    else routes.delete(key);
-    if (route) gathering?.set(key, route);
-    else gathering?.delete(key);
+    if (!route) return unwant(subnetKey(peer.subnet));
+    routes.set(route);
+    gathering?.set(subnetKey(peer.subnet), route);
   };
   const fullPass = () => {
     if (!own || !peersKnown) return;
@@ -134,10 +136,7 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
         for (const key of changed) {
           const peer = peers.get(key);
           if (peer) want(peer);
-          else {
-            routes.delete(key);
-            gathering?.delete(key);
-          }
+          else unwant(key);
         }
         routes.reconcileOnly(changed);
       });

@@ -175,13 +175,7 @@ export class KeyedReconciler<Wanted, Present> {
     }
     if (adds.length === 0) return result;
     const failures = await table.replaceMany(adds.map((a) => a.want));
-    adds.forEach(({ key, want }, i) => {
-      const failure = failures[i];
-      if (failure !== undefined && isBug(failure)) throw failure;
-      if (failure !== undefined) this.o.log.error(`adding ${table.describe(want)}: ${errorText(failure)}`);
-      else if (this.o.log.isLevelEnabled('debug')) this.o.log.debug(`adding ${table.describe(want)}`);
-      this.recordAdd(key, want, failure === undefined, result);
-    });
+    adds.forEach(({ key, want }, i) => this.recordAdd(key, want, this.judged(failures[i], () => `adding ${table.describe(want)}`), result));
     return result;
   }
 
@@ -249,12 +243,20 @@ export class KeyedReconciler<Wanted, Present> {
   private attempt(action: () => void, what: () => string): boolean {
     try {
       action();
+    } catch (err) {
+      return this.judged(err, what);
+    }
+    return this.judged(undefined, what);
+  }
+
+  /** Logs one change's outcome (`failure` undefined: it was made); true when it was. */
+  private judged(failure: unknown, what: () => string): boolean {
+    if (failure === undefined) {
       if (this.o.log.isLevelEnabled('debug')) this.o.log.debug(what());
       return true;
-    } catch (err) {
-      if (isBug(err)) throw err; // not the kernel refusing: the reconcile loop's policy ends the backend
-      this.o.log.error(`${what()}: ${errorText(err)}`);
-      return false;
     }
+    if (isBug(failure)) throw failure; // not the kernel refusing: the reconcile loop's policy ends the backend
+    this.o.log.error(`${what()}: ${errorText(failure)}`);
+    return false;
   }
 }
