@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcd3ProtosPlugin } from './etcd3-protos-plugin.mjs';
 import { googleCloudPlugin } from './google-cloud-plugin.mjs';
+import { grpcIpv6Plugin } from './grpc-ipv6-plugin.mjs';
 import { longPlugin } from './long-plugin.mjs';
 import { protoLoaderPlugin } from './proto-loader-plugin.mjs';
 
@@ -53,7 +54,7 @@ for (const [binary] of Object.entries(appPkg.bin ?? {})) {
     define: commonjs ? { 'import.meta.url': '__flannelModuleUrl' } : {},
     tsconfig: path.join(root, 'tsconfig.base.json'),
     external: ['*.node'],
-    plugins: [etcd3ProtosPlugin(root), googleCloudPlugin(root), protoLoaderPlugin(root), longPlugin()],
+    plugins: [etcd3ProtosPlugin(root), googleCloudPlugin(root), protoLoaderPlugin(root), longPlugin(), grpcIpv6Plugin()],
     // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins. The
     // shebang lands in the chunks too, where it is a comment (hashbang grammar).
     banner: {

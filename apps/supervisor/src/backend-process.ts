@@ -1,5 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa, type ResultPromise } from 'execa';
 import type { Logger } from 'pino';
 import { subnetKey } from '@flannel-ts/ip';
 import {
@@ -47,10 +47,18 @@ export interface BackendProcessOptions {
   readonly early?: EarlyBackend;
 }
 
+/** How a backend process ended; both null when it never started. */
+export interface BackendExit {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
 /** A forked backend binary with its IPC channel, not yet given init. */
 export interface SpawnedBackend {
   readonly binary: string;
-  readonly child: ResultPromise;
+  readonly child: ChildProcess;
+  /** Settles once the process is gone and its IPC channel closed (never rejects). */
+  readonly exited: Promise<BackendExit>;
   readonly channel: BackendChannel;
   /** False once the process exited. */
   alive(): boolean;
@@ -65,25 +73,29 @@ export function spawnBackend(binary: string, verbosity: number, log: Logger): Sp
   return { binary, ...forked };
 }
 
-/** A process forked as backends are (their environment, an IPC channel listened to from the start), marked on the start-up timeline. */
+/**
+ * A process forked as backends are (their environment, an IPC channel listened to from the start),
+ * marked on the start-up timeline. Node's own spawn, not execa: this runs on every start, before
+ * etcd is connected, and execa's modules take ~40 ms to load in lite mode.
+ */
 export function forkWithChannel(file: string, args: readonly string[], log: Logger): Omit<SpawnedBackend, 'binary'> {
-  const child = execa(file, args, {
-    ipc: true,
+  const child = spawn(file, args, {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
-    buffer: false,
-    reject: false,
-    // We own the backend's lifetime (shutdown message, IPC close, parent-death signal): no execa
-    // exit hooks killing it behind our back.
-    cleanup: false,
-    stdin: 'ignore',
-    stdout: 'inherit',
-    stderr: 'inherit',
-    extendEnv: false,
     env: { ...passedEnv(), [SUPERVISOR_PID_ENV]: String(process.pid) },
   });
-  let exited = false;
-  void child.then(() => {
-    exited = true;
+  const exited = new Promise<BackendExit>((resolve) => {
+    child.once('close', (exitCode, signal) => resolve({ exitCode, signal }));
+    // A binary that cannot be started (ENOENT, EACCES) emits error before close; later errors
+    // (a failed kill) are only logged.
+    child.on('error', (err) => {
+      log.error(`${file} (pid ${child.pid ?? 'none'}): ${err.message}`);
+      if (child.pid === undefined) resolve({ exitCode: null, signal: null });
+    });
+  });
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
   });
   const channel = new BackendChannel(child);
   channel.on('invalid', (err) => log.warn(`backend sent an invalid message: ${err.message}`));
@@ -91,15 +103,21 @@ export function forkWithChannel(file: string, args: readonly string[], log: Logg
   return {
     child,
     channel,
-    alive: () => !exited && child.exitCode === null,
+    exited,
+    alive: () => !gone && child.exitCode === null && child.signalCode === null,
     discard: () => {
       child.kill('SIGTERM');
+      // It holds nothing yet; one that ignores SIGTERM is not left behind.
+      setTimeout(() => {
+        if (!gone) child.kill('SIGKILL');
+      }, STOP_GRACE_MS).unref();
     },
   };
 }
 
 interface Running {
-  readonly child: ResultPromise;
+  readonly child: ChildProcess;
+  readonly exited: Promise<BackendExit>;
   readonly channel: BackendChannel;
   readonly startedAt: number;
   /** It answered init: from now on it may be given a lease. */
@@ -245,11 +263,11 @@ export class BackendProcess {
     const r = this.running;
     if (r) {
       if (r.channel.connected) await r.channel.send({ v: PROTOCOL_VERSION, type: 'shutdown', ...(removeState ? { removeState } : {}) }).catch(() => undefined);
-      const exited = await Promise.race([r.child.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+      const exited = await Promise.race([r.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
       if (!exited) {
         this.o.log.warn(`backend did not stop within ${STOP_GRACE_MS} ms; killing it`);
         r.child.kill('SIGKILL');
-        await r.child;
+        await r.exited;
       }
     }
     await this.supervision;
@@ -321,7 +339,7 @@ export class BackendProcess {
     const ready = early?.alive() ? ('launch' in early ? early.launch(this.o.binary, this.o.init.verbosity) : early.binary === this.o.binary ? early : undefined) : undefined;
     const spawned = ready ?? spawnBackend(this.o.binary, this.o.init.verbosity, this.o.log);
     if (early && spawned.child !== early.child) early.discard();
-    const { child, channel } = spawned;
+    const { child, channel, exited } = spawned;
     const { log } = this.o;
     channel.on('message', (msg) => {
       if (msg.type === 'error') (msg.fatal ? log.error : log.warn).call(log, `backend: ${msg.message}`);
@@ -333,7 +351,7 @@ export class BackendProcess {
         for (const listener of this.statusListeners) listener(status);
       }
     });
-    const running: Running = { child, channel, startedAt: performance.now(), proposed: false, exchanges: Promise.resolve() };
+    const running: Running = { child, channel, exited, startedAt: performance.now(), proposed: false, exchanges: Promise.resolve() };
     this.running = running;
     try {
       await channel.send({ v: PROTOCOL_VERSION, type: 'init', ...this.o.init });
@@ -343,7 +361,7 @@ export class BackendProcess {
       return rest;
     } catch (err) {
       child.kill('SIGKILL');
-      await child;
+      await exited;
       this.running = undefined;
       throw err;
     }
@@ -353,7 +371,7 @@ export class BackendProcess {
     while (!this.stopping) {
       const r = this.running;
       if (r) {
-        const result = await r.child;
+        const result = await r.exited;
         if (this.stopping) return;
         this.running = undefined;
         this.restartCount++;

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { RetryableError } from '@flannel-ts/retry';
 
 export interface CommandResult {
@@ -20,6 +19,8 @@ const COMMAND_TIMEOUT_MS = 30_000;
 export function createCommandRunner(netns?: string): CommandRunner {
   return async (file, args, input) => {
     const [command, commandArgs] = netns === undefined ? [file, args] : ['ip', ['netns', 'exec', netns, file, ...args]];
+    // Loaded on the first command: flanneld's start needs no execa (~40 ms of module loading).
+    const { execa } = await import('execa');
     const result = await execa(command, commandArgs, {
       input,
       stdin: input === undefined ? 'ignore' : undefined,
