@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { codeCachedGrpc } from './code-cache-plugin.mjs';
 import { etcd3ProtosPlugin } from './etcd3-protos-plugin.mjs';
 import { googleCloudPlugin } from './google-cloud-plugin.mjs';
 import { grpcIpv6Plugin } from './grpc-ipv6-plugin.mjs';
@@ -38,6 +39,9 @@ const commonjs = appPkg.flannelModuleFormat === 'commonjs';
 // Code behind a dynamic import() (etcd3 and gRPC, the health server, cloud SDKs) goes into chunks/
 // loaded when first needed, so a binary compiles only what its start needs (splitting).
 await rm(path.join(outDir, CHUNKS), { recursive: true, force: true });
+const plugins = [etcd3ProtosPlugin(root), googleCloudPlugin(root), protoLoaderPlugin(root), longPlugin(), grpcIpv6Plugin()];
+// ES module bundles load etcd3 and gRPC from a code-cached CommonJS file (the backends need neither).
+const codeCached = commonjs ? undefined : codeCachedGrpc(root);
 for (const [binary] of Object.entries(appPkg.bin ?? {})) {
   const outfile = path.join(outDir, binary);
   await build({
@@ -54,7 +58,7 @@ for (const [binary] of Object.entries(appPkg.bin ?? {})) {
     define: commonjs ? { 'import.meta.url': '__flannelModuleUrl' } : {},
     tsconfig: path.join(root, 'tsconfig.base.json'),
     external: ['*.node'],
-    plugins: [etcd3ProtosPlugin(root), googleCloudPlugin(root), protoLoaderPlugin(root), longPlugin(), grpcIpv6Plugin()],
+    plugins: codeCached ? [codeCached.plugin, ...plugins] : plugins,
     // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins. The
     // shebang lands in the chunks too, where it is a comment (hashbang grammar).
     banner: {
@@ -75,6 +79,7 @@ for (const [binary] of Object.entries(appPkg.bin ?? {})) {
   await rm(`${outfile}.mjs`);
   await chmod(outfile, 0o755);
 }
+await codeCached?.emit(path.join(outDir, CHUNKS), { nodeFlags, plugins });
 await (commonjs ? writeFile(path.join(outDir, 'package.json'), '{ "type": "commonjs" }\n') : rm(path.join(outDir, 'package.json'), { force: true }));
 for (const addon of appPkg.flannelNativeAddons ?? []) {
   await copyFile(path.join(root, addon), path.join(outDir, path.basename(addon)));

@@ -19,6 +19,14 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['state']);
   });
 
+  it('writes bytes as given', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'atomic-'));
+    const file = path.join(dir, 'blob');
+    const bytes = Uint8Array.from([0, 0xff, 0xc3, 0x28, 10]);
+    await writeFileAtomic(file, bytes);
+    expect(new Uint8Array(readFileSync(file))).toEqual(bytes);
+  });
+
   it('fails naming the path, without touching the old file or leaving a temp file', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'atomic-'));
     const blocker = path.join(dir, 'not-a-dir');

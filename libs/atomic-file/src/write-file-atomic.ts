@@ -17,14 +17,14 @@ export interface AtomicWriteOptions {
  * never a mix or a truncated one: temp file in the same directory (rename(2) stays on one
  * filesystem), fsync, rename. Throws one error naming `path`; the temp file is removed on failure.
  */
-export async function writeFileAtomic(path: string, content: string, o: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array, o: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, o.tempName ?? `.${basename(path)}.${process.pid}.tmp`);
   try {
     if (o.dirMode !== undefined) await mkdir(dir, { recursive: true, mode: o.dirMode });
     const file = await open(temp, 'w', o.mode ?? 0o644);
     try {
-      await file.writeFile(content, 'utf8');
+      await (typeof content === 'string' ? file.writeFile(content, 'utf8') : file.writeFile(content));
       await file.sync();
     } finally {
       await file.close();

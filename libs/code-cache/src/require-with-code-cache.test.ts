@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir, type TempDir } from '@flannel-ts/testing';
+import { CODE_CACHE_SUFFIX, requireWithCodeCache, writeCodeCache } from './require-with-code-cache.js';
+
+const FIXTURE = fileURLToPath(new URL('./code-cache.fixture.ts', import.meta.url));
+
+/** Writes the cache, or requires the file, in a node process of its own (a fresh V8 isolate). */
+function inProcess(mode: 'write' | 'require', file: string, nodeFlags: readonly string[] = []): { cache: string; answer: number } {
+  const out = execFileSync(process.execPath, [...nodeFlags, '--import', 'tsx', FIXTURE, mode, file], { encoding: 'utf8' });
+  return mode === 'write' ? { cache: '', answer: 0 } : (JSON.parse(out) as { cache: string; answer: number });
+}
+
+const SOURCE = `'use strict';
+const os = require('node:os');
+function answer() { return 40 + 2; }
+module.exports = { answer, platform: os.platform(), file: __filename, dir: __dirname, self: this === exports };
+`;
+
+describe('requireWithCodeCache', () => {
+  let tmp: TempDir;
+  let file: string;
+  beforeEach(async () => {
+    tmp = await tempDir('flannel-code-cache');
+    file = path.join(tmp.path, 'module.cjs');
+    await writeFile(file, SOURCE);
+  });
+  afterEach(() => tmp.remove());
+
+  it('runs a CommonJS file as require would, compiling from source when no cache lies beside it', () => {
+    const { exports, cache } = requireWithCodeCache(file);
+    expect(cache).toBe('missing');
+    const m = exports as { answer(): number; platform: string; file: string; dir: string; self: boolean };
+    expect(m.answer()).toBe(42);
+    expect(m.platform).toBe(process.platform);
+    expect([m.file, m.dir, m.self]).toEqual([file, tmp.path, true]);
+  });
+
+  it('compiles from the cache writeCodeCache made', () => {
+    inProcess('write', file);
+    expect(inProcess('require', file)).toEqual({ cache: 'used', answer: 42 });
+  });
+
+  it('compiles from source under other V8 flags than the cache was made with (V8 refuses it)', () => {
+    inProcess('write', file);
+    expect(inProcess('require', file, ['--max-semi-space-size=1'])).toEqual({ cache: 'rejected', answer: 42 });
+  });
+
+  it('ignores a cache made from another source of the same length, and runs the new source', async () => {
+    await writeCodeCache(file);
+    await writeFile(file, SOURCE.replace('40 + 2', '40 + 3'));
+    const { exports, cache } = requireWithCodeCache(file);
+    expect(cache).toBe('stale');
+    expect((exports as { answer(): number }).answer()).toBe(43);
+  });
+
+  it('compiles from source when V8 refuses the cache', async () => {
+    inProcess('write', file);
+    const cacheFile = file + CODE_CACHE_SUFFIX;
+    const data = await readFile(cacheFile);
+    // The digest still matches the source; what follows is not V8's.
+    await writeFile(cacheFile, Buffer.concat([data.subarray(0, 32), Buffer.alloc(data.length - 32, 7)]));
+    expect(inProcess('require', file)).toEqual({ cache: 'rejected', answer: 42 });
+  });
+
+  it('keeps the file’s line numbers in stack traces', async () => {
+    await writeFile(file, `'use strict';\n\nmodule.exports = () => new Error('here');\n`);
+    const make = requireWithCodeCache(file).exports as () => Error;
+    expect(make().stack).toContain(`${file}:3:`);
+  });
+});
