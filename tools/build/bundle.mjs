@@ -41,7 +41,7 @@ const commonjs = appPkg.flannelModuleFormat === 'commonjs';
 await rm(path.join(outDir, CHUNKS), { recursive: true, force: true });
 const plugins = [etcd3ProtosPlugin(root), googleCloudPlugin(root), protoLoaderPlugin(root), longPlugin(), grpcIpv6Plugin()];
 // ES module bundles load etcd3 and gRPC from a code-cached CommonJS file (the backends need neither).
-const codeCached = commonjs ? undefined : codeCachedGrpc(root);
+const codeCached = commonjs ? undefined : codeCachedGrpc(root, { chunksDir: path.join(outDir, CHUNKS), plugins });
 for (const [binary] of Object.entries(appPkg.bin ?? {})) {
   const outfile = path.join(outDir, binary);
   await build({
@@ -79,7 +79,7 @@ for (const [binary] of Object.entries(appPkg.bin ?? {})) {
   await rm(`${outfile}.mjs`);
   await chmod(outfile, 0o755);
 }
-await codeCached?.emit(path.join(outDir, CHUNKS), { nodeFlags, plugins });
+await codeCached?.emit({ nodeFlags });
 await (commonjs ? writeFile(path.join(outDir, 'package.json'), '{ "type": "commonjs" }\n') : rm(path.join(outDir, 'package.json'), { force: true }));
 for (const addon of appPkg.flannelNativeAddons ?? []) {
   await copyFile(path.join(root, addon), path.join(outDir, path.basename(addon)));

@@ -1,1 +1,1 @@
-export { CODE_CACHE_SUFFIX, requireWithCodeCache, writeCodeCache, type CodeCacheUse, type Required } from './require-with-code-cache.js';
+export { CODE_CACHE_SUFFIX, COMMONJS_FUNCTION_HEAD, requireWithCodeCache, writeCodeCache, type CodeCacheUse, type Required } from './require-with-code-cache.js';
