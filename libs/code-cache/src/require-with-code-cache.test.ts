@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '@flannel-ts/testing';
-import { CODE_CACHE_SUFFIX, COMMONJS_FUNCTION_HEAD, requireWithCodeCache, writeCodeCache } from './require-with-code-cache.js';
+import { CODE_CACHE_SUFFIX, COMMONJS_FUNCTION_HEAD, requireWithCodeCache } from './require-with-code-cache.js';
 
 const FIXTURE = fileURLToPath(new URL('./code-cache.fixture.ts', import.meta.url));
 
