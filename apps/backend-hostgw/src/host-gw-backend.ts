@@ -132,6 +132,7 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
       const changed = events.map(apply);
       if (!own || !peersKnown) return;
       await loop.runNow('peer change', () => {
+        if (gathering) log.debug(`${changed.length} peer changes went into the full pass being gathered`);
         segment.beginPass();
         for (const key of changed) {
           const peer = peers.get(key);
