@@ -11,6 +11,7 @@ import { etcd3ProtosPlugin } from './etcd3-protos-plugin.mjs';
 import { googleCloudPlugin } from './google-cloud-plugin.mjs';
 import { grpcIpv6Plugin } from './grpc-ipv6-plugin.mjs';
 import { longPlugin } from './long-plugin.mjs';
+import { pinoPlugin } from './pino-plugin.mjs';
 import { protoLoaderPlugin } from './proto-loader-plugin.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,7 +40,7 @@ const commonjs = appPkg.flannelModuleFormat === 'commonjs';
 // Code behind a dynamic import() (etcd3 and gRPC, the health server, cloud SDKs) goes into chunks/
 // loaded when first needed, so a binary compiles only what its start needs (splitting).
 await rm(path.join(outDir, CHUNKS), { recursive: true, force: true });
-const plugins = [etcd3ProtosPlugin(root), googleCloudPlugin(root), protoLoaderPlugin(root), longPlugin(), grpcIpv6Plugin()];
+const plugins = [etcd3ProtosPlugin(root), googleCloudPlugin(root), protoLoaderPlugin(root), longPlugin(), grpcIpv6Plugin(), pinoPlugin()];
 // ES module bundles load etcd3 and gRPC from a code-cached CommonJS file (the backends need neither).
 const codeCached = commonjs ? undefined : codeCachedGrpc(root, { chunksDir: path.join(outDir, CHUNKS), plugins });
 for (const [binary] of Object.entries(appPkg.bin ?? {})) {
