@@ -22,4 +22,12 @@ describe('the vxlan backend bundle', () => {
     expect(modules).toContain('NativeModule fs');
     expect(modules.filter((name) => /crypto|tls/.test(name))).toEqual([]);
   });
+
+  it('loads neither pino’s transport support (worker_threads) nor assert, nor readline outside standalone -stdin', () => {
+    const run = spawnSync(process.execPath, ['-e', RUN_AND_LIST_MODULES], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    expect(run.status, run.stderr).toBe(0);
+    const modules = JSON.parse(run.output[3]!) as string[];
+    expect(modules).toContain('NativeModule net');
+    expect(modules.filter((name) => /^NativeModule (worker_threads|assert|readline|readline\/promises)$/.test(name))).toEqual([]);
+  });
 });

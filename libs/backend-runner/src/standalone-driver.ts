@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { PROTOCOL_VERSION, encodeSupervisorMessage, type ProposeMessage } from '@flannel-ts/backend-protocol';
 import type { BackendSession } from './session.js';
@@ -39,6 +38,8 @@ export async function driveStandalone({ session, plan, stdin, signal, proposal }
   }
   if (!plan.stdin || signal.aborted) return;
 
+  // Loaded only here: under a supervisor the backend never reads stdin (readline is five modules).
+  const { createInterface } = process.getBuiltinModule('node:readline');
   const lines = createInterface({ input: stdin(), crlfDelay: Infinity });
   signal.addEventListener('abort', () => lines.close(), { once: true });
   let number = 0;
