@@ -93,10 +93,8 @@ export function forkWithChannel(file: string, args: readonly string[], log: Logg
       if (child.pid === undefined) resolve({ exitCode: null, signal: null });
     });
   });
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
+  // Node sets one of them when the process exits, or when it could not be started.
+  const alive = () => child.exitCode === null && child.signalCode === null;
   const channel = new BackendChannel(child);
   channel.on('invalid', (err) => log.warn(`backend sent an invalid message: ${err.message}`));
   startTimeline.mark('backend forked');
@@ -104,12 +102,12 @@ export function forkWithChannel(file: string, args: readonly string[], log: Logg
     child,
     channel,
     exited,
-    alive: () => !gone && child.exitCode === null && child.signalCode === null,
+    alive,
     discard: () => {
       child.kill('SIGTERM');
       // It holds nothing yet; one that ignores SIGTERM is not left behind.
       setTimeout(() => {
-        if (!gone) child.kill('SIGKILL');
+        if (alive()) child.kill('SIGKILL');
       }, STOP_GRACE_MS).unref();
     },
   };
