@@ -11,7 +11,7 @@
 //      p50 / p99 / max;
 //   3. VmRSS and VmHWM of flanneld and its backend after the join and after the churn.
 // SCALE_TYPES=vxlan (or host-gw) measures one backend; SCALE_LOG=1 prints the joining flanneld's log (its
-// backend's lines included), each line with its time since the spawn. Figures go to docs/bench/results.json (--results FILE, --no-record).
+// backend's lines included), each line with its time since the spawn; SCALE_V=2 starts it at that verbosity. Figures go to docs/bench/results.json (--results FILE, --no-record).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,7 +180,7 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
   const joinMonitor = await startIpMonitor(lab, h1!.ns, type === 'vxlan' ? ['route', 'neigh'] : ['route']);
   const dir = path.join(tmpDir, type);
   const spawnedAt = performance.timeOrigin + performance.now();
-  const d = await startFlanneld(lab, h1!, dir, { args: [`--etcd-prefix=${prefix}`] });
+  const d = await startFlanneld(lab, h1!, dir, { args: [`--etcd-prefix=${prefix}`, ...(process.env.SCALE_V ? [`-v=${process.env.SCALE_V}`] : [])] });
   try {
     // The join ends at the kernel's last needed change, as the monitors stamped it: the bench only
     // has to notice it, so it looks every 100 ms without dumping tables beside the daemon at work.

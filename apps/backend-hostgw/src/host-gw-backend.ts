@@ -1,12 +1,13 @@
 import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries, type WantedRoute } from '@flannel-ts/route-reconciler';
+import { addResults, chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries, settleInOneBatch, type WantedRoute } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { releaseMemorySoon } from '@flannel-ts/sys';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
 
 const RECONCILE_PERIOD_MS = 10_000;
+const OFF_THREAD_ROUTES = 2_000;
 
 /**
  * host-gw: one route `<peer subnet> via <peer PublicIP> dev <external interface>` per host-gw
@@ -67,8 +68,16 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
       () => {
         gathering = undefined;
         routes.setAll(wanted.values());
-        return chunksOf(routes.relist()).map((keys) => () => {
-          const result = routes.reconcileOnly(keys);
+        const keys = routes.relist();
+        const { wanted: count, present } = routes.view(0);
+        if (count - present >= OFF_THREAD_ROUTES) {
+          return [async () => {
+            const results = await Promise.all(chunksOf(keys).map((run) => settleInOneBatch([{ reconciler: routes, keys: run }])));
+            log.debug({ result: results.flat().reduce(addResults) }, 'reconciled routes');
+          }];
+        }
+        return chunksOf(keys).map((run) => () => {
+          const result = routes.reconcileOnly(run);
           if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
         });
       },

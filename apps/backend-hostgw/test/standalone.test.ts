@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,9 @@ describe('flannel-backend-hostgw, peer changes during a full pass', () => {
         return routes.size === expected.size && [...expected].every(([dst, via]) => routes.get(dst) === via);
       };
       await waitFor(matches, { what: 'the 2,000 snapshot routes' });
+      // So many routes to add go in from libuv pool threads, each named after its netlink batch (libs/netlink).
+      const threads = readdirSync(`/proc/${proc.pid}/task`).map((tid) => readFileSync(`/proc/${proc.pid}/task/${tid}/comm`, 'utf8').trim());
+      expect(threads).toContain('netlink-batch');
       const monitor = await startIpMonitor(lab, ns);
       const removals: string[] = [];
       const moves: { subnet: string; via: string }[] = [];

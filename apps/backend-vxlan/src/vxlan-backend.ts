@@ -5,6 +5,7 @@ import { releaseMemorySoon } from '@flannel-ts/sys';
 import {
   addResults,
   chunksOf,
+  settleInOneBatch,
   KernelLedger,
   netlinkRouteTable,
   ReconcileLoop,
@@ -26,9 +27,9 @@ import { ensureVxlanDevice, type VxlanDevice } from './vxlan-device.js';
 
 const RECONCILE_PERIOD_MS = 10_000;
 /**
- * From this many routes to add, a pass adds them off the main thread beside the neighbour and fdb
- * entries (peerByPeer). Below it the overlap saves under ~100 ms (a route's cost grows with the
- * table), not worth the libuv pool thread it starts and keeps (~0.2 MiB RSS, ~0.7 MiB at the peak).
+ * From this many routes to add, a pass sends its kernel changes from libuv pool threads (peerByPeer).
+ * Below it that saves under ~100 ms (a route's cost grows with the table), not worth the pool
+ * threads it starts and keeps (~0.2 MiB RSS each, ~0.7 MiB at the peak).
  */
 const OFF_THREAD_ROUTES = 2_000;
 const NOTHING: ReconcileResult = { added: 0, removed: 0, kept: 0, failed: 0 };
@@ -112,27 +113,35 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     };
     const stepsOf = (kind: keyof typeof results, reconciler: Table) => () => chunksOf(reconciler.relist()).map((keys) => () => settle(kind, reconciler, keys));
     /**
-     * Many routes to add (a join): a run of them goes in off the main thread as soon as the
-     * neighbour and fdb entries of its peers are in, while the main thread goes on with the next
-     * run's. The kernel takes route and neighbour changes side by side, and a route's insertion
-     * walks every route before it on the device (its cost grows with the table), so this saves
-     * most of the neighbour and fdb time. One step: peer changes wait until it is done.
+     * Many routes to add (a join): each run of peers goes to the kernel as one batch from a pool
+     * thread, its neighbour and fdb entries before its routes, while the main thread prepares the
+     * next run's. The main thread thus never waits on the kernel's locks (a route's insertion walks
+     * every route before it on the device, so its cost grows with the table), and the batches of
+     * the pool's threads go in side by side. One step: peer changes wait until it is done.
      */
     const peerByPeer = (routeKeys: string[]) => async () => {
       const arpLeft = new Set(arp.relist());
       const fdbLeft = new Set(fdb.relist());
       const take = (left: Set<string>, keys: string[]) => keys.filter((key) => left.delete(key));
-      const batches: Promise<ReconcileResult>[] = [];
+      const batches: Promise<ReconcileResult[]>[] = [];
       for (const keys of chunksOf(routeKeys)) {
         const of = keys.flatMap((key) => peers.get(key) ?? []);
-        settle('neighbours', arp, take(arpLeft, of.map((p) => formatIP4(p.subnet.ip))));
-        settle('fdb', fdb, take(fdbLeft, of.map((p) => p.vtepMac)));
-        batches.push(routes.reconcileOnlyOffThread(keys));
+        batches.push(
+          settleInOneBatch([
+            { reconciler: arp, keys: take(arpLeft, of.map((p) => formatIP4(p.subnet.ip))) },
+            { reconciler: fdb, keys: take(fdbLeft, of.map((p) => p.vtepMac)) },
+            { reconciler: routes, keys },
+          ]),
+        );
       }
       // Entries of no peer with a route to settle: ours to remove.
       settle('neighbours', arp, [...arpLeft]);
       settle('fdb', fdb, [...fdbLeft]);
-      for (const result of await Promise.all(batches)) results.routes = addResults(results.routes, result);
+      for (const [n, f, r] of await Promise.all(batches)) {
+        results.neighbours = addResults(results.neighbours, n!);
+        results.fdb = addResults(results.fdb, f!);
+        results.routes = addResults(results.routes, r!);
+      }
     };
     const routesFirstListed = () => {
       const routeKeys = routes.relist();

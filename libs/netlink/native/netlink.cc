@@ -7,14 +7,15 @@
 //   listAddrs() / changeAddr(op, index, address, prefixLen)
 //   listRoutes() / changeRoute(op, {dst, dstLen, gateway, oif, table, protocol, scope, type,
 //                                   priority|null, onlink}) / lookupRoute(address)
-//   changeRoutes(op, specs)                      the same for many, off the main thread: a Promise
 //   listNeighs(family) / changeNeigh(op, {family, index, ip, mac, state, flags})
+//   changeBatch([{route} | {neigh}])             replaces of routes and neighbours, in order, off the
+//                                                main thread: a Promise
 //   dumpRetries()                                interrupted dumps repeated so far
 //   Subscription                                 change notifications (subscription.h)
 //
 // Arguments are primitives or flat objects of primitives, every field present ("" or 0 for
 // "none"); the typed facade is src/index.ts (raw typing: src/native.d.ts), which also picks the
-// defaults. Calls but changeRoutes are synchronous: a request on a local netlink socket takes microseconds to
+// defaults. Calls but changeBatch are synchronous: a request on a local netlink socket takes microseconds to
 // milliseconds. A failure throws an Error with `code` ("EEXIST"), `errno` (negative), `syscall`
 // ("netlink") and the kernel's message; the facade prefixes what was being done. Built without C++
 // exceptions: every error path throws into JS and returns at once.
@@ -189,22 +190,29 @@ Napi::Value ChangeRoute(const Napi::CallbackInfo& info) {
   return Done(env, Request(RouteMessage(change, spec)));
 }
 
-// One changeRoutes call: its requests run in order on a libuv pool thread (with that thread's own
-// socket), so the main thread does other work meanwhile; the kernel takes them concurrently with
-// that thread's neighbour changes.
-class RouteBatch : public Napi::AsyncWorker {
+// One changeBatch call: its requests run in order on a libuv pool thread (with that thread's own
+// socket), so the main thread does other work meanwhile.
+struct BatchItem {
+  Change change;
+  bool isRoute = true;
+  RouteSpec route;
+  NeighSpec neigh;
+};
+
+class ChangeBatch : public Napi::AsyncWorker {
  public:
-  RouteBatch(Napi::Env env, Change change, std::vector<RouteSpec> specs)
-      : Napi::AsyncWorker(env, "netlink.changeRoutes"), deferred_(Napi::Promise::Deferred::New(env)), change_(change),
-        specs_(std::move(specs)) {}
+  ChangeBatch(Napi::Env env, std::vector<BatchItem> items)
+      : Napi::AsyncWorker(env, "netlink.changeBatch"), deferred_(Napi::Promise::Deferred::New(env)), items_(std::move(items)) {}
 
   Napi::Promise promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     // libuv leaves its pool threads unnamed ("node"): this one then shows in `top -H` by what it did.
     prctl(PR_SET_NAME, "netlink-batch", 0, 0, 0);
-    outcomes_.reserve(specs_.size());
-    for (const RouteSpec& spec : specs_) outcomes_.push_back(Request(RouteMessage(change_, spec)));
+    outcomes_.reserve(items_.size());
+    for (const BatchItem& item : items_) {
+      outcomes_.push_back(Request(item.isRoute ? RouteMessage(item.change, item.route) : NeighMessage(item.change, item.neigh)));
+    }
   }
 
   void OnOK() override {
@@ -218,27 +226,12 @@ class RouteBatch : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  Change change_;
-  std::vector<RouteSpec> specs_;
+  std::vector<BatchItem> items_;
   std::vector<Outcome> outcomes_;
 };
 
-// changeRoutes(op: 'add' | 'replace' | 'delete', specs: RawRouteSpec[]): Promise<(Error | undefined)[]>
-// Each route's failure is its element; a wrong spec throws before anything is sent.
-Napi::Value ChangeRoutes(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Change change;
-  if (!ReadChange(info[0], true, true, &change)) return env.Undefined();
-  if (!info[1].IsArray()) {
-    Napi::TypeError::New(env, "netlink: route specs must be an array").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Array list = info[1].As<Napi::Array>();
-  std::vector<RouteSpec> specs(list.Length());
-  for (uint32_t i = 0; i < specs.size(); i++) {
-    if (!ReadRouteSpec(list.Get(i), &specs[i])) return env.Undefined();
-  }
-  auto* batch = new RouteBatch(env, change, std::move(specs));  // deletes itself once settled
+Napi::Value QueueBatch(Napi::Env env, std::vector<BatchItem> items) {
+  auto* batch = new ChangeBatch(env, std::move(items));  // deletes itself once settled
   Napi::Promise promise = batch->promise();
   batch->Queue();
   return promise;
@@ -269,22 +262,54 @@ Napi::Value ListNeighs(const Napi::CallbackInfo& info) {
                               [family](const NeighRecord& neigh) { return neigh.family == family; });
 }
 
+// A RawNeighSpec; false (a JS exception pending) when a field is wrong.
+bool ReadNeighSpec(const Napi::Value& value, NeighSpec* spec) {
+  Napi::Object o;
+  uint32_t state, flags;
+  if (!ReadObject(value, "neighbour spec", &o) || !ReadFamily(o.Get("family"), &spec->family) ||
+      !ReadUint32(o.Get("index"), "index", &spec->index, kMaxIndex) || !ReadOptionalIPv4(o.Get("ip"), "ip", &spec->ip) ||
+      !ReadOptionalMac(o.Get("mac"), "mac", &spec->mac) || !ReadUint32(o.Get("state"), "state", &state, 0xffff) ||
+      !ReadUint32(o.Get("flags"), "flags", &flags, 255)) {
+    return false;
+  }
+  spec->state = static_cast<uint16_t>(state);
+  spec->flags = static_cast<uint8_t>(flags);
+  return true;
+}
+
 // changeNeigh(op: 'replace' | 'delete', spec: RawNeighSpec): undefined
 Napi::Value ChangeNeigh(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Change change;
-  Napi::Object o;
   NeighSpec spec;
-  uint32_t state, flags;
-  if (!ReadChange(info[0], false, true, &change) || !ReadObject(info[1], "neighbour spec", &o) ||
-      !ReadFamily(o.Get("family"), &spec.family) || !ReadUint32(o.Get("index"), "index", &spec.index, kMaxIndex) ||
-      !ReadOptionalIPv4(o.Get("ip"), "ip", &spec.ip) || !ReadOptionalMac(o.Get("mac"), "mac", &spec.mac) ||
-      !ReadUint32(o.Get("state"), "state", &state, 0xffff) || !ReadUint32(o.Get("flags"), "flags", &flags, 255)) {
+  if (!ReadChange(info[0], false, true, &change) || !ReadNeighSpec(info[1], &spec)) return env.Undefined();
+  return Done(env, Request(NeighMessage(change, spec)));
+}
+
+// changeBatch(items: ({route: RawRouteSpec} | {neigh: RawNeighSpec})[]): Promise<(Error | undefined)[]>
+// Each item a replace, sent in order on one pool thread; a wrong item throws before anything is sent.
+Napi::Value ChangeBatchOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray()) {
+    Napi::TypeError::New(env, "netlink: batch items must be an array").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  spec.state = static_cast<uint16_t>(state);
-  spec.flags = static_cast<uint8_t>(flags);
-  return Done(env, Request(NeighMessage(change, spec)));
+  Napi::Array list = info[0].As<Napi::Array>();
+  std::vector<BatchItem> items(list.Length());
+  for (uint32_t i = 0; i < items.size(); i++) {
+    Napi::Object o;
+    if (!ReadObject(list.Get(i), "batch item", &o)) return env.Undefined();
+    BatchItem& item = items[i];
+    item.change = Change::Replace;
+    Napi::Value route = o.Get("route");
+    if (!route.IsUndefined()) {
+      if (!ReadRouteSpec(route, &item.route)) return env.Undefined();
+    } else {
+      item.isRoute = false;
+      if (!ReadNeighSpec(o.Get("neigh"), &item.neigh)) return env.Undefined();
+    }
+  }
+  return QueueBatch(env, std::move(items));
 }
 
 // dumpRetries(): number
@@ -309,10 +334,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("changeAddr", Napi::Function::New(env, ChangeAddr, "changeAddr"));
   exports.Set("listRoutes", Napi::Function::New(env, ListRoutes, "listRoutes"));
   exports.Set("changeRoute", Napi::Function::New(env, ChangeRoute, "changeRoute"));
-  exports.Set("changeRoutes", Napi::Function::New(env, ChangeRoutes, "changeRoutes"));
   exports.Set("lookupRoute", Napi::Function::New(env, LookupRoute, "lookupRoute"));
   exports.Set("listNeighs", Napi::Function::New(env, ListNeighs, "listNeighs"));
   exports.Set("changeNeigh", Napi::Function::New(env, ChangeNeigh, "changeNeigh"));
+  exports.Set("changeBatch", Napi::Function::New(env, ChangeBatchOf, "changeBatch"));
   exports.Set("dumpRetries", Napi::Function::New(env, DumpRetriesValue, "dumpRetries"));
   exports.Set("Subscription", Subscription::Define(env));
   return exports;

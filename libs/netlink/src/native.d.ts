@@ -67,12 +67,12 @@ export interface NetlinkNative {
   /** IPv4 routes of every table, without cache clones. */
   listRoutes(): RouteInfo[];
   changeRoute(op: 'add' | 'replace' | 'delete', spec: RawRouteSpec): void;
-  /** The same for each spec in turn, on a libuv pool thread; an element per spec: its failure, or undefined. */
-  changeRoutes(op: 'add' | 'replace' | 'delete', specs: RawRouteSpec[]): Promise<(Error | undefined)[]>;
   /** RTM_GETROUTE for one address, as `ip route get`. */
   lookupRoute(address: string): RouteInfo;
   listNeighs(family: NeighFamily): NeighInfo[];
   changeNeigh(op: 'replace' | 'delete', spec: RawNeighSpec): void;
+  /** A replace of each item in turn, on a libuv pool thread; an element per item: its failure, or undefined. */
+  changeBatch(items: ({ route: RawRouteSpec } | { neigh: RawNeighSpec })[]): Promise<(Error | undefined)[]>;
   /** How many dumps were repeated because the kernel flagged them interrupted. */
   dumpRetries(): number;
   /** Starts the listener thread; batches of events arrive on the JS thread. */

@@ -35,7 +35,7 @@ function checkFamily(family: unknown): asserts family is NeighFamily {
   }
 }
 
-function toRaw(spec: NeighSpec | NeighKey, replacing: boolean): RawNeighSpec {
+export function toRaw(spec: NeighSpec | NeighKey, replacing: boolean): RawNeighSpec {
   checkFamily(spec.family);
   const index = linkIndex(spec.index, 'neighbour index');
   const ip = spec.ip === undefined ? '' : ipv4(spec.ip, 'neighbour ip');
@@ -50,7 +50,7 @@ function toRaw(spec: NeighSpec | NeighKey, replacing: boolean): RawNeighSpec {
 }
 
 /** "neighbour 10.244.3.0 lladdr 0a:... dev flannel.1" or "fdb entry 0a:... dst 192.0.2.12 dev flannel.1". */
-function describe(raw: RawNeighSpec): string {
+export function describe(raw: RawNeighSpec): string {
   const dev = `dev ${nameOfLink(raw.index)}`;
   if (raw.family === 'inet') return `neighbour ${raw.ip}${raw.mac ? ` lladdr ${raw.mac}` : ''} ${dev}`;
   return `fdb entry ${raw.mac}${raw.ip ? ` dst ${raw.ip}` : ''} ${dev}`;

@@ -1,6 +1,6 @@
 import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTN_UNICAST, RTPROT_BOOT } from './constants.js';
 import { nameOfLink } from './describe.js';
-import { inContext, withContext } from './errors.js';
+import { withContext } from './errors.js';
 import { netlinkNative } from './load-native.js';
 import type { RawRouteSpec } from './native.js';
 import type { RouteInfo, RouteScope, RouteSpec } from './types.js';
@@ -26,17 +26,6 @@ export function replaceRoute(spec: RouteSpec): void {
 }
 
 /**
- * replaceRoute for each spec in turn, off the main thread (the kernel may take other changes, say
- * neighbours, meanwhile). Resolves with an element per spec: its failure in context, or undefined.
- * A malformed spec throws at once, before any is sent.
- */
-export async function replaceRoutes(specs: readonly RouteSpec[]): Promise<(Error | undefined)[]> {
-  const raw = specs.map((spec) => toRaw('replace', spec));
-  const failures = await netlinkNative().changeRoutes('replace', raw);
-  return failures.map((failure, i) => failure && (inContext(`replacing route ${describe(specs[i]!, raw[i]!)}`, failure) as Error));
-}
-
-/**
  * Deletes the route to spec.dst in its table, and only one matching every field given: gateway,
  * oif, priority, protocol, scope. ESRCH when none matches.
  */
@@ -58,7 +47,7 @@ function change(op: 'add' | 'replace' | 'delete', spec: RouteSpec): void {
 
 // The defaults are iproute2's: protocol boot and unicast when adding, scope link without a
 // gateway; a delete leaves out what was not given, so the kernel matches any value there.
-function toRaw(op: 'add' | 'replace' | 'delete', spec: RouteSpec): RawRouteSpec {
+export function toRaw(op: 'add' | 'replace' | 'delete', spec: RouteSpec): RawRouteSpec {
   const dst = prefix(spec.dst, 'route dst');
   const gateway = spec.gateway === undefined ? '' : ipv4(spec.gateway, 'route gateway');
   const oif = spec.oif === undefined ? 0 : linkIndex(spec.oif, 'route oif');
@@ -84,7 +73,7 @@ function toRaw(op: 'add' | 'replace' | 'delete', spec: RouteSpec): RawRouteSpec 
 }
 
 /** "10.244.3.0/24 via 192.0.2.12 dev eth0 table 100 metric 5", as `ip route` prints it. */
-function describe(spec: RouteSpec, raw: RawRouteSpec): string {
+export function describe(spec: RouteSpec, raw: RawRouteSpec): string {
   let text = spec.dst;
   if (raw.gateway) text += ` via ${raw.gateway}`;
   if (raw.oif) text += ` dev ${nameOfLink(raw.oif)}`;

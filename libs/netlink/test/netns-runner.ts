@@ -81,7 +81,7 @@ const special: Record<string, Handler> = {
     return subscriptions.get(id)?.closed;
   },
   /** Each element: null, or the route's failure as serializeError gives it. */
-  replaceRoutes: async (specs: netlink.RouteSpec[]) => (await netlink.replaceRoutes(specs)).map((error) => (error === undefined ? null : serializeError(error))),
+  replaceInOrder: async (changes: netlink.KernelChange[]) => (await netlink.replaceInOrder(changes)).map((error) => (error === undefined ? null : serializeError(error))),
   threadNames,
   descriptors,
   childDescriptors,

@@ -112,13 +112,13 @@ describe('routes', () => {
     expect(await ipRoutes(['10.244.4.0/24'])).toEqual([route({ dst: '10.244.4.0/24', gateway: A, oif: veth0 })]);
   });
 
-  test('replaceRoutes sets many routes off the main thread and reports each failure in its place', async () => {
-    const specs = [
-      { dst: '10.244.40.0/24', gateway: A, oif: veth0 },
-      { dst: '10.244.41.0/24', gateway: '198.51.100.7', oif: veth0 }, // not on-link: refused
-      { dst: '10.244.42.0/24', gateway: B, oif: veth0 },
+  test('replaceInOrder sets many routes off the main thread and reports each failure in its place', async () => {
+    const changes = [
+      { route: { dst: '10.244.40.0/24', gateway: A, oif: veth0 } },
+      { route: { dst: '10.244.41.0/24', gateway: '198.51.100.7', oif: veth0 } }, // not on-link: refused
+      { route: { dst: '10.244.42.0/24', gateway: B, oif: veth0 } },
     ];
-    const results = await runner.call<(object | null)[]>('replaceRoutes', specs);
+    const results = await runner.call<(object | null)[]>('replaceInOrder', changes);
     expect(results[0]).toBeNull();
     expect(results[1]).toMatchObject({ code: 'ENETUNREACH', syscall: 'netlink', message: expect.stringMatching(/^replacing route 10\.244\.41\.0\/24 via 198\.51\.100\.7 dev veth0: /) });
     expect(results[2]).toBeNull();
@@ -126,8 +126,8 @@ describe('routes', () => {
       route({ dst: '10.244.40.0/24', gateway: A, oif: veth0 }),
       route({ dst: '10.244.42.0/24', gateway: B, oif: veth0 }),
     ]);
-    // A malformed spec is refused before any route is sent.
-    const refused = await runner.failure('replaceRoutes', [{ dst: '10.244.43.0/24', gateway: A }, { dst: '10.244.44.0/33', gateway: A }]);
+    // A malformed change is refused before any is sent.
+    const refused = await runner.failure('replaceInOrder', [{ route: { dst: '10.244.43.0/24', gateway: A } }, { route: { dst: '10.244.44.0/33', gateway: A } }]);
     expect(refused.name).toBe('TypeError');
     expect(await ipRoutes(['10.244.43.0/24'])).toEqual([]);
   });

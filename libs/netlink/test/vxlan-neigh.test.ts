@@ -90,6 +90,37 @@ describe('vxlan links, neighbours and fdb entries', () => {
     expect(await bridgeJson(ns, ['fdb', 'show', 'dev', 'flannel.1'])).toEqual([]);
   });
 
+  test('replaceInOrder: a peer\'s ARP entry, fdb entry and route in one batch, each failure in its place', async () => {
+    const mac = '0a:58:0a:f4:07:01';
+    const results = await runner.call<(object | null)[]>('replaceInOrder', [
+      { neigh: { index: vxlan.index, family: 'inet', ip: '10.244.7.0', mac } },
+      { neigh: { index: vxlan.index, family: 'bridge', mac, ip: '192.0.2.12' } },
+      { route: { dst: '10.244.7.0/24', gateway: '10.244.7.0', oif: vxlan.index, onlink: true } },
+      { route: { dst: '10.244.8.0/24', gateway: '10.244.8.0', oif: vxlan.index } }, // not on-link without onlink: refused
+      { neigh: { index: vxlan.index, family: 'inet', ip: '10.244.9.0', mac: '0a:58:0a:f4:09:01' } },
+    ]);
+    expect(results).toEqual([null, null, null, expect.objectContaining({ code: 'ENETUNREACH' }), null]);
+    expect((results[3] as { message: string }).message).toMatch(/^replacing route 10\.244\.8\.0\/24 via 10\.244\.8\.0 dev flannel\.1: /);
+    const neighs = await ipJson<{ dst: string }[]>(ns, ['neigh', 'show', 'dev', 'flannel.1']);
+    expect(neighs.sort((a, b) => a.dst.localeCompare(b.dst))).toEqual([
+      { dst: '10.244.7.0', lladdr: mac, state: ['PERMANENT'] },
+      { dst: '10.244.9.0', lladdr: '0a:58:0a:f4:09:01', state: ['PERMANENT'] },
+    ]);
+    expect(await bridgeJson(ns, ['fdb', 'show', 'dev', 'flannel.1'])).toEqual([expect.objectContaining({ mac, dst: '192.0.2.12' })]);
+    expect(await ipJson(ns, ['-4', 'route', 'show', 'dev', 'flannel.1'])).toEqual([
+      expect.objectContaining({ dst: '10.244.7.0/24', gateway: '10.244.7.0', flags: ['onlink'] }),
+    ]);
+    const refused = await runner.failure('replaceInOrder', [
+      { neigh: { index: vxlan.index, family: 'inet', ip: '10.244.10.0', mac } },
+      { neigh: { index: vxlan.index, family: 'inet', ip: '10.244.11.0', mac: 'not a mac' } },
+    ]);
+    expect(refused).toMatchObject({ name: 'TypeError', message: expect.stringContaining('neighbour mac') });
+    expect(await ipJson(ns, ['neigh', 'show', '10.244.10.0', 'dev', 'flannel.1'])).toEqual([]);
+    for (const ip of ['10.244.7.0', '10.244.9.0']) await runner.call('deleteNeigh', { index: vxlan.index, family: 'inet', ip });
+    await runner.call('deleteNeigh', { index: vxlan.index, family: 'bridge', mac, ip: '192.0.2.12' });
+    await runner.call('deleteRoute', { dst: '10.244.7.0/24', oif: vxlan.index });
+  });
+
   test('wrong calls fail before the kernel', async () => {
     expect(await runner.failure('replaceNeigh', { index: vxlan.index, family: 'inet', mac: '0a:58:0a:f4:03:01' })).toMatchObject({
       name: 'TypeError', message: expect.stringContaining('needs an ip'),

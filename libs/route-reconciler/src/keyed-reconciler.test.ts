@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { KeyedReconciler, type KeyedTable } from './keyed-reconciler.js';
+import type { KernelChange } from '@flannel-ts/netlink';
+import { KeyedReconciler, settleInOneBatch, type KeyedTable } from './keyed-reconciler.js';
 
 interface Fdb {
   readonly mac: string;
@@ -95,45 +96,64 @@ describe('KeyedReconciler', () => {
     expect(r.reconcile()).toEqual({ added: 1, removed: 0, kept: 0, failed: 0 });
   });
 
-  it('off the main thread: adds go to replaceMany in one batch, removals at once, each failure counted and retried', async () => {
-    const table = memoryFdb([
+  it('settleInOneBatch: the adds of several tables in one batch, in order; removals at once; each failure counted and retried', async () => {
+    const fdbTable = memoryFdb([
       { mac: 'bb', dst: '192.0.2.99' }, // wanted elsewhere: replaced in place by the batch
       { mac: 'cc', dst: '192.0.2.14' }, // nobody wants it: removed before the batch goes
     ]);
-    const batches: string[][] = [];
-    let refuse = 'dd';
-    const batched: KeyedTable<Fdb, Fdb> = {
+    const arpTable = memoryFdb([]);
+    const batched = (table: ReturnType<typeof memoryFdb>, family: 'inet' | 'bridge'): KeyedTable<Fdb, Fdb> => ({
       ...table,
       replace: () => {
         throw new Error('replace() called: the adds should go in a batch');
       },
-      replaceMany: async (wants) => {
-        batches.push(wants.map((w) => w.mac));
-        await new Promise((resolve) => setImmediate(resolve)); // as a pool thread: later
-        return wants.map((w) => {
-          if (w.mac === refuse) return Object.assign(new Error('No buffer space available'), { code: 'ENOBUFS' });
-          table.replace(w);
-          return undefined;
-        });
-      },
+      asChange: (w) => ({ neigh: { index: 7, family, mac: w.mac, ip: w.dst } }),
+    });
+    const batches: string[][] = [];
+    let refuse = 'dd';
+    const send = async (changes: readonly KernelChange[]) => {
+      batches.push(changes.map((c) => ('neigh' in c ? `${c.neigh.family} ${c.neigh.mac}` : 'route')));
+      await new Promise((resolve) => setImmediate(resolve)); // as a pool thread: later
+      return changes.map((c) => {
+        if (!('neigh' in c)) throw new Error('a route in a batch of neighbours');
+        if (c.neigh.mac === refuse) return Object.assign(new Error('No buffer space available'), { code: 'ENOBUFS' });
+        (c.neigh.family === 'inet' ? arpTable : fdbTable).replace({ mac: c.neigh.mac!, dst: c.neigh.ip! });
+        return undefined;
+      });
     };
-    const r = new KeyedReconciler({ table: batched, log });
-    r.setAll([
+    const fdb = new KeyedReconciler({ table: batched(fdbTable, 'bridge'), log });
+    const arp = new KeyedReconciler({ table: batched(arpTable, 'inet'), log });
+    fdb.setAll([
       { mac: 'aa', dst: '192.0.2.12' },
       { mac: 'bb', dst: '192.0.2.13' },
       { mac: 'dd', dst: '192.0.2.15' },
     ]);
-    const keys = r.relist();
-    const settling = r.reconcileOnlyOffThread(keys);
-    expect(table.changes).toEqual(['remove cc 192.0.2.14']);
-    expect(await settling).toEqual({ added: 2, removed: 1, kept: 0, failed: 1 });
-    expect(batches.map((b) => [...b].sort())).toEqual([['aa', 'bb', 'dd']]);
-    expect(r.view(5)).toEqual({ wanted: 3, present: 2, missing: ['dd dst 192.0.2.15'] });
-    // The next pass adds only what is still missing.
+    arp.setAll([{ mac: 'ee', dst: '10.244.1.0' }]);
+    const settling = settleInOneBatch([{ reconciler: arp, keys: arp.relist() }, { reconciler: fdb, keys: fdb.relist() }], send);
+    expect(fdbTable.changes).toEqual(['remove cc 192.0.2.14']);
+    expect(await settling).toEqual([
+      { added: 1, removed: 0, kept: 0, failed: 0 },
+      { added: 2, removed: 1, kept: 0, failed: 1 },
+    ]);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]![0]).toBe('inet ee'); // the first step's changes go first
+    expect([...batches[0]!.slice(1)].sort()).toEqual(['bridge aa', 'bridge bb', 'bridge dd']);
+    expect(fdb.view(5)).toEqual({ wanted: 3, present: 2, missing: ['dd dst 192.0.2.15'] });
+    expect(arp.view(5).missing).toEqual([]);
+    // The next pass adds only what is still missing; nothing to add sends nothing.
     refuse = '';
-    expect(await r.reconcileOnlyOffThread(r.relist())).toEqual({ added: 1, removed: 0, kept: 2, failed: 0 });
-    expect(batches[1]).toEqual(['dd']);
-    expect(r.view(5).missing).toEqual([]);
+    expect(await settleInOneBatch([{ reconciler: arp, keys: arp.relist() }, { reconciler: fdb, keys: fdb.relist() }], send)).toEqual([
+      { added: 0, removed: 0, kept: 1, failed: 0 },
+      { added: 1, removed: 0, kept: 2, failed: 0 },
+    ]);
+    expect(batches[1]).toEqual(['bridge dd']);
+    expect(await settleInOneBatch([{ reconciler: fdb, keys: fdb.relist() }], send)).toEqual([{ added: 0, removed: 0, kept: 3, failed: 0 }]);
+    expect(batches).toHaveLength(2);
+  });
+
+  it('beginAdds needs a table that can express its adds as kernel changes', () => {
+    const r = new KeyedReconciler({ table: memoryFdb([]), log });
+    expect(() => r.beginAdds([])).toThrow(/asChange/);
   });
 
   it('reconciles single keys from its view, without listing the table again', () => {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { replaceInOrder, type KernelChange } from '@flannel-ts/netlink';
 import { errorText } from '@flannel-ts/retry';
 import { isBug } from './error-kinds.js';
 
@@ -24,6 +25,31 @@ export function addResults(a: ReconcileResult, b: ReconcileResult): ReconcileRes
   return { added: a.added + b.added, removed: a.removed + b.removed, kept: a.kept + b.kept, failed: a.failed + b.failed };
 }
 
+/** The adds of one beginAdds, to send; `settled` takes an element per change (its failure or undefined). */
+export interface PendingAdds {
+  readonly changes: readonly KernelChange[];
+  settled(failures: readonly (Error | undefined)[]): ReconcileResult;
+}
+
+/**
+ * Settles `keys` of each reconciler as reconcileOnly does, the adds of all of them sent to the
+ * kernel in one batch off the main thread, in the order given (a peer's neighbour before its route).
+ */
+export async function settleInOneBatch(
+  steps: readonly { reconciler: { beginAdds(keys: Iterable<string>): PendingAdds }; keys: Iterable<string> }[],
+  send: (changes: readonly KernelChange[]) => Promise<readonly (Error | undefined)[]> = replaceInOrder,
+): Promise<ReconcileResult[]> {
+  const pending = steps.map((step) => step.reconciler.beginAdds(step.keys));
+  const changes = pending.flatMap((p) => p.changes);
+  const failures = changes.length === 0 ? [] : await send(changes);
+  let at = 0;
+  return pending.map((p) => {
+    const mine = failures.slice(at, at + p.changes.length);
+    at += p.changes.length;
+    return p.settled(mine);
+  });
+}
+
 /** The seam to one kind of kernel entry (routes, ARP neighbours, fdb entries): libs/netlink in production. */
 export interface KeyedTable<Wanted, Present> {
   list(): Present[];
@@ -35,8 +61,8 @@ export interface KeyedTable<Wanted, Present> {
   matches(entry: Present, want: Wanted): boolean;
   /** Adds `want`, replacing in place an entry with the same key. */
   replace(want: Wanted): void;
-  /** replace() for each entry in turn, off the main thread: an element per entry, its failure or undefined. */
-  replaceMany?(wants: readonly Wanted[]): Promise<readonly (Error | undefined)[]>;
+  /** replace() as a change for a batch of several tables' changes (settleInOneBatch). */
+  asChange?(want: Wanted): KernelChange;
   /** The entry as the kernel holds it after replace(want), for the reconciler's view. */
   asPresent(want: Wanted): Present;
   remove(entry: Present): void;
@@ -159,13 +185,14 @@ export class KeyedReconciler<Wanted, Present> {
   }
 
   /**
-   * reconcileOnly, with the entries to add handed to the table's replaceMany (off the main thread)
-   * in one batch; removals run at once, as in reconcileOnly. Nothing else may change this
-   * reconciler until it resolves (the backend's one-call-at-a-time queue sees to that).
+   * reconcileOnly in two halves, for settleInOneBatch: removals run at once, the adds come back as
+   * kernel changes to send, and `settled` records the kernel's answer to each. Nothing else may
+   * change this reconciler in between (the backend's one-call-at-a-time queue sees to that).
    */
-  async reconcileOnlyOffThread(keys: Iterable<string>): Promise<ReconcileResult> {
+  beginAdds(keys: Iterable<string>): PendingAdds {
     const { table } = this.o;
-    if (table.replaceMany === undefined) return this.reconcileOnly(keys);
+    const asChange = table.asChange;
+    if (asChange === undefined) throw new Error("beginAdds: the table has no asChange");
     const result = { added: 0, removed: 0, kept: 0, failed: 0 };
     const adds: { key: string; want: Wanted }[] = [];
     for (const key of new Set(keys)) {
@@ -173,10 +200,13 @@ export class KeyedReconciler<Wanted, Present> {
       if (want === undefined) this.recheck(key);
       else adds.push({ key, want });
     }
-    if (adds.length === 0) return result;
-    const failures = await table.replaceMany(adds.map((a) => a.want));
-    adds.forEach(({ key, want }, i) => this.recordAdd(key, want, this.judged(failures[i], () => `adding ${table.describe(want)}`), result));
-    return result;
+    return {
+      changes: adds.map((a) => asChange(a.want)),
+      settled: (failures) => {
+        adds.forEach(({ key, want }, i) => this.recordAdd(key, want, this.judged(failures[i], () => `adding ${table.describe(want)}`), result));
+        return result;
+      },
+    };
   }
 
   private settle(keys: Set<string>): ReconcileResult {

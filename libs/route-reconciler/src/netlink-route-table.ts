@@ -1,5 +1,5 @@
 import { formatIP4, formatIP4Net, parseIP4, parseIP4Net } from '@flannel-ts/ip';
-import { deleteRoute, listRoutes, replaceRoute, replaceRoutes, RT_TABLE_MAIN, type RouteInfo, type RouteSpec } from '@flannel-ts/netlink';
+import { deleteRoute, listRoutes, replaceRoute, RT_TABLE_MAIN, type RouteInfo, type RouteSpec } from '@flannel-ts/netlink';
 import type { KernelRoute, RouteTable, WantedRoute } from './route-table.js';
 
 /** The main IPv4 routing table of this network namespace, through libs/netlink. */
@@ -7,7 +7,7 @@ export function netlinkRouteTable(): RouteTable {
   return {
     list: () => listRoutes({ table: RT_TABLE_MAIN }).flatMap(toKernelRoute),
     replace: (r: WantedRoute) => replaceRoute(routeSpec(r)),
-    replaceMany: (routes: readonly WantedRoute[]) => replaceRoutes(routes.map(routeSpec)),
+    asChange: (r: WantedRoute) => ({ route: routeSpec(r) }),
     remove: (r: KernelRoute) =>
       deleteRoute({
         dst: formatIP4Net(r.dst),

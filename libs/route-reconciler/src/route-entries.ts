@@ -16,7 +16,7 @@ export function routeEntries(table: RouteTable, owns: (route: KernelRoute) => bo
     keyOf: (r) => subnetKey(r.dst),
     matches: (route, want) => route.gateway === want.gateway && route.oif === want.oif,
     replace: (want) => table.replace(want),
-    ...(table.replaceMany ? { replaceMany: table.replaceMany.bind(table) } : {}),
+    ...(table.asChange ? { asChange: table.asChange.bind(table) } : {}),
     asPresent: (want) => ({ dst: want.dst, gateway: want.gateway, oif: want.oif, table: MAIN_TABLE }),
     remove: (route) => table.remove(route),
     describe: (r) => `route ${describeRoute(r)}`,

@@ -1,4 +1,5 @@
 import type { IP4, IP4Net } from '@flannel-ts/ip';
+import type { KernelChange } from '@flannel-ts/netlink';
 
 /** A route as the kernel reports it (IPv4, one table). */
 export interface KernelRoute {
@@ -21,7 +22,7 @@ export interface RouteTable {
   list(): KernelRoute[];
   /** Adds `route`, replacing a route to the same destination. */
   replace(route: WantedRoute): void;
-  /** replace() for each route in turn, off the main thread: an element per route, its failure or undefined. */
-  replaceMany?(routes: readonly WantedRoute[]): Promise<readonly (Error | undefined)[]>;
+  /** replace() as a change for a batch of several tables' changes (settleInOneBatch). */
+  asChange?(route: WantedRoute): KernelChange;
   remove(route: KernelRoute): void;
 }
