@@ -1,6 +1,6 @@
 import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { addResults, chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries, settleInOneBatch, type WantedRoute } from '@flannel-ts/route-reconciler';
+import { addResults, chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries, settleSideBySide, type WantedRoute } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { releaseMemorySoon } from '@flannel-ts/sys';
 import { hostGwOwnership } from './ownership.js';
@@ -72,7 +72,7 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
         const { wanted: count, present } = routes.view(0);
         if (count - present >= OFF_THREAD_ROUTES) {
           return [async () => {
-            const results = await Promise.all(chunksOf(keys).map((run) => settleInOneBatch([{ reconciler: routes, keys: run }])));
+            const results = await settleSideBySide(chunksOf(keys).map((run) => [{ reconciler: routes, keys: run }]));
             log.debug({ result: results.flat().reduce(addResults) }, 'reconciled routes');
           }];
         }

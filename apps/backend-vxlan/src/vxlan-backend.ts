@@ -5,7 +5,7 @@ import { releaseMemorySoon } from '@flannel-ts/sys';
 import {
   addResults,
   chunksOf,
-  settleInOneBatch,
+  settleSideBySide,
   KernelLedger,
   netlinkRouteTable,
   ReconcileLoop,
@@ -123,21 +123,19 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
       const arpLeft = new Set(arp.relist());
       const fdbLeft = new Set(fdb.relist());
       const take = (left: Set<string>, keys: string[]) => keys.filter((key) => left.delete(key));
-      const batches: Promise<ReconcileResult[]>[] = [];
-      for (const keys of chunksOf(routeKeys)) {
+      const runs = chunksOf(routeKeys).map((keys) => {
         const of = keys.flatMap((key) => peers.get(key) ?? []);
-        batches.push(
-          settleInOneBatch([
-            { reconciler: arp, keys: take(arpLeft, of.map((p) => formatIP4(p.subnet.ip))) },
-            { reconciler: fdb, keys: take(fdbLeft, of.map((p) => p.vtepMac)) },
-            { reconciler: routes, keys },
-          ]),
-        );
-      }
+        return [
+          { reconciler: arp, keys: take(arpLeft, of.map((p) => formatIP4(p.subnet.ip))) },
+          { reconciler: fdb, keys: take(fdbLeft, of.map((p) => p.vtepMac)) },
+          { reconciler: routes, keys },
+        ];
+      });
+      const settling = settleSideBySide(runs);
       // Entries of no peer with a route to settle: ours to remove.
       settle('neighbours', arp, [...arpLeft]);
       settle('fdb', fdb, [...fdbLeft]);
-      for (const [n, f, r] of await Promise.all(batches)) {
+      for (const [n, f, r] of await settling) {
         results.neighbours = addResults(results.neighbours, n!);
         results.fdb = addResults(results.fdb, f!);
         results.routes = addResults(results.routes, r!);

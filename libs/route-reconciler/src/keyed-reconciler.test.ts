@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { KernelChange } from '@flannel-ts/netlink';
-import { KeyedReconciler, settleInOneBatch, type KeyedTable } from './keyed-reconciler.js';
+import { KeyedReconciler, settleInOneBatch, settleSideBySide, type KeyedTable } from './keyed-reconciler.js';
 
 interface Fdb {
   readonly mac: string;
@@ -149,6 +149,32 @@ describe('KeyedReconciler', () => {
     expect(batches[1]).toEqual(['bridge dd']);
     expect(await settleInOneBatch([{ reconciler: fdb, keys: fdb.relist() }], send)).toEqual([{ added: 0, removed: 0, kept: 3, failed: 0 }]);
     expect(batches).toHaveLength(2);
+  });
+
+  it('settleSideBySide: every run in flight at once; a failing run rejects only after every other run has settled', async () => {
+    const table = memoryFdb([]);
+    const r = new KeyedReconciler({ table: { ...table, asChange: (w: Fdb) => ({ neigh: { index: 7, family: 'bridge' as const, mac: w.mac, ip: w.dst } }) }, log });
+    r.setAll(['aa', 'bb', 'cc'].map((mac) => ({ mac, dst: '192.0.2.12' })));
+    const keys = r.relist();
+    const release: Array<() => void> = [];
+    let inFlight = 0;
+    const send = async (changes: readonly KernelChange[]) => {
+      inFlight++;
+      await new Promise<void>((resolve) => release.push(resolve));
+      if (changes.some((c) => 'neigh' in c && c.neigh.mac === 'bb')) throw new TypeError('a malformed change');
+      return changes.map(() => undefined);
+    };
+    let done = false;
+    const settling = settleSideBySide(keys.map((key) => [{ reconciler: r, keys: [key] }]), send).finally(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(inFlight).toBe(3);
+    release[1]!(); // the failing run settles first
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false);
+    release[0]!();
+    release[2]!();
+    await expect(settling).rejects.toThrow('a malformed change');
+    expect(r.view(5).missing).toEqual(['bb dst 192.0.2.12']);
   });
 
   it('beginAdds needs a table that can express its adds as kernel changes', () => {

@@ -31,14 +31,19 @@ export interface PendingAdds {
   settled(failures: readonly (Error | undefined)[]): ReconcileResult;
 }
 
+/** One reconciler's keys in a batch: see settleInOneBatch. */
+export interface BatchStep {
+  readonly reconciler: { beginAdds(keys: Iterable<string>): PendingAdds };
+  readonly keys: Iterable<string>;
+}
+
+type SendChanges = (changes: readonly KernelChange[]) => Promise<readonly (Error | undefined)[]>;
+
 /**
  * Settles `keys` of each reconciler as reconcileOnly does, the adds of all of them sent to the
  * kernel in one batch off the main thread, in the order given (a peer's neighbour before its route).
  */
-export async function settleInOneBatch(
-  steps: readonly { reconciler: { beginAdds(keys: Iterable<string>): PendingAdds }; keys: Iterable<string> }[],
-  send: (changes: readonly KernelChange[]) => Promise<readonly (Error | undefined)[]> = replaceInOrder,
-): Promise<ReconcileResult[]> {
+export async function settleInOneBatch(steps: readonly BatchStep[], send: SendChanges = replaceInOrder): Promise<ReconcileResult[]> {
   const pending = steps.map((step) => step.reconciler.beginAdds(step.keys));
   const changes = pending.flatMap((p) => p.changes);
   const failures = changes.length === 0 ? [] : await send(changes);
@@ -48,6 +53,18 @@ export async function settleInOneBatch(
     at += p.changes.length;
     return p.settled(mine);
   });
+}
+
+/**
+ * settleInOneBatch for each run, all queued at once, so the pool's threads send them side by side.
+ * Resolves once every batch has settled (none still changing a reconciler afterwards), rejecting
+ * with the first failure.
+ */
+export async function settleSideBySide(runs: readonly (readonly BatchStep[])[], send: SendChanges = replaceInOrder): Promise<ReconcileResult[][]> {
+  const outcomes = await Promise.allSettled(runs.map((steps) => settleInOneBatch(steps, send)));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<ReconcileResult[]>).value);
 }
 
 /** The seam to one kind of kernel entry (routes, ARP neighbours, fdb entries): libs/netlink in production. */
