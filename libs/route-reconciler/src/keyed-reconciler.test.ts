@@ -177,6 +177,30 @@ describe('KeyedReconciler', () => {
     expect(r.view(5).missing).toEqual(['bb dst 192.0.2.12']);
   });
 
+  it('settleSideBySide keeps at most inFlight batches going, each run\'s changes made only when it starts, results in run order', async () => {
+    const table = memoryFdb([]);
+    const r = new KeyedReconciler({ table: { ...table, asChange: (w: Fdb) => ({ neigh: { index: 7, family: 'bridge' as const, mac: w.mac, ip: w.dst } }) }, log });
+    const macs = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
+    r.setAll(macs.map((mac) => ({ mac, dst: '192.0.2.12' })));
+    const keys = r.relist();
+    let inFlight = 0;
+    let most = 0;
+    const started: string[] = [];
+    const send = async (changes: readonly KernelChange[]) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      started.push(...changes.map((c) => ('neigh' in c ? c.neigh.mac! : '')));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return changes.map(() => undefined);
+    };
+    const results = await settleSideBySide(keys.map((key) => [{ reconciler: r, keys: [key] }]), send, 2);
+    expect(most).toBe(2);
+    expect(started).toEqual(macs);
+    expect(results).toEqual(macs.map(() => [{ added: 1, removed: 0, kept: 0, failed: 0 }]));
+    expect(r.view(10).missing).toEqual([]);
+  });
+
   it('beginAdds needs a table that can express its adds as kernel changes', () => {
     const r = new KeyedReconciler({ table: memoryFdb([]), log });
     expect(() => r.beginAdds([])).toThrow(/asChange/);

@@ -55,16 +55,36 @@ export async function settleInOneBatch(steps: readonly BatchStep[], send: SendCh
   });
 }
 
+/** As many batches as libuv has pool threads by default: more would only wait in its queue, holding their changes. */
+export const BATCHES_IN_FLIGHT = 4;
+
 /**
- * settleInOneBatch for each run, all queued at once, so the pool's threads send them side by side.
- * Resolves once every batch has settled (none still changing a reconciler afterwards), rejecting
- * with the first failure.
+ * settleInOneBatch for each run, up to `inFlight` at once, so the pool's threads send them side by
+ * side; each run's changes are made only when a batch ahead of it has settled. Resolves once every
+ * batch has settled (none still changing a reconciler afterwards), rejecting with the first failure
+ * (the runs not started by then are left alone).
  */
-export async function settleSideBySide(runs: readonly (readonly BatchStep[])[], send: SendChanges = replaceInOrder): Promise<ReconcileResult[][]> {
-  const outcomes = await Promise.allSettled(runs.map((steps) => settleInOneBatch(steps, send)));
-  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed) throw failed.reason;
-  return outcomes.map((o) => (o as PromiseFulfilledResult<ReconcileResult[]>).value);
+export async function settleSideBySide(
+  runs: readonly (readonly BatchStep[])[],
+  send: SendChanges = replaceInOrder,
+  inFlight = BATCHES_IN_FLIGHT,
+): Promise<ReconcileResult[][]> {
+  const results: ReconcileResult[][] = [];
+  let next = 0;
+  let failure: { reason: unknown } | undefined;
+  const lane = async () => {
+    while (next < runs.length && failure === undefined) {
+      const at = next++;
+      try {
+        results[at] = await settleInOneBatch(runs[at]!, send);
+      } catch (reason) {
+        failure ??= { reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, runs.length) }, lane));
+  if (failure) throw failure.reason;
+  return results;
 }
 
 /** The seam to one kind of kernel entry (routes, ARP neighbours, fdb entries): libs/netlink in production. */
