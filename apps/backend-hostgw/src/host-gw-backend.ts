@@ -1,13 +1,12 @@
 import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { addResults, chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries, settleSideBySide, type WantedRoute } from '@flannel-ts/route-reconciler';
+import { addResults, addsOffThread, chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries, settleSideBySide, type WantedRoute } from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { releaseMemorySoon } from '@flannel-ts/sys';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
 
 const RECONCILE_PERIOD_MS = 10_000;
-const OFF_THREAD_ROUTES = 2_000;
 
 /**
  * host-gw: one route `<peer subnet> via <peer PublicIP> dev <external interface>` per host-gw
@@ -69,8 +68,7 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
         gathering = undefined;
         routes.setAll(wanted.values());
         const keys = routes.relist();
-        const { wanted: count, present } = routes.view(0);
-        if (count - present >= OFF_THREAD_ROUTES) {
+        if (addsOffThread(routes)) {
           return [async () => {
             const results = await settleSideBySide(chunksOf(keys).map((run) => [{ reconciler: routes, keys: run }]));
             log.debug({ result: results.flat().reduce(addResults) }, 'reconciled routes');

@@ -16,14 +16,15 @@ export interface WantedFdb {
 
 /** The ARP entries of flannel.<VNI>, through libs/netlink. `scope` is read on every call. */
 export function arpTable(scope: () => OwnershipScope, devName: string): KeyedTable<WantedArp, NeighInfo> {
+  const spec = (want: WantedArp) => ({ index: scope().vxlanIndex, family: 'inet' as const, ip: want.ip, mac: want.mac, state: NUD_PERMANENT });
   return {
     list: () => listNeighs('inet', scope().vxlanIndex),
     owns: (n) => ownsNeigh(scope(), n),
     keyOf: (e) => e.ip ?? '',
     matches: (n, want) => n.mac === want.mac,
-    replace: (want) => replaceNeigh({ index: scope().vxlanIndex, family: 'inet', ip: want.ip, mac: want.mac, state: NUD_PERMANENT }),
-    asChange: (want) => ({ neigh: { index: scope().vxlanIndex, family: 'inet', ip: want.ip, mac: want.mac, state: NUD_PERMANENT } }),
-    asPresent: (want) => ({ index: scope().vxlanIndex, family: 'inet', ip: want.ip, mac: want.mac, state: NUD_PERMANENT, flags: 0 }),
+    replace: (want) => replaceNeigh(spec(want)),
+    asChange: (want) => ({ neigh: spec(want) }),
+    asPresent: (want) => ({ ...spec(want), flags: 0 }),
     remove: (n) => deleteNeigh({ index: n.index, family: 'inet', ip: n.ip! }),
     describe: (e) => `neighbour ${e.ip ?? '?'} lladdr ${e.mac ?? '?'} dev ${devName}`,
   };
@@ -31,14 +32,15 @@ export function arpTable(scope: () => OwnershipScope, devName: string): KeyedTab
 
 /** The fdb entries of flannel.<VNI>, through libs/netlink. `scope` is read on every call. */
 export function fdbTable(scope: () => OwnershipScope, devName: string): KeyedTable<WantedFdb, NeighInfo> {
+  const spec = (want: WantedFdb) => ({ index: scope().vxlanIndex, family: 'bridge' as const, ip: want.dst, mac: want.mac, state: NUD_PERMANENT });
   return {
     list: () => listNeighs('bridge', scope().vxlanIndex),
     owns: (n) => ownsFdb(scope(), n),
     keyOf: (e) => e.mac ?? '',
     matches: (n, want) => n.ip === want.dst,
-    replace: (want) => replaceNeigh({ index: scope().vxlanIndex, family: 'bridge', ip: want.dst, mac: want.mac, state: NUD_PERMANENT }),
-    asChange: (want) => ({ neigh: { index: scope().vxlanIndex, family: 'bridge', ip: want.dst, mac: want.mac, state: NUD_PERMANENT } }),
-    asPresent: (want) => ({ index: scope().vxlanIndex, family: 'bridge', ip: want.dst, mac: want.mac, state: NUD_PERMANENT, flags: 0 }),
+    replace: (want) => replaceNeigh(spec(want)),
+    asChange: (want) => ({ neigh: spec(want) }),
+    asPresent: (want) => ({ ...spec(want), flags: 0 }),
     remove: (n) => deleteNeigh({ index: n.index, family: 'bridge', mac: n.mac!, ...(n.ip !== undefined ? { ip: n.ip } : {}) }),
     describe: (e) => `fdb entry ${e.mac ?? '?'} dst ${'dst' in e ? e.dst : (e.ip ?? '?')} dev ${devName}`,
   };

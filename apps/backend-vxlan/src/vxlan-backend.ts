@@ -4,6 +4,7 @@ import { deleteLink, getLink, setLinkUp, subscribe, type NetlinkEvent } from '@f
 import { releaseMemorySoon } from '@flannel-ts/sys';
 import {
   addResults,
+  addsOffThread,
   chunksOf,
   settleSideBySide,
   KernelLedger,
@@ -26,12 +27,6 @@ import { VXLAN_OVERHEAD, vxlanConfig } from './vxlan-config.js';
 import { ensureVxlanDevice, type VxlanDevice } from './vxlan-device.js';
 
 const RECONCILE_PERIOD_MS = 10_000;
-/**
- * From this many routes to add, a pass sends its kernel changes from libuv pool threads (peerByPeer).
- * Below it that saves under ~100 ms (a route's cost grows with the table), not worth the pool
- * threads it starts and keeps (~0.2 MiB RSS each, ~0.7 MiB at the peak).
- */
-const OFF_THREAD_ROUTES = 2_000;
 const NOTHING: ReconcileResult = { added: 0, removed: 0, kept: 0, failed: 0 };
 
 /**
@@ -143,8 +138,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     };
     const routesFirstListed = () => {
       const routeKeys = routes.relist();
-      const { wanted, present } = routes.view(0);
-      if (wanted - present >= OFF_THREAD_ROUTES) return [peerByPeer(routeKeys)];
+      if (addsOffThread(routes)) return [peerByPeer(routeKeys)];
       return [stepsOf('neighbours', arp), stepsOf('fdb', fdb), ...chunksOf(routeKeys).map((keys) => () => settle('routes', routes, keys))];
     };
     const report = () => {
