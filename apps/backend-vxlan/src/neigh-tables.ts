@@ -1,4 +1,4 @@
-import { deleteNeigh, listNeighs, NUD_PERMANENT, replaceNeigh, type NeighInfo } from '@flannel-ts/netlink';
+import { deleteNeigh, eachNeigh, NUD_PERMANENT, replaceNeigh, type NeighInfo } from '@flannel-ts/netlink';
 import type { KeyedTable } from '@flannel-ts/route-reconciler';
 import { ownsFdb, ownsNeigh, type OwnershipScope } from './ownership.js';
 
@@ -18,13 +18,15 @@ export interface WantedFdb {
 export function arpTable(scope: () => OwnershipScope, devName: string): KeyedTable<WantedArp, NeighInfo> {
   const spec = (want: WantedArp) => ({ index: scope().vxlanIndex, family: 'inet' as const, ip: want.ip, mac: want.mac, state: NUD_PERMANENT });
   return {
-    list: () => listNeighs('inet', scope().vxlanIndex),
+    list: () => eachNeigh('inet', scope().vxlanIndex),
     owns: (n) => ownsNeigh(scope(), n),
     keyOf: (e) => e.ip ?? '',
     matches: (n, want) => n.mac === want.mac,
+    sameEntry: sameNeigh,
     replace: (want) => replaceNeigh(spec(want)),
     asChange: (want) => ({ neigh: spec(want) }),
-    asPresent: (want) => ({ ...spec(want), flags: 0 }),
+    // A literal, not a spread of spec(): V8's lite mode gave each spread copy a hidden class of its own.
+    asPresent: (want) => ({ index: scope().vxlanIndex, family: 'inet', ip: want.ip, mac: want.mac, state: NUD_PERMANENT, flags: 0 }),
     remove: (n) => deleteNeigh({ index: n.index, family: 'inet', ip: n.ip! }),
     describe: (e) => `neighbour ${e.ip ?? '?'} lladdr ${e.mac ?? '?'} dev ${devName}`,
   };
@@ -34,14 +36,19 @@ export function arpTable(scope: () => OwnershipScope, devName: string): KeyedTab
 export function fdbTable(scope: () => OwnershipScope, devName: string): KeyedTable<WantedFdb, NeighInfo> {
   const spec = (want: WantedFdb) => ({ index: scope().vxlanIndex, family: 'bridge' as const, ip: want.dst, mac: want.mac, state: NUD_PERMANENT });
   return {
-    list: () => listNeighs('bridge', scope().vxlanIndex),
+    list: () => eachNeigh('bridge', scope().vxlanIndex),
     owns: (n) => ownsFdb(scope(), n),
     keyOf: (e) => e.mac ?? '',
     matches: (n, want) => n.ip === want.dst,
+    sameEntry: sameNeigh,
     replace: (want) => replaceNeigh(spec(want)),
     asChange: (want) => ({ neigh: spec(want) }),
-    asPresent: (want) => ({ ...spec(want), flags: 0 }),
+    asPresent: (want) => ({ index: scope().vxlanIndex, family: 'bridge', ip: want.dst, mac: want.mac, state: NUD_PERMANENT, flags: 0 }),
     remove: (n) => deleteNeigh({ index: n.index, family: 'bridge', mac: n.mac!, ...(n.ip !== undefined ? { ip: n.ip } : {}) }),
     describe: (e) => `fdb entry ${e.mac ?? '?'} dst ${'dst' in e ? e.dst : (e.ip ?? '?')} dev ${devName}`,
   };
+}
+
+function sameNeigh(a: NeighInfo, b: NeighInfo): boolean {
+  return a.index === b.index && a.family === b.family && a.ip === b.ip && a.mac === b.mac && a.state === b.state && a.flags === b.flags;
 }

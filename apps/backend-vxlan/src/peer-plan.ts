@@ -24,14 +24,66 @@ export interface PlanLinks {
  */
 export function planPeers(peers: Iterable<VxlanPeer>, links: PlanLinks): PeerPlan {
   const plan: PeerPlan = { routes: [], arp: [], fdb: [] };
-  for (const peer of peers) {
-    if (links.direct(peer)) {
-      plan.routes.push({ dst: peer.subnet, gateway: peer.publicIp, oif: links.extIndex });
-      continue;
-    }
-    plan.arp.push({ ip: formatIP4(peer.subnet.ip), mac: peer.vtepMac });
-    plan.fdb.push({ mac: peer.vtepMac, dst: formatIP4(peer.publicIp) });
-    plan.routes.push({ dst: peer.subnet, gateway: peer.subnet.ip, oif: links.vxlanIndex, onlink: true });
-  }
+  for (const peer of peers) addTo(plan, entriesOf(peer, links.direct(peer), links));
   return plan;
+}
+
+/** One peer's entries, what they were made for, and the last pass that used them. */
+interface PeerEntries {
+  readonly vxlanIndex: number;
+  readonly extIndex: number;
+  readonly direct: boolean;
+  readonly route: WantedRoute;
+  readonly arp?: WantedArp;
+  readonly fdb?: WantedFdb;
+  pass: number;
+}
+
+/**
+ * planPeers for full passes: a peer's entries are made once and handed out again while its
+ * VxlanPeer object (a new one for every change of its lease) and links stay the same, so a
+ * periodic pass over an unchanged cluster gives the reconcilers the very entries they hold.
+ */
+export class PeerPlanner {
+  // A Map and a pass number rather than a WeakMap: V8 keeps a WeakMap's entries in an ephemeron
+  // table that every full collection walks.
+  private readonly planned = new Map<VxlanPeer, PeerEntries>();
+  private passes = 0;
+
+  plan(peers: Iterable<VxlanPeer>, links: PlanLinks): PeerPlan {
+    const pass = ++this.passes;
+    const plan: PeerPlan = { routes: [], arp: [], fdb: [] };
+    for (const peer of peers) {
+      const direct = links.direct(peer);
+      let entries = this.planned.get(peer);
+      if (entries === undefined || entries.direct !== direct || entries.vxlanIndex !== links.vxlanIndex || entries.extIndex !== links.extIndex) {
+        entries = entriesOf(peer, direct, links, pass);
+        this.planned.set(peer, entries);
+      }
+      entries.pass = pass;
+      addTo(plan, entries);
+    }
+    for (const [peer, entries] of this.planned) if (entries.pass !== pass) this.planned.delete(peer);
+    return plan;
+  }
+}
+
+function entriesOf(peer: VxlanPeer, direct: boolean, links: PlanLinks, pass = 0): PeerEntries {
+  const { vxlanIndex, extIndex } = links;
+  if (direct) return { vxlanIndex, extIndex, direct, route: { dst: peer.subnet, gateway: peer.publicIp, oif: extIndex }, pass };
+  return {
+    vxlanIndex,
+    extIndex,
+    direct,
+    route: { dst: peer.subnet, gateway: peer.subnet.ip, oif: vxlanIndex, onlink: true },
+    arp: { ip: formatIP4(peer.subnet.ip), mac: peer.vtepMac },
+    fdb: { mac: peer.vtepMac, dst: formatIP4(peer.publicIp) },
+    pass,
+  };
+}
+
+function addTo(plan: PeerPlan, entries: PeerEntries): void {
+  plan.routes.push(entries.route);
+  if (entries.arp) plan.arp.push(entries.arp);
+  if (entries.fdb) plan.fdb.push(entries.fdb);
 }

@@ -20,7 +20,7 @@ import type { VxlanDeviceSpec } from './device-compat.js';
 import { DirectRouting } from './direct-routing.js';
 import { arpTable, fdbTable } from './neigh-tables.js';
 import { ownsRoute, type OwnershipScope } from './ownership.js';
-import { planPeers } from './peer-plan.js';
+import { PeerPlanner, planPeers } from './peer-plan.js';
 import { PeerSet, type VxlanPeer } from './peer-set.js';
 import { VtepMacFile } from './vtep-mac-file.js';
 import { VXLAN_OVERHEAD, vxlanConfig } from './vxlan-config.js';
@@ -51,6 +51,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
   };
   const macFile = new VtepMacFile(init.stateDir, cfg.vni);
   const peers = new PeerSet(log);
+  const planner = new PeerPlanner();
   const direct = cfg.directRouting ? new DirectRouting(iface.index, log) : undefined;
   let device: VxlanDevice | undefined;
   let own: Lease | undefined;
@@ -94,7 +95,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     const started = process.hrtime.bigint(); // not performance.now(): that global loads perf_hooks
     device = await restoreDevice(device, own);
     const links = { vxlanIndex: device.index, extIndex: iface.index };
-    const plan = planPeers(peers.values(), { ...links, direct: (p) => direct?.isDirect(p) ?? false });
+    const plan = planner.plan(peers.values(), { ...links, direct: (p) => direct?.isDirect(p) ?? false });
     direct?.retain(new Set([...peers.values()].map((p) => subnetKey(p.subnet))));
     arp.setAll(plan.arp);
     fdb.setAll(plan.fdb);

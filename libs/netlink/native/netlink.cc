@@ -8,6 +8,8 @@
 //   listRoutes() / changeRoute(op, {dst, dstLen, gateway, oif, table, protocol, scope, type,
 //                                   priority|null, onlink}) / lookupRoute(address)
 //   listNeighs(family) / changeNeigh(op, {family, index, ip, mac, state, flags})
+//   openRoutes(table) / openNeighs(family, index) / nextPage(dump, max)
+//                                                a dump handed over a page at a time (0: any table/link)
 //   changeBatch([{route} | {neigh}])             replaces of routes and neighbours, in order, off the
 //                                                main thread: a Promise
 //   dumpRetries()                                interrupted dumps repeated so far
@@ -27,6 +29,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/prctl.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -57,6 +60,52 @@ Napi::Value DumpAll(Napi::Env env, int type, const Header& header, bool (*parse)
       [&]() { records.clear(); });
   if (!outcome.ok()) return Throw(env, outcome);
   return ToJsArray(env, records);
+}
+
+// A dump's records, kept in C++ and handed to JS a page at a time: a listing of thousands of
+// entries then never has every JS object alive at once (those a caller drops die young).
+class DumpPages {
+ public:
+  virtual ~DumpPages() = default;
+  virtual Napi::Array Next(Napi::Env env, uint32_t max) = 0;
+};
+
+template <typename Record>
+class DumpPagesOf : public DumpPages {
+ public:
+  explicit DumpPagesOf(std::vector<Record> records) : records_(std::move(records)) {}
+
+  Napi::Array Next(Napi::Env env, uint32_t max) override {
+    const size_t count = std::min<size_t>(max, records_.size() - at_);
+    Napi::Array page = Napi::Array::New(env, count);
+    for (size_t i = 0; i < count; i++) page.Set(static_cast<uint32_t>(i), ToJs(env, records_[at_ + i]));
+    at_ += count;
+    if (at_ == records_.size()) {  // all given: the memory goes now, not when V8 collects the handle
+      std::vector<Record>().swap(records_);
+      at_ = 0;
+    }
+    return page;
+  }
+
+ private:
+  std::vector<Record> records_;
+  size_t at_ = 0;
+};
+
+// Dumps `type` like DumpAll, returning the records `keep` keeps as an opaque handle for nextPage.
+template <typename Record, typename Header, typename Keep>
+Napi::Value DumpInPages(Napi::Env env, int type, const Header& header, bool (*parse)(nlmsghdr*, Record*), const Keep& keep) {
+  std::vector<Record> records;
+  Outcome outcome = Dump(
+      type, &header, sizeof(header),
+      [&](nlmsghdr* nlh) {
+        Record record;
+        if (parse(nlh, &record) && keep(record)) records.push_back(std::move(record));
+      },
+      [&]() { records.clear(); });
+  if (!outcome.ok()) return Throw(env, outcome);
+  DumpPages* pages = new DumpPagesOf<Record>(std::move(records));
+  return Napi::External<DumpPages>::New(env, pages, [](Napi::Env, DumpPages* p) { delete p; });
 }
 
 Napi::Value Done(Napi::Env env, const Outcome& outcome) {
@@ -155,6 +204,16 @@ Napi::Value ListRoutes(const Napi::CallbackInfo& info) {
   header.rtm_family = AF_INET;
   return DumpAll<RouteRecord>(info.Env(), RTM_GETROUTE, header, ParseRoute,
                               [](const RouteRecord& route) { return !route.cloned; });
+}
+
+// openRoutes(table: number): Dump  (as listRoutes, only `table`'s routes unless 0)
+Napi::Value OpenRoutes(const Napi::CallbackInfo& info) {
+  uint32_t table;
+  if (!ReadUint32(info[0], "table", &table)) return info.Env().Undefined();
+  rtmsg header{};
+  header.rtm_family = AF_INET;
+  return DumpInPages<RouteRecord>(info.Env(), RTM_GETROUTE, header, ParseRoute,
+                                  [table](const RouteRecord& route) { return !route.cloned && (table == 0 || route.table == table); });
 }
 
 // A RawRouteSpec; false (a JS exception pending) when a field is wrong.
@@ -262,6 +321,30 @@ Napi::Value ListNeighs(const Napi::CallbackInfo& info) {
                               [family](const NeighRecord& neigh) { return neigh.family == family; });
 }
 
+// openNeighs(family: 'inet' | 'bridge', index: number): Dump  (as listNeighs, only link `index`'s unless 0)
+Napi::Value OpenNeighs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ndmsg header{};
+  uint32_t index;
+  if (!ReadFamily(info[0], &header.ndm_family) || !ReadUint32(info[1], "index", &index, kMaxIndex)) return env.Undefined();
+  const uint8_t family = header.ndm_family;
+  return DumpInPages<NeighRecord>(env, RTM_GETNEIGH, header, ParseNeigh, [family, index](const NeighRecord& neigh) {
+    return neigh.family == family && (index == 0 || neigh.index == index);
+  });
+}
+
+// nextPage(dump: Dump, max: number): records[]  (the next at most `max`; empty once all were given)
+Napi::Value NextPage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t max;
+  if (!info[0].IsExternal()) {
+    Napi::TypeError::New(env, "netlink: nextPage needs a dump from openRoutes or openNeighs").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!ReadUint32(info[1], "max", &max)) return env.Undefined();
+  return info[0].As<Napi::External<DumpPages>>().Data()->Next(env, max);
+}
+
 // A RawNeighSpec; false (a JS exception pending) when a field is wrong.
 bool ReadNeighSpec(const Napi::Value& value, NeighSpec* spec) {
   Napi::Object o;
@@ -333,6 +416,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("listAddrs", Napi::Function::New(env, ListAddrs, "listAddrs"));
   exports.Set("changeAddr", Napi::Function::New(env, ChangeAddr, "changeAddr"));
   exports.Set("listRoutes", Napi::Function::New(env, ListRoutes, "listRoutes"));
+  exports.Set("openRoutes", Napi::Function::New(env, OpenRoutes, "openRoutes"));
+  exports.Set("openNeighs", Napi::Function::New(env, OpenNeighs, "openNeighs"));
+  exports.Set("nextPage", Napi::Function::New(env, NextPage, "nextPage"));
   exports.Set("changeRoute", Napi::Function::New(env, ChangeRoute, "changeRoute"));
   exports.Set("lookupRoute", Napi::Function::New(env, LookupRoute, "lookupRoute"));
   exports.Set("listNeighs", Napi::Function::New(env, ListNeighs, "listNeighs"));

@@ -1,7 +1,7 @@
 export { listLinks, getLink, setLinkUp, setLinkDown, setLinkMtu, deleteLink, createVxlan } from './links.js';
 export { listAddrs, addAddr, deleteAddr } from './addrs.js';
-export { listRoutes, addRoute, replaceRoute, deleteRoute, getRouteTo } from './routes.js';
-export { listNeighs, replaceNeigh, deleteNeigh } from './neighs.js';
+export { listRoutes, eachRoute, addRoute, replaceRoute, deleteRoute, getRouteTo } from './routes.js';
+export { listNeighs, eachNeigh, replaceNeigh, deleteNeigh } from './neighs.js';
 export { replaceInOrder, type KernelChange } from './batch.js';
 export { subscribe } from './subscribe.js';
 export { interruptedDumpRetries } from './counters.js';

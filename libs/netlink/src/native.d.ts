@@ -47,6 +47,11 @@ export type RawEvent =
   | { kind: 'overflow' }
   | { kind: 'error'; error: Error };
 
+/** A dump held by the addon, handed over a page at a time. */
+export interface RawDump<T> {
+  readonly __records?: T;
+}
+
 export interface RawSubscription {
   close(): void;
   ref(): void;
@@ -66,10 +71,16 @@ export interface NetlinkNative {
   changeAddr(op: 'add' | 'delete', index: number, address: string, prefixLen: number): void;
   /** IPv4 routes of every table, without cache clones. */
   listRoutes(): RouteInfo[];
+  /** listRoutes of one table (0: every table), for nextPage. */
+  openRoutes(table: number): RawDump<RouteInfo>;
   changeRoute(op: 'add' | 'replace' | 'delete', spec: RawRouteSpec): void;
   /** RTM_GETROUTE for one address, as `ip route get`. */
   lookupRoute(address: string): RouteInfo;
   listNeighs(family: NeighFamily): NeighInfo[];
+  /** listNeighs of one link (0: every link), for nextPage. */
+  openNeighs(family: NeighFamily, index: number): RawDump<NeighInfo>;
+  /** The dump's next at most `max` records; empty once every one was given. */
+  nextPage<T>(dump: RawDump<T>, max: number): T[];
   changeNeigh(op: 'replace' | 'delete', spec: RawNeighSpec): void;
   /** A replace of each item in turn, on a libuv pool thread; an element per item: its failure, or undefined. */
   changeBatch(items: ({ route: RawRouteSpec } | { neigh: RawNeighSpec })[]): Promise<(Error | undefined)[]>;

@@ -2,6 +2,7 @@ import { NTF_SELF, NUD_PERMANENT } from './constants.js';
 import { nameOfLink } from './describe.js';
 import { withContext } from './errors.js';
 import { netlinkNative } from './load-native.js';
+import { inPages } from './pages.js';
 import type { RawNeighSpec } from './native.js';
 import type { NeighFamily, NeighInfo, NeighKey, NeighSpec } from './types.js';
 import { ipv4, linkIndex, mac, uint } from './validate.js';
@@ -12,6 +13,14 @@ export function listNeighs(family: NeighFamily, index?: number): NeighInfo[] {
   if (index !== undefined) linkIndex(index, 'link index');
   const neighs = withContext(() => `listing ${family === 'inet' ? 'neighbours' : 'fdb entries'}`, () => netlinkNative().listNeighs(family));
   return index === undefined ? neighs : neighs.filter((neigh) => neigh.index === index);
+}
+
+/** listNeighs read as it is iterated, a page at a time (see eachRoute). */
+export function eachNeigh(family: NeighFamily, index?: number): Iterable<NeighInfo> {
+  checkFamily(family);
+  const link = index === undefined ? 0 : linkIndex(index, 'link index');
+  const what = () => `listing ${family === 'inet' ? 'neighbours' : 'fdb entries'}`;
+  return inPages(withContext(what, () => netlinkNative().openNeighs(family, link)));
 }
 
 /**

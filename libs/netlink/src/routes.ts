@@ -2,6 +2,7 @@ import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_T
 import { nameOfLink } from './describe.js';
 import { withContext } from './errors.js';
 import { netlinkNative } from './load-native.js';
+import { inPages } from './pages.js';
 import type { RawRouteSpec } from './native.js';
 import type { RouteInfo, RouteScope, RouteSpec } from './types.js';
 import { ipv4, linkIndex, optionalBoolean, prefix, uint } from './validate.js';
@@ -13,6 +14,15 @@ export function listRoutes(options: { table?: number } = {}): RouteInfo[] {
   const table = options.table === undefined ? RT_TABLE_MAIN : uint(options.table, 'table', 0xffffffff);
   const routes = withContext(() => 'listing routes', () => netlinkNative().listRoutes());
   return table === RT_TABLE_UNSPEC ? routes : routes.filter((route) => route.table === table);
+}
+
+/**
+ * listRoutes read as it is iterated, a page at a time (libs/netlink's pages.ts): for a caller
+ * that keeps few of thousands of routes. The dump is taken at the call; a failure throws then.
+ */
+export function eachRoute(options: { table?: number } = {}): Iterable<RouteInfo> {
+  const table = options.table === undefined ? RT_TABLE_MAIN : uint(options.table, 'table', 0xffffffff);
+  return inPages(withContext(() => 'listing routes', () => netlinkNative().openRoutes(table)));
 }
 
 /** Adds the route; EEXIST when a route to that prefix (same table and metric) exists. */

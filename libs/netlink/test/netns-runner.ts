@@ -82,6 +82,18 @@ const special: Record<string, Handler> = {
   },
   /** Each element: null, or the route's failure as serializeError gives it. */
   replaceInOrder: async (changes: netlink.KernelChange[]) => (await netlink.replaceInOrder(changes)).map((error) => (error === undefined ? null : serializeError(error))),
+  /** The paged listings, iterated to the end (a generator is no JSON). */
+  eachRoute: (options?: { table?: number }) => [...netlink.eachRoute(options)],
+  eachNeigh: (family: netlink.NeighFamily, index?: number) => [...netlink.eachNeigh(family, index)],
+  /** The first `count` of a paged listing, the rest left unread (its dump dropped half-way). */
+  firstRoutes: (count: number) => {
+    const first: netlink.RouteInfo[] = [];
+    for (const route of netlink.eachRoute({ table: 0 })) {
+      if (first.length === count) break;
+      first.push(route);
+    }
+    return first;
+  },
   threadNames,
   descriptors,
   childDescriptors,

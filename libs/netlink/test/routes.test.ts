@@ -194,6 +194,24 @@ describe('routes', () => {
     await runner.call('deleteRoute', { dst: '0.0.0.0/0' });
   });
 
+  test('eachRoute gives what listRoutes gives, a page at a time, for one table or all', async () => {
+    // More routes than three pages of the addon's 256, in the main table and in table 100.
+    const commands: string[] = [];
+    for (let i = 0; i < 700; i++) commands.push(`route add 10.246.${i >> 8}.${i & 255}/32 via ${A} dev veth0${i % 7 === 0 ? ' table 100' : ''}`);
+    await ipBatch(ns, commands);
+    for (const table of [undefined, 100, 0]) {
+      const args = table === undefined ? [] : [{ table }]; // JSON has no undefined
+      const listed = await runner.call<RouteInfo[]>('listRoutes', ...args);
+      expect(listed.length).toBeGreaterThan(table === 100 ? 100 : 600);
+      expect(await runner.call<RouteInfo[]>('eachRoute', ...args)).toEqual(listed);
+    }
+    // A listing left half-way leaves the next one whole.
+    expect(await runner.call<RouteInfo[]>('firstRoutes', 300)).toHaveLength(300);
+    expect(await runner.call<RouteInfo[]>('eachRoute', { table: 0 })).toEqual(await runner.call<RouteInfo[]>('listRoutes', { table: 0 }));
+    expect(await runner.failure('eachRoute', { table: -1 })).toMatchObject({ name: 'TypeError', message: 'netlink: table must be an integer from 0 to 4294967295, got -1' });
+    await ipBatch(ns, commands.map((command) => command.replace('route add', 'route del')));
+  });
+
   test('listRoutes matches `ip -j route` field for field, in the main table and in all', async () => {
     const listed = (await runner.call<RouteInfo[]>('listRoutes')).map(normalize).sort(byDst);
     const shown = (await ipRoutes()).sort(byDst);

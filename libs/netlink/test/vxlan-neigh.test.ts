@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LinkInfo, NeighInfo } from '../src/index.js';
-import { bridgeJson, ipJson, NetnsRunner, startVethNamespace, type VethNamespace } from './helpers.js';
+import { bridgeJson, ipBatch, ipJson, NetnsRunner, startVethNamespace, type VethNamespace } from './helpers.js';
 
 interface IpVxlanLink {
   ifindex: number;
@@ -71,6 +71,34 @@ describe('vxlan links, neighbours and fdb entries', () => {
     expect(await runner.failure('deleteNeigh', { index: vxlan.index, family: 'inet', ip: '10.244.3.0' })).toMatchObject({
       code: 'ENOENT', message: expect.stringMatching(/^deleting neighbour 10\.244\.3\.0 dev flannel\.1: No such file or directory\b/),
     });
+  });
+
+  test('eachNeigh gives what listNeighs gives, a page at a time, for one link or all', async () => {
+    const other = await runner.call<LinkInfo>('createVxlan', { name: 'vx3', vni: 3, learning: false });
+    // Over three pages of the addon's 256 on flannel.1, and some on vx3 the index filter leaves out.
+    const commands: string[] = [];
+    for (let i = 0; i < 800; i++) {
+      const dev = i % 8 === 0 ? 'vx3' : 'flannel.1';
+      const mac = `0a:58:0a:f5:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+      commands.push(`neigh replace 10.245.${i >> 8}.${i & 255} lladdr ${mac} dev ${dev} nud permanent`);
+    }
+    await ipBatch(ns, commands);
+    const fdbEntry = { index: vxlan.index, family: 'bridge', mac: '0a:58:0a:f5:00:01', ip: '192.0.2.12' };
+    await runner.call('replaceNeigh', fdbEntry);
+    await runner.call('replaceNeigh', { index: other.index, family: 'bridge', mac: '0a:58:0a:f5:00:02', ip: '192.0.2.13' });
+    for (const [family, index] of [['inet', vxlan.index], ['inet', other.index], ['inet', undefined], ['bridge', vxlan.index]] as const) {
+      const args = index === undefined ? [family] : [family, index]; // JSON has no undefined
+      const listed = await runner.call<NeighInfo[]>('listNeighs', ...args);
+      expect(listed.length).toBeGreaterThan(0);
+      expect(await runner.call<NeighInfo[]>('eachNeigh', ...args)).toEqual(listed);
+    }
+    expect(await runner.call<NeighInfo[]>('eachNeigh', 'inet', vxlan.index)).toHaveLength(700);
+    expect(await runner.failure('eachNeigh', 'inet6')).toMatchObject({ name: 'TypeError', message: expect.stringMatching(/^netlink: neighbour family must be 'inet' or 'bridge'/) });
+    expect(await runner.failure('eachNeigh', 'inet', 0)).toMatchObject({ name: 'TypeError', message: expect.stringMatching(/^netlink: link index must be a link index/) });
+    await runner.call('deleteLink', other.index);
+    await ipBatch(ns, commands.filter((command) => command.endsWith('dev flannel.1 nud permanent')).map((command) => command.replace(/^neigh replace (\S+) .*$/, 'neigh del $1 dev flannel.1')));
+    await runner.call('deleteNeigh', fdbEntry);
+    expect(await ipJson(ns, ['neigh', 'show', 'dev', 'flannel.1'])).toEqual([]);
   });
 
   test('fdb entries to a remote VTEP: replace, list, delete', async () => {

@@ -57,6 +57,47 @@ describe('KeyedReconciler', () => {
     expect(r.size).toBe(3);
   });
 
+  it('a full pass keeps the entries it holds while the kernel lists them unchanged, and takes changed ones', () => {
+    // Listing gives fresh objects each time, as the netlink dump does.
+    const table = memoryFdb([]);
+    const fresh: KeyedTable<Fdb, Fdb> = {
+      ...table,
+      list: () => table.entries.map((e) => ({ ...e })),
+      sameEntry: (a, b) => a.mac === b.mac && a.dst === b.dst,
+      remove: (e) => {
+        table.entries = table.entries.filter((x) => x.mac !== e.mac || x.dst !== e.dst);
+        table.changes.push(`remove ${e.mac} ${e.dst} (${held.has(e) ? 'held' : 'listed'})`);
+      },
+    };
+    const held = new Set<Fdb>();
+    const r = new KeyedReconciler({ table: { ...fresh, asPresent: (w) => (held.add(w), w) }, log });
+    r.setAll([{ mac: 'aa', dst: '192.0.2.12' }, { mac: 'bb', dst: '192.0.2.13' }]);
+    expect(r.reconcile()).toEqual({ added: 2, removed: 0, kept: 0, failed: 0 });
+    expect(r.reconcile()).toEqual({ added: 0, removed: 0, kept: 2, failed: 0 });
+    // Someone moves bb elsewhere: the pass sees the change and puts it back.
+    table.entries = table.entries.map((e) => (e.mac === 'bb' ? { mac: 'bb', dst: '198.51.100.1' } : e));
+    table.changes.length = 0;
+    expect(r.reconcile()).toEqual({ added: 1, removed: 0, kept: 1, failed: 0 });
+    expect(table.changes).toEqual(['replace bb 192.0.2.13']);
+    // Neither is wanted any more: the unchanged aa is still the object the add recorded.
+    table.changes.length = 0;
+    r.setAll([]);
+    expect(r.reconcile()).toEqual({ added: 0, removed: 2, kept: 0, failed: 0 });
+    expect(table.changes.sort()).toEqual(['remove aa 192.0.2.12 (held)', 'remove bb 192.0.2.13 (held)']);
+    expect(table.entries).toEqual([]);
+  });
+
+  it('setAll replaces the wanted set: keys left out are no longer wanted, a key given twice keeps the last', () => {
+    const table = memoryFdb([]);
+    const r = new KeyedReconciler({ table, log });
+    r.setAll([{ mac: 'aa', dst: '192.0.2.12' }, { mac: 'bb', dst: '192.0.2.13' }]);
+    r.reconcile();
+    r.setAll([{ mac: 'bb', dst: '192.0.2.14' }, { mac: 'cc', dst: '192.0.2.15' }, { mac: 'cc', dst: '192.0.2.16' }]);
+    expect(r.size).toBe(2);
+    expect(r.reconcile()).toEqual({ added: 2, removed: 1, kept: 0, failed: 0 });
+    expect(table.entries).toEqual([{ mac: 'bb', dst: '192.0.2.14' }, { mac: 'cc', dst: '192.0.2.16' }]);
+  });
+
   it('keeps the right one of several entries under one key and removes the rest', () => {
     const table = memoryFdb([
       { mac: 'aa', dst: '192.0.2.98' },
@@ -268,7 +309,7 @@ describe('KeyedReconciler', () => {
     const r = new KeyedReconciler({
       table: {
         ...table,
-        list: () => (seen = table.list().filter(table.owns)),
+        list: () => (seen = [...table.list()].filter(table.owns)),
         replace: (w) => {
           table.replace(w);
           seen = [...seen.filter((e) => e.mac !== w.mac), w];

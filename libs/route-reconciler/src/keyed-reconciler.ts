@@ -102,13 +102,19 @@ export async function settleSideBySide(
 
 /** The seam to one kind of kernel entry (routes, ARP neighbours, fdb entries): libs/netlink in production. */
 export interface KeyedTable<Wanted, Present> {
-  list(): Present[];
+  /** Every entry of the table; iterated once per full pass (a paged dump keeps few alive at once). */
+  list(): Iterable<Present>;
   /** Whether a listed entry is one this backend manages; nothing else is ever touched. */
   owns(entry: Present): boolean;
   /** At most one wanted entry per key: a route's destination, a neighbour's IP, an fdb entry's MAC. */
   keyOf(entry: Wanted | Present): string;
   /** Whether a present entry already is the wanted one. */
   matches(entry: Present, want: Wanted): boolean;
+  /**
+   * Whether two listed entries agree in every field the backend reads: a full pass then keeps the
+   * entry it holds instead of the one just listed, so an unchanged table leaves no new objects.
+   */
+  sameEntry?(a: Present, b: Present): boolean;
   /** Adds `want`, replacing in place an entry with the same key. */
   replace(want: Wanted): void;
   /** replace() as a change for a batch of several tables' changes (settleInOneBatch). */
@@ -146,16 +152,21 @@ export interface KernelView {
 export class KeyedReconciler<Wanted, Present> {
   private readonly wanted = new Map<string, Wanted>();
   /** Owned kernel entries by key, as of the last full pass plus our changes since. */
-  private readonly present = new Map<string, Present[]>();
+  private present = new Map<string, Present[]>();
   /** Wanted keys without a matching present entry, kept up to date so a status report need not read every entry. */
   private readonly unmatched = new Set<string>();
 
   constructor(private readonly o: KeyedReconcilerOptions<Wanted, Present>) {}
 
-  /** Replaces the whole wanted set. */
+  /** Replaces the whole wanted set (in place: a periodic pass with the same entries allocates little). */
   setAll(entries: Iterable<Wanted>): void {
-    this.wanted.clear();
-    for (const e of entries) this.wanted.set(this.o.table.keyOf(e), e);
+    const keys = new Set<string>();
+    for (const e of entries) {
+      const key = this.o.table.keyOf(e);
+      keys.add(key);
+      this.wanted.set(key, e);
+    }
+    for (const key of this.wanted.keys()) if (!keys.has(key)) this.wanted.delete(key);
     this.recheckAll();
   }
 
@@ -213,16 +224,27 @@ export class KeyedReconciler<Wanted, Present> {
    * returns the keys to settle (present or wanted), for reconcileOnly in as many steps as suits.
    */
   relist(): string[] {
-    this.present.clear();
-    for (const entry of this.o.table.list()) {
-      if (!this.o.table.owns(entry)) continue;
-      const key = this.o.table.keyOf(entry);
-      const entries = this.present.get(key);
-      if (entries) entries.push(entry);
-      else this.present.set(key, [entry]);
+    const { table } = this.o;
+    const before = this.present;
+    const listed = new Map<string, Present[]>();
+    for (const entry of table.list()) {
+      if (!table.owns(entry)) continue;
+      const key = table.keyOf(entry);
+      const entries = listed.get(key);
+      if (entries) {
+        entries.push(entry);
+        continue;
+      }
+      // An entry unchanged since the last pass stays the object already held (a key's array of one).
+      const held = before.get(key);
+      const same = held !== undefined && held.length === 1 && table.sameEntry?.(held[0]!, entry) === true;
+      listed.set(key, same ? held : [entry]);
     }
+    this.present = listed;
     this.recheckAll();
-    return [...new Set([...this.present.keys(), ...this.wanted.keys()])];
+    const keys = [...listed.keys()];
+    for (const key of this.wanted.keys()) if (!listed.has(key)) keys.push(key);
+    return keys;
   }
 
   /**

@@ -20,7 +20,9 @@ function memoryTable(initial: KernelRoute[]): RouteTable & { routes: KernelRoute
       t.changes.push(`replace ${formatIP4Net(r.dst)} via ${formatIP4(r.gateway)}`);
     },
     remove(r: KernelRoute) {
-      t.routes = t.routes.filter((x) => x !== r);
+      // As the kernel: by what the request names, not by which object was listed.
+      const named = (x: KernelRoute) => formatIP4Net(x.dst) === formatIP4Net(r.dst) && x.table === r.table && x.gateway === r.gateway && x.oif === r.oif;
+      t.routes = t.routes.filter((x) => !named(x));
       t.changes.push(`remove ${formatIP4Net(r.dst)}`);
     },
   };

@@ -15,6 +15,7 @@ export function routeEntries(table: RouteTable, owns: (route: KernelRoute) => bo
     owns,
     keyOf: (r) => subnetKey(r.dst),
     matches: (route, want) => route.gateway === want.gateway && route.oif === want.oif,
+    sameEntry: (a, b) => a.dst.ip === b.dst.ip && a.dst.prefixLen === b.dst.prefixLen && a.gateway === b.gateway && a.oif === b.oif && a.table === b.table,
     replace: (want) => table.replace(want),
     ...(table.asChange ? { asChange: table.asChange.bind(table) } : {}),
     asPresent: (want) => ({ dst: want.dst, gateway: want.gateway, oif: want.oif, table: MAIN_TABLE }),

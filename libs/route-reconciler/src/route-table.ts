@@ -19,7 +19,8 @@ export interface WantedRoute {
 
 /** The seam to the kernel (libs/netlink in production). */
 export interface RouteTable {
-  list(): KernelRoute[];
+  /** The table's routes; iterated once per full pass. */
+  list(): Iterable<KernelRoute>;
   /** Adds `route`, replacing a route to the same destination. */
   replace(route: WantedRoute): void;
   /** replace() as a change for a batch of several tables' changes (settleInOneBatch). */
