@@ -164,10 +164,11 @@ export class KeyedReconciler<Wanted, Present> {
     for (const e of entries) {
       const key = this.o.table.keyOf(e);
       keys.add(key);
+      if (this.wanted.get(key) === e) continue;
       this.wanted.set(key, e);
+      this.recheck(key);
     }
-    for (const key of this.wanted.keys()) if (!keys.has(key)) this.wanted.delete(key);
-    this.recheckAll();
+    for (const key of this.wanted.keys()) if (!keys.has(key)) this.delete(key);
   }
 
   set(entry: Wanted): void {
@@ -300,6 +301,11 @@ export class KeyedReconciler<Wanted, Present> {
     const { table } = this.o;
     const want = this.wanted.get(key);
     let entries = this.present.get(key) ?? [];
+    // The common case of a pass over an unchanged table: the one entry there is the right one.
+    if (want !== undefined && entries.length === 1 && table.matches(entries[0]!, want)) {
+      result.kept++;
+      return undefined;
+    }
     const right = want === undefined ? [] : entries.filter((e) => table.matches(e, want));
     result.kept += right.length;
     // The one wrong entry under a wanted key is replaced in place by the add; other wrong ones go.
@@ -332,8 +338,15 @@ export class KeyedReconciler<Wanted, Present> {
 
   private recheck(key: string): void {
     const want = this.wanted.get(key);
-    if (want === undefined || this.present.get(key)?.some((e) => this.o.table.matches(e, want))) this.unmatched.delete(key);
+    if (want === undefined || this.holds(key, want)) this.unmatched.delete(key);
     else this.unmatched.add(key);
+  }
+
+  /** Whether the view has the wanted entry under `key` (a loop: this runs for every key of a pass). */
+  private holds(key: string, want: Wanted): boolean {
+    const entries = this.present.get(key);
+    if (entries !== undefined) for (const entry of entries) if (this.o.table.matches(entry, want)) return true;
+    return false;
   }
 
   private recheckAll(): void {
