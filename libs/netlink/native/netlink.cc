@@ -47,17 +47,23 @@ namespace {
 
 constexpr uint32_t kMaxIndex = INT32_MAX;
 
-// Dumps `type` and returns every record `parse` accepts and `keep` keeps, as a JS array.
+// Dumps `type` into `records`: every record `parse` accepts and `keep` keeps.
 template <typename Record, typename Header, typename Keep>
-Napi::Value DumpAll(Napi::Env env, int type, const Header& header, bool (*parse)(nlmsghdr*, Record*), const Keep& keep) {
-  std::vector<Record> records;
-  Outcome outcome = Dump(
+Outcome DumpRecords(int type, const Header& header, bool (*parse)(nlmsghdr*, Record*), const Keep& keep, std::vector<Record>* records) {
+  return Dump(
       type, &header, sizeof(header),
       [&](nlmsghdr* nlh) {
         Record record;
-        if (parse(nlh, &record) && keep(record)) records.push_back(std::move(record));
+        if (parse(nlh, &record) && keep(record)) records->push_back(std::move(record));
       },
-      [&]() { records.clear(); });
+      [&]() { records->clear(); });
+}
+
+// DumpRecords as a JS array.
+template <typename Record, typename Header, typename Keep>
+Napi::Value DumpAll(Napi::Env env, int type, const Header& header, bool (*parse)(nlmsghdr*, Record*), const Keep& keep) {
+  std::vector<Record> records;
+  Outcome outcome = DumpRecords(type, header, parse, keep, &records);
   if (!outcome.ok()) return Throw(env, outcome);
   return ToJsArray(env, records);
 }
@@ -92,17 +98,11 @@ class DumpPagesOf : public DumpPages {
   size_t at_ = 0;
 };
 
-// Dumps `type` like DumpAll, returning the records `keep` keeps as an opaque handle for nextPage.
+// DumpRecords as an opaque handle for nextPage.
 template <typename Record, typename Header, typename Keep>
 Napi::Value DumpInPages(Napi::Env env, int type, const Header& header, bool (*parse)(nlmsghdr*, Record*), const Keep& keep) {
   std::vector<Record> records;
-  Outcome outcome = Dump(
-      type, &header, sizeof(header),
-      [&](nlmsghdr* nlh) {
-        Record record;
-        if (parse(nlh, &record) && keep(record)) records.push_back(std::move(record));
-      },
-      [&]() { records.clear(); });
+  Outcome outcome = DumpRecords(type, header, parse, keep, &records);
   if (!outcome.ok()) return Throw(env, outcome);
   DumpPages* pages = new DumpPagesOf<Record>(std::move(records));
   return Napi::External<DumpPages>::New(env, pages, [](Napi::Env, DumpPages* p) { delete p; });
