@@ -152,7 +152,10 @@ export interface KernelView {
 export class KeyedReconciler<Wanted, Present> {
   private readonly wanted = new Map<string, Wanted>();
   /** Owned kernel entries by key, as of the last full pass plus our changes since. */
-  private present = new Map<string, Present[]>();
+  private readonly present = new Map<string, Present[]>();
+  /** The full pass that last listed each key of `present`: a pass updates both in place. */
+  private readonly listedIn = new Map<string, number>();
+  private passes = 0;
   /** Wanted keys without a matching present entry, kept up to date so a status report need not read every entry. */
   private readonly unmatched = new Set<string>();
 
@@ -226,25 +229,26 @@ export class KeyedReconciler<Wanted, Present> {
    */
   relist(): string[] {
     const { table } = this.o;
-    const before = this.present;
-    const listed = new Map<string, Present[]>();
+    const pass = ++this.passes;
+    // In place, so that a pass over an unchanged table allocates nothing that outlives it: each key
+    // keeps its string and, while the kernel lists it unchanged, its entry (a key's array of one).
     for (const entry of table.list()) {
       if (!table.owns(entry)) continue;
       const key = table.keyOf(entry);
-      const entries = listed.get(key);
-      if (entries) {
-        entries.push(entry);
+      const held = this.present.get(key);
+      if (this.listedIn.get(key) === pass) {
+        held!.push(entry);
         continue;
       }
-      // An entry unchanged since the last pass stays the object already held (a key's array of one).
-      const held = before.get(key);
-      const same = held !== undefined && held.length === 1 && table.sameEntry?.(held[0]!, entry) === true;
-      listed.set(key, same ? held : [entry]);
+      this.listedIn.set(key, pass);
+      if (held === undefined || held.length !== 1 || table.sameEntry?.(held[0]!, entry) !== true) this.present.set(key, [entry]);
     }
-    this.present = listed;
+    for (const key of this.present.keys()) {
+      if (this.listedIn.get(key) !== pass) this.setPresent(key, []);
+    }
     this.recheckAll();
-    const keys = [...listed.keys()];
-    for (const key of this.wanted.keys()) if (!listed.has(key)) keys.push(key);
+    const keys = [...this.present.keys()];
+    for (const key of this.wanted.keys()) if (!this.present.has(key)) keys.push(key);
     return keys;
   }
 
@@ -333,7 +337,10 @@ export class KeyedReconciler<Wanted, Present> {
 
   private setPresent(key: string, entries: Present[]): void {
     if (entries.length > 0) this.present.set(key, entries);
-    else this.present.delete(key);
+    else {
+      this.present.delete(key);
+      this.listedIn.delete(key);
+    }
   }
 
   private recheck(key: string): void {
