@@ -11,7 +11,7 @@ import { ipv4, linkIndex, mac, uint } from './validate.js';
 export function listNeighs(family: NeighFamily, index?: number): NeighInfo[] {
   checkFamily(family);
   if (index !== undefined) linkIndex(index, 'link index');
-  const neighs = withContext(() => `listing ${family === 'inet' ? 'neighbours' : 'fdb entries'}`, () => netlinkNative().listNeighs(family));
+  const neighs = withContext(() => listing(family), () => netlinkNative().listNeighs(family));
   return index === undefined ? neighs : neighs.filter((neigh) => neigh.index === index);
 }
 
@@ -19,8 +19,11 @@ export function listNeighs(family: NeighFamily, index?: number): NeighInfo[] {
 export function eachNeigh(family: NeighFamily, index?: number): Iterable<NeighInfo> {
   checkFamily(family);
   const link = index === undefined ? 0 : linkIndex(index, 'link index');
-  const what = () => `listing ${family === 'inet' ? 'neighbours' : 'fdb entries'}`;
-  return inPages(withContext(what, () => netlinkNative().openNeighs(family, link)));
+  return inPages(withContext(() => listing(family), () => netlinkNative().openNeighs(family, link)));
+}
+
+function listing(family: NeighFamily): string {
+  return `listing ${family === 'inet' ? 'neighbours' : 'fdb entries'}`;
 }
 
 /**

@@ -11,7 +11,7 @@ const SCOPES: Record<RouteScope, number> = { universe: RT_SCOPE_UNIVERSE, link: 
 
 /** IPv4 routes of one table (default RT_TABLE_MAIN; RT_TABLE_UNSPEC: every table). */
 export function listRoutes(options: { table?: number } = {}): RouteInfo[] {
-  const table = options.table === undefined ? RT_TABLE_MAIN : uint(options.table, 'table', 0xffffffff);
+  const table = tableOf(options);
   const routes = withContext(() => 'listing routes', () => netlinkNative().listRoutes());
   return table === RT_TABLE_UNSPEC ? routes : routes.filter((route) => route.table === table);
 }
@@ -21,8 +21,13 @@ export function listRoutes(options: { table?: number } = {}): RouteInfo[] {
  * that keeps few of thousands of routes. The dump is taken at the call; a failure throws then.
  */
 export function eachRoute(options: { table?: number } = {}): Iterable<RouteInfo> {
-  const table = options.table === undefined ? RT_TABLE_MAIN : uint(options.table, 'table', 0xffffffff);
+  const table = tableOf(options);
   return inPages(withContext(() => 'listing routes', () => netlinkNative().openRoutes(table)));
+}
+
+/** The table a listing asks for: RT_TABLE_MAIN unless given. */
+function tableOf(options: { table?: number }): number {
+  return options.table === undefined ? RT_TABLE_MAIN : uint(options.table, 'table', 0xffffffff);
 }
 
 /** Adds the route; EEXIST when a route to that prefix (same table and metric) exists. */
