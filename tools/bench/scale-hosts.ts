@@ -9,9 +9,11 @@
 //      adds, deletes and PublicIP moves, played by tools/bench/scale/churn-client.ts next to etcd; for
 //      each, etcd's acknowledgement → the kernel change (`ip -ts monitor`, `bridge -ts monitor fdb`):
 //      p50 / p99 / max;
-//   3. VmRSS and VmHWM of flanneld and its backend after the join and after the churn.
+//   3. VmRSS and VmHWM of flanneld and its backend after the join and after the churn, and the CPU
+//      time each used from its start through the join.
 // SCALE_TYPES=vxlan (or host-gw) measures one backend; SCALE_LOG=1 prints the joining flanneld's log (its
 // backend's lines included), each line with its time since the spawn; SCALE_V=2 starts it at that verbosity. Figures go to docs/bench/results.json (--results FILE, --no-record).
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +80,16 @@ function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const mib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]) / 1024;
   return { rss: mib('VmRSS'), hwm: mib('VmHWM') };
+}
+
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After "pid (comm) ": the state is field 3, utime and stime fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
 }
 
 function backendPid(d: Daemon): number {
@@ -228,6 +240,7 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
     record.add({ metric: 'sync', group: `${type}, ${opts.peers} peers`, series: 'spawn → all peers in the kernel', value: joinMs, unit: 'ms' });
     await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: 'the watch' });
     const afterJoin = { flanneld: memoryOf(d.proc.pid), backend: memoryOf(backendPid(d)) };
+    const joinCpuMs = { flanneld: cpuMsOf(d.proc.pid), backend: cpuMsOf(backendPid(d)) };
 
     progress.step(`${type}: ${opts.rate} changes/s for ${opts.seconds} s`);
     const own = envValue(d.env(), 'FLANNEL_SUBNET')!.replace(/\.1\/24$/, '.0/24');
@@ -299,7 +312,9 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
     record.add({ metric: 'latency', group: `${type}, ${opts.peers} peers, ${opts.rate} changes/s`, series: 'p99', value: percentile(all, 0.99), unit: 'ms' });
     const afterChurn = { flanneld: memoryOf(d.proc.pid), backend: memoryOf(backendPid(d)) };
     for (const who of ['flanneld', 'backend'] as const) {
-      console.log(`    ${who.padEnd(8)} RSS after the join ${fmt(afterJoin[who].rss, 1)} MiB, after the churn ${fmt(afterChurn[who].rss, 1)} MiB, peak ${fmt(afterChurn[who].hwm, 1)} MiB`);
+      console.log(
+        `    ${who.padEnd(8)} RSS after the join ${fmt(afterJoin[who].rss, 1)} MiB, after the churn ${fmt(afterChurn[who].rss, 1)} MiB, peak ${fmt(afterChurn[who].hwm, 1)} MiB; CPU from its start through the join ${fmt(joinCpuMs[who])} ms`,
+      );
       record.add({ metric: 'rss', group: `${type}, ${opts.peers} peers`, series: who, value: afterChurn[who].rss, unit: 'MiB' });
     }
   } finally {

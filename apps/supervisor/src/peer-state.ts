@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import { logInBurst, type Logger } from '@flannel-ts/log';
 import { containsIP4, formatIP4, formatIP4Net, overlaps, sameNet, subnetKey, type IP4, type IP4Net } from '@flannel-ts/ip';
 import type { Lease, LeaseEvent } from '@flannel-ts/subnet';
 
@@ -60,7 +60,7 @@ export class PeerState {
     // Thousands of lines cost tens of milliseconds: the backend gets the peers, and the env file is written, first.
     const lines = this.listingLines;
     this.listingLines = [];
-    if (lines.length > 0) void Promise.all([sent, this.leaseInPlace]).then(() => lines.forEach((line) => this.log.info(line)));
+    if (lines.length > 0) void Promise.all([sent, this.leaseInPlace]).then(() => logInBurst(this.log, () => lines.forEach((line) => this.log.info(line))));
   }
 
   /** Our first lease is configured (backend, env file, ip-masq): the first listing's lines may go out. */
@@ -77,12 +77,14 @@ export class PeerState {
       else this.all.delete(key);
       if (this.isPeer(ev.lease, ev.type === 'added')) forward.push(ev);
     }
-    for (const ev of forward) {
-      const what = `${formatIP4Net(ev.lease.subnet)} via ${formatIP4(ev.lease.attrs.publicIp)}`;
-      const line = ev.type === 'added' ? `Subnet added: ${what}` : `Subnet removed: ${what}`;
-      if (this.hasListing) this.log.info(line);
-      else this.listingLines.push(line);
-    }
+    logInBurst(this.log, () => {
+      for (const ev of forward) {
+        const what = `${formatIP4Net(ev.lease.subnet)} via ${formatIP4(ev.lease.attrs.publicIp)}`;
+        const line = ev.type === 'added' ? `Subnet added: ${what}` : `Subnet removed: ${what}`;
+        if (this.hasListing) this.log.info(line);
+        else this.listingLines.push(line);
+      }
+    });
     if (this.hasListing && forward.length > 0) this.sink.peersChanged(forward);
   }
 

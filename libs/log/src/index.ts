@@ -1,4 +1,5 @@
 export type { Logger } from 'pino';
+export { logInBurst } from './line-burst.js';
 export { createLogger, type CreateLoggerOptions, type LogFormat } from './create-logger.js';
 export { levelForVerbosity, type LogLevel } from './levels.js';
 export { REDACTED_PATHS } from './redact.js';
