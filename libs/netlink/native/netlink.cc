@@ -5,11 +5,12 @@
 //   deleteLink(index)                            RTM_DELLINK
 //   createVxlan({name, vni, local, vtepIndex, port, learning, gbp, mac, mtu})
 //   listAddrs() / changeAddr(op, index, address, prefixLen)
-//   listRoutes() / changeRoute(op, {dst, dstLen, gateway, oif, table, protocol, scope, type,
-//                                   priority|null, onlink}) / lookupRoute(address)
-//   listNeighs(family) / changeNeigh(op, {family, index, ip, mac, state, flags})
+//   changeRoute(op, {dst, dstLen, gateway, oif, table, protocol, scope, type, priority|null, onlink})
+//   lookupRoute(address)                         RTM_GETROUTE for one address
+//   changeNeigh(op, {family, index, ip, mac, state, flags})
 //   openRoutes(table) / openNeighs(family, index) / nextPage(dump, max)
-//                                                a dump handed over a page at a time (0: any table/link)
+//                                                IPv4 routes of a table, neighbours of a family and link
+//                                                (0: every table/link): a dump handed over a page at a time
 //   changeBatch([{route} | {neigh}])             replaces of routes and neighbours, in order, off the
 //                                                main thread: a Promise
 //   dumpRetries()                                interrupted dumps repeated so far
@@ -198,15 +199,7 @@ Napi::Value ChangeAddr(const Napi::CallbackInfo& info) {
   return Done(env, Request(AddrMessage(change, spec)));
 }
 
-// listRoutes(): RouteInfo[]  (IPv4, every table, no cache clones)
-Napi::Value ListRoutes(const Napi::CallbackInfo& info) {
-  rtmsg header{};
-  header.rtm_family = AF_INET;
-  return DumpAll<RouteRecord>(info.Env(), RTM_GETROUTE, header, ParseRoute,
-                              [](const RouteRecord& route) { return !route.cloned; });
-}
-
-// openRoutes(table: number): Dump  (as listRoutes, only `table`'s routes unless 0)
+// openRoutes(table: number): Dump  (IPv4 routes of `table`, of every table if 0; no cache clones)
 Napi::Value OpenRoutes(const Napi::CallbackInfo& info) {
   uint32_t table;
   if (!ReadUint32(info[0], "table", &table)) return info.Env().Undefined();
@@ -311,17 +304,7 @@ Napi::Value LookupRoute(const Napi::CallbackInfo& info) {
   return ToJs(env, found.front());
 }
 
-// listNeighs(family: 'inet' | 'bridge'): NeighInfo[]
-Napi::Value ListNeighs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  ndmsg header{};
-  if (!ReadFamily(info[0], &header.ndm_family)) return env.Undefined();
-  const uint8_t family = header.ndm_family;
-  return DumpAll<NeighRecord>(env, RTM_GETNEIGH, header, ParseNeigh,
-                              [family](const NeighRecord& neigh) { return neigh.family == family; });
-}
-
-// openNeighs(family: 'inet' | 'bridge', index: number): Dump  (as listNeighs, only link `index`'s unless 0)
+// openNeighs(family: 'inet' | 'bridge', index: number): Dump  (the family's entries of link `index`, of every link if 0)
 Napi::Value OpenNeighs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ndmsg header{};
@@ -415,13 +398,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("createVxlan", Napi::Function::New(env, CreateVxlan, "createVxlan"));
   exports.Set("listAddrs", Napi::Function::New(env, ListAddrs, "listAddrs"));
   exports.Set("changeAddr", Napi::Function::New(env, ChangeAddr, "changeAddr"));
-  exports.Set("listRoutes", Napi::Function::New(env, ListRoutes, "listRoutes"));
   exports.Set("openRoutes", Napi::Function::New(env, OpenRoutes, "openRoutes"));
   exports.Set("openNeighs", Napi::Function::New(env, OpenNeighs, "openNeighs"));
   exports.Set("nextPage", Napi::Function::New(env, NextPage, "nextPage"));
   exports.Set("changeRoute", Napi::Function::New(env, ChangeRoute, "changeRoute"));
   exports.Set("lookupRoute", Napi::Function::New(env, LookupRoute, "lookupRoute"));
-  exports.Set("listNeighs", Napi::Function::New(env, ListNeighs, "listNeighs"));
   exports.Set("changeNeigh", Napi::Function::New(env, ChangeNeigh, "changeNeigh"));
   exports.Set("changeBatch", Napi::Function::New(env, ChangeBatchOf, "changeBatch"));
   exports.Set("dumpRetries", Napi::Function::New(env, DumpRetriesValue, "dumpRetries"));

@@ -69,15 +69,12 @@ export interface NetlinkNative {
   /** IPv4 addresses of every link. */
   listAddrs(): AddrInfo[];
   changeAddr(op: 'add' | 'delete', index: number, address: string, prefixLen: number): void;
-  /** IPv4 routes of every table, without cache clones. */
-  listRoutes(): RouteInfo[];
-  /** listRoutes of one table (0: every table), for nextPage. */
+  /** IPv4 routes of one table (0: every table), without cache clones, for nextPage. */
   openRoutes(table: number): RawDump<RouteInfo>;
   changeRoute(op: 'add' | 'replace' | 'delete', spec: RawRouteSpec): void;
   /** RTM_GETROUTE for one address, as `ip route get`. */
   lookupRoute(address: string): RouteInfo;
-  listNeighs(family: NeighFamily): NeighInfo[];
-  /** listNeighs of one link (0: every link), for nextPage. */
+  /** The family's entries of one link (0: every link), for nextPage. */
   openNeighs(family: NeighFamily, index: number): RawDump<NeighInfo>;
   /** The dump's next at most `max` records; empty once every one was given. */
   nextPage<T>(dump: RawDump<T>, max: number): T[];

@@ -9,21 +9,14 @@ import { ipv4, linkIndex, mac, uint } from './validate.js';
 
 /** ARP entries ('inet') or forwarding-database entries ('bridge'), of every link or of one. */
 export function listNeighs(family: NeighFamily, index?: number): NeighInfo[] {
-  checkFamily(family);
-  if (index !== undefined) linkIndex(index, 'link index');
-  const neighs = withContext(() => listing(family), () => netlinkNative().listNeighs(family));
-  return index === undefined ? neighs : neighs.filter((neigh) => neigh.index === index);
+  return [...eachNeigh(family, index)];
 }
 
 /** listNeighs read as it is iterated, a page at a time (see eachRoute). */
 export function eachNeigh(family: NeighFamily, index?: number): Iterable<NeighInfo> {
   checkFamily(family);
   const link = index === undefined ? 0 : linkIndex(index, 'link index');
-  return inPages(withContext(() => listing(family), () => netlinkNative().openNeighs(family, link)));
-}
-
-function listing(family: NeighFamily): string {
-  return `listing ${family === 'inet' ? 'neighbours' : 'fdb entries'}`;
+  return inPages(withContext(() => `listing ${family === 'inet' ? 'neighbours' : 'fdb entries'}`, () => netlinkNative().openNeighs(family, link)));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTN_UNICAST, RTPROT_BOOT } from './constants.js';
+import { RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, RTN_UNICAST, RTPROT_BOOT } from './constants.js';
 import { nameOfLink } from './describe.js';
 import { withContext } from './errors.js';
 import { netlinkNative } from './load-native.js';
@@ -11,9 +11,7 @@ const SCOPES: Record<RouteScope, number> = { universe: RT_SCOPE_UNIVERSE, link: 
 
 /** IPv4 routes of one table (default RT_TABLE_MAIN; RT_TABLE_UNSPEC: every table). */
 export function listRoutes(options: { table?: number } = {}): RouteInfo[] {
-  const table = tableOf(options);
-  const routes = withContext(() => 'listing routes', () => netlinkNative().listRoutes());
-  return table === RT_TABLE_UNSPEC ? routes : routes.filter((route) => route.table === table);
+  return [...eachRoute(options)];
 }
 
 /**
@@ -21,13 +19,8 @@ export function listRoutes(options: { table?: number } = {}): RouteInfo[] {
  * that keeps few of thousands of routes. The dump is taken at the call; a failure throws then.
  */
 export function eachRoute(options: { table?: number } = {}): Iterable<RouteInfo> {
-  const table = tableOf(options);
+  const table = options.table === undefined ? RT_TABLE_MAIN : uint(options.table, 'table', 0xffffffff);
   return inPages(withContext(() => 'listing routes', () => netlinkNative().openRoutes(table)));
-}
-
-/** The table a listing asks for: RT_TABLE_MAIN unless given. */
-function tableOf(options: { table?: number }): number {
-  return options.table === undefined ? RT_TABLE_MAIN : uint(options.table, 'table', 0xffffffff);
 }
 
 /** Adds the route; EEXIST when a route to that prefix (same table and metric) exists. */
