@@ -69,6 +69,26 @@ describe('logInBurst', () => {
     expect(writes[0]!.match(/"msg":"(\w+)"/g)).toEqual(['"msg":"first"', '"msg":"nested"']);
   });
 
+  test('a write that fails at the end of a burst leaves the lines after it written one by one', () => {
+    const writes: string[] = [];
+    let broken = true;
+    const log = createLogger({
+      name: 'test',
+      verbosity: 0,
+      destination: {
+        write: (text: string) => {
+          if (broken) throw new Error('EPIPE');
+          writes.push(text);
+        },
+      },
+    });
+    expect(() => logInBurst(log, () => log.info('lost'))).toThrow('EPIPE');
+    broken = false;
+    log.info('next');
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toContain('"msg":"next"');
+  });
+
   test("writes nothing for a burst that logged nothing, and each line of another pino logger's burst", () => {
     const { log, writes } = capture();
     logInBurst(log, () => log.debug('below the level'));

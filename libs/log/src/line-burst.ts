@@ -31,14 +31,16 @@ export class BurstableDestination implements DestinationStream {
     try {
       burst();
     } finally {
-      this.writeHeld();
+      // Not holding any more before the write, so a failing write leaves later lines unheld.
+      const rest = this.held;
       this.held = undefined;
+      this.heldChars = 0;
+      if (rest.length > 0) this.target.write(rest.join(''));
     }
   }
 
   private writeHeld(): void {
     const held = this.held!;
-    if (held.length === 0) return;
     this.held = [];
     this.heldChars = 0;
     this.target.write(held.join(''));
