@@ -172,19 +172,28 @@ describe('host-gw on 3 hosts', () => {
       ['10.9.0.0/26', 'via', h2], // outside the network
       ['10.244.203.0/26', 'via', h2, 'table', '100'], // another table
     ];
-    for (const r of foreign) expect((await lab.exec(ns, ['ip', 'route', 'add', ...r])).stderr).toBe('');
-    const before = await routes(ns);
-    const monitor = await startIpMonitor(lab, ns, ['route']);
-    // Every route deletion triggers a reconcile pass: 30 of them.
-    for (let i = 0; i < 30; i++) {
-      await lab.exec(ns, ['ip', 'route', 'add', `203.0.113.${i}/32`, 'dev', 'eth0']);
-      await lab.exec(ns, ['ip', 'route', 'del', `203.0.113.${i}/32`, 'dev', 'eth0']);
+    // Taken out again however the test ends, so that no later test's traffic follows them.
+    try {
+      for (const r of foreign) expect((await lab.exec(ns, ['ip', 'route', 'add', ...r])).stderr).toBe('');
+      const before = await routes(ns);
+      const monitor = await startIpMonitor(lab, ns, ['route']);
+      // Every route deletion triggers a reconcile pass: 30 of them.
+      for (let i = 0; i < 30; i++) {
+        await lab.exec(ns, ['ip', 'route', 'add', `203.0.113.${i}/32`, 'dev', 'eth0']);
+        await lab.exec(ns, ['ip', 'route', 'del', `203.0.113.${i}/32`, 'dev', 'eth0']);
+      }
+      expect(await routes(ns)).toBe(before);
+      expect(before).toContain('default via 192.0.2.1 dev eth0');
+      expect((await lab.exec(ns, ['ip', 'route', 'show', 'table', '100'])).stdout).toContain('10.244.203.0/26 via');
+      expect(monitor.events().filter((e) => !e.dst?.startsWith('203.0.113.')).map((e) => e.raw)).toEqual([]);
+      await monitor.stop();
+    } finally {
+      for (const r of foreign) await lab.exec(ns, ['ip', 'route', 'del', ...r]);
+      await lab.exec(ns, ['ip', 'link', 'del', 'other0']);
     }
-    expect(await routes(ns)).toBe(before);
-    expect(before).toContain('default via 192.0.2.1 dev eth0');
-    expect((await lab.exec(ns, ['ip', 'route', 'show', 'table', '100'])).stdout).toContain('10.244.203.0/26 via');
-    expect(monitor.events().filter((e) => !e.dst?.startsWith('203.0.113.')).map((e) => e.raw)).toEqual([]);
-    await monitor.stop();
+    const left = await routes(ns);
+    for (const [dst] of foreign) expect(left).not.toContain(`${dst} `);
+    expect((await lab.exec(ns, ['ip', 'route', 'show', 'table', '100'])).stdout).toBe('');
   });
 
   it('routes no lease that is not a SubnetLen subnet inside the Network, saying so once per lease', async () => {
