@@ -152,7 +152,8 @@ export interface KernelView {
 export class KeyedReconciler<Wanted, Present> {
   private readonly wanted = new Map<string, Wanted>();
   /** Owned kernel entries by key, as of the last full pass plus our changes since. */
-  private readonly present = new Map<string, Present[]>();
+  /** A key's entries in the kernel: the entry itself when there is one (no array per key), else an array. */
+  private readonly present = new Map<string, Present | Present[]>();
   /** The full pass that last listed each key of `present`: a pass updates both in place. */
   private readonly listedIn = new Map<string, number>();
   private passes = 0;
@@ -231,17 +232,18 @@ export class KeyedReconciler<Wanted, Present> {
     const { table } = this.o;
     const pass = ++this.passes;
     // In place, so that a pass over an unchanged table allocates nothing that outlives it: each key
-    // keeps its string and, while the kernel lists it unchanged, its entry (a key's array of one).
+    // keeps its string and, while the kernel lists it unchanged, its entry.
     for (const entry of table.list()) {
       if (!table.owns(entry)) continue;
       const key = table.keyOf(entry);
       const held = this.present.get(key);
       if (this.listedIn.get(key) === pass) {
-        held!.push(entry);
+        if (Array.isArray(held)) held.push(entry);
+        else this.present.set(key, [held!, entry]);
         continue;
       }
       this.listedIn.set(key, pass);
-      if (held === undefined || held.length !== 1 || table.sameEntry?.(held[0]!, entry) !== true) this.present.set(key, [entry]);
+      if (held === undefined || Array.isArray(held) || table.sameEntry?.(held, entry) !== true) this.present.set(key, entry);
     }
     for (const key of this.present.keys()) {
       if (this.listedIn.get(key) !== pass) this.setPresent(key, []);
@@ -304,12 +306,13 @@ export class KeyedReconciler<Wanted, Present> {
   private clearKey(key: string, result: { kept: number; removed: number; failed: number }): Wanted | undefined {
     const { table } = this.o;
     const want = this.wanted.get(key);
-    let entries = this.present.get(key) ?? [];
+    const held = this.present.get(key);
     // The common case of a pass over an unchanged table: the one entry there is the right one.
-    if (want !== undefined && entries.length === 1 && table.matches(entries[0]!, want)) {
+    if (want !== undefined && held !== undefined && !Array.isArray(held) && table.matches(held, want)) {
       result.kept++;
       return undefined;
     }
+    let entries = entriesOf(held);
     const right = want === undefined ? [] : entries.filter((e) => table.matches(e, want));
     result.kept += right.length;
     // The one wrong entry under a wanted key is replaced in place by the add; other wrong ones go.
@@ -330,13 +333,14 @@ export class KeyedReconciler<Wanted, Present> {
     if (ok) {
       result.added++;
       this.o.onAdded?.(() => this.o.table.describe(want));
-      this.setPresent(key, [this.o.table.asPresent(want)]);
+      this.present.set(key, this.o.table.asPresent(want));
     } else result.failed++;
     this.recheck(key);
   }
 
-  private setPresent(key: string, entries: Present[]): void {
-    if (entries.length > 0) this.present.set(key, entries);
+  private setPresent(key: string, entries: readonly Present[]): void {
+    if (entries.length === 1) this.present.set(key, entries[0]!);
+    else if (entries.length > 1) this.present.set(key, [...entries]);
     else {
       this.present.delete(key);
       this.listedIn.delete(key);
@@ -351,8 +355,10 @@ export class KeyedReconciler<Wanted, Present> {
 
   /** Whether the view has the wanted entry under `key` (a loop: this runs for every key of a pass). */
   private holds(key: string, want: Wanted): boolean {
-    const entries = this.present.get(key);
-    if (entries !== undefined) for (const entry of entries) if (this.o.table.matches(entry, want)) return true;
+    const held = this.present.get(key);
+    if (held === undefined) return false;
+    if (!Array.isArray(held)) return this.o.table.matches(held, want);
+    for (const entry of held) if (this.o.table.matches(entry, want)) return true;
     return false;
   }
 
@@ -381,4 +387,10 @@ export class KeyedReconciler<Wanted, Present> {
     this.o.log.error(`${what()}: ${errorText(failure)}`);
     return false;
   }
+}
+
+/** A key's present entries as a list. */
+function entriesOf<P>(held: P | P[] | undefined): readonly P[] {
+  if (held === undefined) return [];
+  return Array.isArray(held) ? held : [held];
 }
