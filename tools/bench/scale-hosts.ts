@@ -13,7 +13,6 @@
 //      time each used from its start through the join.
 // SCALE_TYPES=vxlan (or host-gw) measures one backend; SCALE_LOG=1 prints the joining flanneld's log (its
 // backend's lines included), each line with its time since the spawn; SCALE_V=2 starts it at that verbosity. Figures go to docs/bench/results.json (--results FILE, --no-record).
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +34,7 @@ import {
   type LabHost,
 } from '@flannel-ts/testing';
 import { Progress, startBench } from './src/bench.js';
+import { procSample } from './scale/etcd-probe.js';
 
 const { opts, record } = startBench('scale-hosts', { peers: 5_000, rate: 100, seconds: 60 });
 type BackendType = 'host-gw' | 'vxlan';
@@ -80,16 +80,6 @@ function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const mib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]) / 1024;
   return { rss: mib('VmRSS'), hwm: mib('VmHWM') };
-}
-
-const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
-
-/** CPU time (user + system) a process has used so far, in ms. */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // After "pid (comm) ": the state is field 3, utime and stime fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
 }
 
 function backendPid(d: Daemon): number {
@@ -240,7 +230,7 @@ async function run(lab: Lab, etcd: EtcdServer, type: BackendType, tmpDir: string
     record.add({ metric: 'sync', group: `${type}, ${opts.peers} peers`, series: 'spawn → all peers in the kernel', value: joinMs, unit: 'ms' });
     await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: 'the watch' });
     const afterJoin = { flanneld: memoryOf(d.proc.pid), backend: memoryOf(backendPid(d)) };
-    const joinCpuMs = { flanneld: cpuMsOf(d.proc.pid), backend: cpuMsOf(backendPid(d)) };
+    const joinCpuMs = { flanneld: procSample(d.proc.pid).cpuS * 1000, backend: procSample(backendPid(d)).cpuS * 1000 };
 
     progress.step(`${type}: ${opts.rate} changes/s for ${opts.seconds} s`);
     const own = envValue(d.env(), 'FLANNEL_SUBNET')!.replace(/\.1\/24$/, '.0/24');
