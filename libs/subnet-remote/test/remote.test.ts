@@ -116,6 +116,8 @@ describe('RemoteSubnetManager against the flanneld server', () => {
   });
 
   it('follows leases through the server, and after the server was away re-lists: what changed meanwhile, once', async () => {
+    // The lease the test before left (it lives out the server's TTL) could name a subnet this test puts.
+    await etcd.etcdctl(['del', '--prefix', `${PREFIX}/subnets/`]);
     let server = await startServer();
     const address = server.address;
     cleanup.push(() => server.close());

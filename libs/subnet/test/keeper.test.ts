@@ -117,10 +117,13 @@ describe('keeping a lease', () => {
     expect(formatIP4(changes[0]!.lease.attrs.publicIp)).toBe('192.0.2.24');
   });
   it('hands its listing to the watcher on a restart that reuses the lease: one listing, no false loss, real losses still seen', async () => {
+    // A prefix of its own: the keepers of the tests before hold random subnets of PREFIX, and one holding
+    // 10.1.78.0/24 would put the later lease in the view before the watch showed the rewrite.
+    const prefix = '/keeper-handover.test/network';
     // The lease this host held before the restart.
     const granted = /lease ([0-9a-f]+) granted/.exec(await etcd.etcdctl(['lease', 'grant', '3600']))![1]!;
-    await etcd.etcdctl(['put', `--lease=${granted}`, `${PREFIX}/subnets/10.1.77.0-24`, '{"PublicIP":"192.0.2.25"}']);
-    const registry = await EtcdLeaseRegistry.connect({ endpoints: [etcd.endpoint], prefix: PREFIX });
+    await etcd.etcdctl(['put', `--lease=${granted}`, `${prefix}/subnets/10.1.77.0-24`, '{"PublicIP":"192.0.2.25"}']);
+    const registry = await EtcdLeaseRegistry.connect({ endpoints: [etcd.endpoint], prefix });
     const { log, lines } = memoryLogger();
     let listings = 0;
     const counted = { listLeases: () => (listings++, registry.listLeases()), watchLeases: registry.watchLeases.bind(registry) };
@@ -147,7 +150,7 @@ describe('keeping a lease', () => {
       registry.close();
     });
     // The handed listing holds the lease as it was before the reuse rewrote it; the watch then shows the rewrite.
-    await etcd.etcdctl(['put', `${PREFIX}/subnets/10.1.78.0-24`, '{"PublicIP":"192.0.2.26"}']);
+    await etcd.etcdctl(['put', `${prefix}/subnets/10.1.78.0-24`, '{"PublicIP":"192.0.2.26"}']);
     await waitFor(() => watcher.leases().has('10.1.78.0-24'), { what: 'a later lease in the view' });
     expect(watcher.leases().get('10.1.77.0-24')?.etcdLeaseId).toBe(first.etcdLeaseId);
     expect(listings).toBe(0);
