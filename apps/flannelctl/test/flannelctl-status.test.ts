@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort } from '@flannel-ts/testing';
 import { assertBuilt, flannelctl, golden } from './ctl-harness.js';
 
 // The /status JSON of flanneld's health endpoint as documented in docs/flannelctl.md.
@@ -101,7 +100,8 @@ describe('flannelctl status (against a server serving the documented /status JSO
       stdout: '',
       stderr: "flannelctl: status: flanneld's health endpoint is off here: set --healthz-port (or FLANNELD_HEALTHZ_PORT) to the port flanneld serves it on",
     });
-    const closed = await freePort();
+    // The discard port: nothing listens there, and unlike a freed port no parallel test can take it.
+    const closed = 9;
     const down = await flannelctl(['status', '--healthz-port', String(closed)]);
     expect(down).toMatchObject({ exitCode: 1, stdout: '' });
     expect(down.stderr).toMatch(new RegExp(`^flannelctl: status: flanneld at http://127\\.0\\.0\\.1:${closed}/status did not answer: [^\\n]*ECONNREFUSED[^\\n]*$`));

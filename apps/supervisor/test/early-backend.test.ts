@@ -45,6 +45,8 @@ const launcherOf = (messages: string[]): number | undefined => {
 async function firstBoot(): Promise<{ d: Daemon; launcher: number }> {
   const dir = await dl.fresh();
   await etcd.etcdctl(['del', CONFIG_KEY]);
+  // An earlier test's vxlan device stays after its SIGTERM: a launcher's vxlan backend must make its own.
+  await lab.exec(lab.hosts[0]!.ns, ['ip', 'link', 'del', 'flannel.1']);
   const d = await startFlanneld(lab, lab.hosts[0]!, dir, { args: ['-v=1'] });
   const launcher = await waitFor(() => launcherOf(d.messages()), { what: 'the backend launcher' });
   expect(d.messages().some((m) => m.startsWith('Found network config'))).toBe(false);
