@@ -5,7 +5,7 @@ import type { ExternalInterface } from '@flannel-ts/iface';
 import { retrying } from '@flannel-ts/retry';
 import { previousSubnetFromEnv, writeSubnetEnv } from '@flannel-ts/subnet-env';
 import { sdNotify } from '@flannel-ts/sys';
-import { LeaseKeeper, LeaseWatcher, type Lease, type LeaseAttrs, type LeaseListing, type SubnetManager } from '@flannel-ts/subnet';
+import { LeaseKeeper, LeaseWatcher, type AcquisitionHead, type Lease, type LeaseAttrs, type LeaseListing, type SubnetManager } from '@flannel-ts/subnet';
 import { daemonIdentity } from './daemon-identity.js';
 import { MasqRules, removeMasqRules } from './masq.js';
 import { startDatapath, type Datapath, type LeaseProposal } from './datapath.js';
@@ -70,6 +70,8 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
   let masq: MasqRules | undefined;
   /** Ours to stop until startDatapath takes it. */
   let early = ctx.early;
+  /** The acquisition's first steps, begun while the backend starts; ours to drop until the keeper takes them. */
+  let head: AcquisitionHead | undefined;
   try {
     readiness.notReady('waiting for the network config');
     const config = await waitForNetworkConfig(manager, log.child({ component: 'config' }), signal, 1_000, ctx.accept);
@@ -102,6 +104,8 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
       return lease;
     };
 
+    // Listing the leases and granting the key's TTL need nothing of the backend: asked for while it starts.
+    head = manager.beginAcquisition?.(Math.round(o.subnetLeaseTtlMs / 1000));
     const tunName = ctx.tunNameFor?.(config);
     const handedOver = early;
     early = undefined;
@@ -190,7 +194,7 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     const previous = previousSubnetFromEnv(ctx.previousEnv);
     if (ctx.previousEnv && previous.reason) log.info(`Not reusing a subnet from ${ctx.envFile}: ${previous.reason}`);
     readiness.notReady('waiting for a lease');
-    const lease = await keeper.acquire(signal, previous.net);
+    const lease = await keeper.acquire(signal, previous.net, head);
     const listing = acquisitionListing;
     acquisitionListing = undefined;
     watching = true;
@@ -206,6 +210,7 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     await Promise.all([keeper.run(signal), watcher.run(signal)]);
   } finally {
     early?.discard();
+    head?.discard();
     const removed = signal.reason instanceof NetworkRemoved;
     await datapath?.stop(removed);
     if (removed) {

@@ -25,6 +25,39 @@ export class OutOfSubnetsError extends RetryableError {
   }
 }
 
+/**
+ * The first steps of an acquisition, begun before the lease's attributes are known (while the
+ * backend starts): the listing and an etcd TTL for the key. The acquisition that takes it uses both
+ * or drops the TTL; `discard` drops it when no acquisition will.
+ */
+export interface AcquisitionHead {
+  /** Hands the head to one acquisition; undefined when it was taken or discarded already. */
+  take(): { listing: Promise<LeaseListing>; granted: Promise<string> } | undefined;
+  discard(): void;
+}
+
+/** Lists the leases and grants a TTL now, for an acquisition that starts later. */
+export function beginAcquisition(registry: LeaseRegistry, ttlSeconds: number): AcquisitionHead {
+  const listing = registry.listLeases();
+  const granted = registry.grantTtl(ttlSeconds);
+  // Nobody may ever await them (a run that fails first): their failures are not unhandled.
+  listing.catch(() => undefined);
+  granted.catch(() => undefined);
+  let open = true;
+  return {
+    take() {
+      if (!open) return undefined;
+      open = false;
+      return { listing, granted };
+    },
+    discard() {
+      if (!open) return;
+      open = false;
+      granted.then((id) => registry.dropTtl(id), () => undefined);
+    },
+  };
+}
+
 export interface AcquireOptions {
   readonly ttlSeconds: number;
   /** A subnet to prefer when free: the one in the existing subnet file, or the one just lost. */
@@ -33,6 +66,8 @@ export interface AcquireOptions {
   readonly random?: () => number;
   /** Told every listing the acquisition reads; the last one is what the lease was chosen from. */
   readonly onListing?: (listing: LeaseListing) => void;
+  /** Steps begun ahead (beginAcquisition): the first attempt uses its listing and TTL. */
+  readonly head?: AcquisitionHead;
 }
 
 /**
@@ -49,13 +84,26 @@ export async function acquireLease(
 ): Promise<Lease> {
   const ip = formatIP4(attrs.publicIp);
   const lostRaces: IP4Net[] = [];
+  const head = o.head?.take();
   for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
-    const listing = await registry.listLeases();
+    // The head's TTL goes to the first write of the first attempt, or is dropped.
+    let granted: string | undefined;
+    let listing: LeaseListing;
+    if (attempt === 0 && head) {
+      const [listed, ttl] = await Promise.allSettled([head.listing, head.granted]);
+      // A failed grant leaves the TTL to the write, as without a head.
+      if (ttl.status === 'fulfilled') granted = ttl.value;
+      if (listed.status === 'rejected') {
+        if (granted !== undefined) registry.dropTtl(granted);
+        throw listed.reason;
+      }
+      listing = listed.value;
+    } else listing = await registry.listLeases();
     o.onListing?.(listing);
     const { leases } = listing;
     const own = leaseOfPublicIp(leases, attrs.publicIp);
     if (own && isCompatible(range, own.subnet)) {
-      const reused = await registry.replaceLease(own, attrs, o.ttlSeconds);
+      const reused = await registry.replaceLease(own, attrs, o.ttlSeconds, granted);
       if (reused) {
         o.log.info(`Found lease (ip: ${formatIP4Net(own.subnet)}) for current IP (${ip}), reusing`);
         return reused;
@@ -63,13 +111,20 @@ export async function acquireLease(
       continue;
     }
     if (own) {
+      if (granted !== undefined) registry.dropTtl(granted);
       o.log.warn(`Found lease (ip: ${formatIP4Net(own.subnet)}) for current IP (${ip}) but not compatible with current config, deleting`);
       await registry.deleteLease(own);
       continue;
     }
     const taken = [...takenSubnets(listing), ...lostRaces];
-    const subnet = choosePreferred(range, taken, o) ?? pickFree(range, taken, o);
-    const created = await registry.createLease(subnet, attrs, o.ttlSeconds);
+    let subnet: IP4Net;
+    try {
+      subnet = choosePreferred(range, taken, o) ?? pickFree(range, taken, o);
+    } catch (err) {
+      if (granted !== undefined) registry.dropTtl(granted);
+      throw err;
+    }
+    const created = await registry.createLease(subnet, attrs, o.ttlSeconds, granted);
     if (created) {
       o.log.info(`Allocated lease (ip: ${formatIP4Net(subnet)} ipv6: ::/0) to current node (${ip})`);
       return created;

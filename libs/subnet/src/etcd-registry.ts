@@ -61,36 +61,47 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     return { leases, skipped, revision: res.header.revision };
   }
 
-  /** Grants an etcd lease of `ttlSeconds`; undefined when the key was taken first. */
-  async createLease(subnet: IP4Net, attrs: LeaseAttrs, ttlSeconds: number): Promise<Lease | undefined> {
-    const leaseId = await this.grant(ttlSeconds);
+  async createLease(subnet: IP4Net, attrs: LeaseAttrs, ttlSeconds: number, granted?: string): Promise<Lease | undefined> {
+    const leaseId = granted ?? (await this.grant(ttlSeconds));
     try {
       const lease = await this.putIf(subnet, attrs, leaseId, { target: 'Version', version: 0 });
-      if (!lease) await this.revoke(leaseId);
+      if (!lease) this.dropTtl(leaseId);
       return lease;
     } catch (err) {
-      await this.revoke(leaseId).catch(() => undefined);
+      this.dropTtl(leaseId);
       throw err;
     }
   }
 
   /**
    * Rewrites `existing` with `attrs` if nobody changed it since it was read. A reservation stays
-   * without TTL; a lease gets a fresh etcd lease and the old one is revoked, so none leak.
+   * without TTL; a lease gets a fresh etcd lease and the old one is revoked, so none leak (in the
+   * background: the key left it, and the caller need not wait for that).
    */
-  async replaceLease(existing: Lease, attrs: LeaseAttrs, ttlSeconds: number): Promise<Lease | undefined> {
+  async replaceLease(existing: Lease, attrs: LeaseAttrs, ttlSeconds: number, granted?: string): Promise<Lease | undefined> {
     const cmp = { target: 'Mod' as const, mod_revision: existing.modRevision };
-    if (existing.etcdLeaseId === '0') return this.putIf(existing.subnet, attrs, '0', cmp);
-    const leaseId = await this.grant(ttlSeconds);
+    if (existing.etcdLeaseId === '0') {
+      if (granted !== undefined) this.dropTtl(granted);
+      return this.putIf(existing.subnet, attrs, '0', cmp);
+    }
+    const leaseId = granted ?? (await this.grant(ttlSeconds));
     let lease: Lease | undefined;
     try {
       lease = await this.putIf(existing.subnet, attrs, leaseId, cmp);
     } catch (err) {
-      await this.revoke(leaseId).catch(() => undefined);
+      this.dropTtl(leaseId);
       throw err;
     }
-    await this.revoke(lease ? existing.etcdLeaseId : leaseId).catch(() => undefined);
+    this.dropTtl(lease ? existing.etcdLeaseId : leaseId);
     return lease;
+  }
+
+  grantTtl(ttlSeconds: number): Promise<string> {
+    return this.grant(ttlSeconds);
+  }
+
+  dropTtl(leaseId: string): void {
+    this.revoke(leaseId).catch(() => undefined);
   }
 
   /** Deletes `existing` if unchanged since it was read. */

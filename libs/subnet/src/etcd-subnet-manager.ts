@@ -1,4 +1,4 @@
-import { acquireLease, type AcquireOptions } from './acquire-lease.js';
+import { acquireLease, beginAcquisition, type AcquireOptions, type AcquisitionHead } from './acquire-lease.js';
 import type { AllocationRange } from './allocation.js';
 import { EtcdLeaseRegistry } from './etcd-registry.js';
 import type { EtcdConnectOptions, EtcdRequestObserver } from './etcd-options.js';
@@ -35,6 +35,10 @@ export class EtcdSubnetManager implements SubnetManager {
 
   acquireLease(range: AllocationRange, attrs: LeaseAttrs, o: AcquireOptions): Promise<Lease> {
     return acquireLease(this.registry, range, attrs, o);
+  }
+
+  beginAcquisition(ttlSeconds: number): AcquisitionHead {
+    return beginAcquisition(this.registry, ttlSeconds);
   }
 
   updateLease(existing: Lease, attrs: LeaseAttrs, ttlSeconds: number): Promise<Lease | undefined> {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { formatIP4, formatIP4Net, sameNet } from '@flannel-ts/ip';
 import type { AllocationRange } from './allocation.js';
+import type { AcquisitionHead } from './acquire-lease.js';
 import type { LeaseListing } from './lease-registry.js';
 import type { SubnetManager } from './subnet-manager.js';
 import { isReservation, type Lease, type LeaseAttrs, type LeaseEvent } from './lease.js';
@@ -66,8 +67,11 @@ export class LeaseKeeper {
     return Math.max(0, this.expiresAt - performance.now());
   }
 
-  /** Acquires a lease, retrying failures of the world (after retryMs, doubling to 30 s) until it succeeds or `signal` aborts. */
-  async acquire(signal: AbortSignal, preferred?: Lease['subnet']): Promise<Lease> {
+  /**
+   * Acquires a lease, retrying failures of the world (after retryMs, doubling to 30 s) until it
+   * succeeds or `signal` aborts; the first try uses `head` (steps begun ahead) when given.
+   */
+  async acquire(signal: AbortSignal, preferred?: Lease['subnet'], head?: AcquisitionHead): Promise<Lease> {
     return retrying(
       async () => {
         const started = performance.now();
@@ -77,6 +81,7 @@ export class LeaseKeeper {
           ...(preferred ? { preferredSubnet: preferred } : {}),
           ...(this.o.random ? { random: this.o.random } : {}),
           ...(this.o.onListing ? { onListing: this.o.onListing } : {}),
+          ...(head ? { head } : {}),
         });
         this.hold(lease, started);
         return lease;

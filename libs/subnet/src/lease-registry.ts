@@ -55,10 +55,20 @@ export interface LeaseRegistry {
   /** The raw network config, undefined when there is none. */
   getConfig(): Promise<string | undefined>;
   listLeases(): Promise<LeaseListing>;
-  /** Creates the lease key if absent, on a TTL of its own; undefined when the key exists. */
-  createLease(subnet: IP4Net, attrs: LeaseAttrs, ttlSeconds: number): Promise<Lease | undefined>;
-  /** Rewrites `existing` with `attrs` if unchanged since it was read; undefined when it changed. */
-  replaceLease(existing: Lease, attrs: LeaseAttrs, ttlSeconds: number): Promise<Lease | undefined>;
+  /**
+   * Creates the lease key if absent, on a TTL of its own (`granted`, when one was granted ahead);
+   * undefined when the key exists. The TTL is revoked when the key is not written.
+   */
+  createLease(subnet: IP4Net, attrs: LeaseAttrs, ttlSeconds: number, granted?: string): Promise<Lease | undefined>;
+  /**
+   * Rewrites `existing` with `attrs` if unchanged since it was read, on a TTL of its own (`granted`,
+   * when one was granted ahead); undefined when it changed. Whichever TTL no key holds is revoked.
+   */
+  replaceLease(existing: Lease, attrs: LeaseAttrs, ttlSeconds: number, granted?: string): Promise<Lease | undefined>;
+  /** Grants a TTL of `ttlSeconds` for a lease key written later; resolves to its id. */
+  grantTtl(ttlSeconds: number): Promise<string>;
+  /** Revokes a TTL no key uses (one granted ahead and not needed); failures are not reported. */
+  dropTtl(leaseId: string): void;
   /** Deletes `existing` if unchanged since it was read. */
   deleteLease(existing: Lease): Promise<boolean>;
   /**

@@ -27,6 +27,8 @@ function failingRegistry(failures: Error[]): LeaseRegistry {
     },
     createLease: async (subnet, attrs) => ({ subnet, attrs, etcdLeaseId: '9', modRevision: '6', value: '{}' }),
     replaceLease: unused,
+    grantTtl: unused,
+    dropTtl: () => undefined,
     deleteLease: unused,
     reserve: unused,
     unreserve: unused,

@@ -1,4 +1,4 @@
-import type { AcquireOptions } from './acquire-lease.js';
+import type { AcquireOptions, AcquisitionHead } from './acquire-lease.js';
 import type { AllocationRange } from './allocation.js';
 import type { LeaseListing, WatchHandle, WatchHandlers } from './lease-registry.js';
 import type { Lease, LeaseAttrs } from './lease.js';
@@ -17,6 +17,8 @@ export interface SubnetManager {
   watchLeases(fromRevision: string, handlers: WatchHandlers): Promise<WatchHandle>;
   /** A lease for `attrs.publicIp`: its existing one, else the preferred subnet when free, else any free one. */
   acquireLease(range: AllocationRange, attrs: LeaseAttrs, o: AcquireOptions): Promise<Lease>;
+  /** Begins an acquisition's steps that need no attributes yet, where the store has such steps (etcd). */
+  beginAcquisition?(ttlSeconds: number): AcquisitionHead;
   /** Rewrites our lease with new attributes, keeping its subnet; undefined when it changed meanwhile. */
   updateLease(existing: Lease, attrs: LeaseAttrs, ttlSeconds: number): Promise<Lease | undefined>;
   /** Refreshes our lease's TTL; resolves to the seconds left, 0 when the store no longer has it. */

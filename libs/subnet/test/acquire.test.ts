@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIP4, formatIP4Net, parseIP4, parseIP4Net, subnetKey } from '@flannel-ts/ip';
-import { startEtcd, type EtcdServer } from '@flannel-ts/testing';
-import { acquireLease, EtcdLeaseRegistry, OutOfSubnetsError, type Lease } from '../src/index.js';
+import { startEtcd, waitFor, type EtcdServer } from '@flannel-ts/testing';
+import { acquireLease, beginAcquisition, EtcdLeaseRegistry, OutOfSubnetsError, type Lease } from '../src/index.js';
 import { memoryLogger, PREFIX, range } from './helpers.js';
 
 let etcd: EtcdServer;
@@ -71,8 +71,51 @@ describe('acquiring a lease in a real etcd', () => {
     const second = await acquireLease(r, net16, attrs('192.0.2.11'), { ttlSeconds: 3600, log });
     expect(formatIP4Net(second.subnet)).toBe(formatIP4Net(first.subnet));
     expect(second.etcdLeaseId).not.toBe(first.etcdLeaseId);
-    expect(await leaseCount()).toBe(1);
+    // The old etcd lease is revoked after the acquisition returned.
+    await waitFor(async () => (await leaseCount()) === 1, { what: 'the old etcd lease to be revoked' });
+    expect((await keyInfo(`${PREFIX}/subnets/${subnetKey(first.subnet)}`))?.lease).toBe(second.etcdLeaseId);
     expect(lines()).toContain(`Found lease (ip: ${formatIP4Net(first.subnet)}) for current IP (192.0.2.11), reusing`);
+  });
+
+  it('begun ahead: the first attempt writes with the listing and TTL the head took before the attributes were known', async () => {
+    await clearEtcd();
+    const r = await connect();
+    const { log } = memoryLogger();
+    const head = beginAcquisition(r, 3600);
+    // Listed and granted already: the one etcd lease is the head's.
+    await waitFor(async () => (await leaseCount()) === 1, { what: 'the head to grant its TTL' });
+    const granted = BigInt(`0x${(await etcd.etcdctl(['lease', 'list'])).split('\n').find((l: string) => /^[0-9a-f]+$/.test(l.trim()))!.trim()}`).toString();
+    const created = await acquireLease(r, net16, attrs('192.0.2.11'), { ttlSeconds: 3600, log, head });
+    expect(created.etcdLeaseId).toBe(granted);
+    expect((await keyInfo(`${PREFIX}/subnets/${subnetKey(created.subnet)}`))?.lease).toBe(granted);
+    expect(await leaseCount()).toBe(1);
+    // Taken once: a second acquisition with it lists and grants for itself, and reuses the lease.
+    expect(head.take()).toBeUndefined();
+    const reused = await acquireLease(r, net16, attrs('192.0.2.11'), { ttlSeconds: 3600, log, head });
+    expect(formatIP4Net(reused.subnet)).toBe(formatIP4Net(created.subnet));
+    await waitFor(async () => (await leaseCount()) === 1, { what: 'the replaced etcd lease to be revoked' });
+  });
+
+  it('begun ahead: a stale listing loses the race and is listed again; an unused or discarded head leaves no etcd lease', async () => {
+    await clearEtcd();
+    const r = await connect();
+    const { log, lines } = memoryLogger();
+    const narrow = range('10.1.0.0/16', 24, '10.1.1.0', '10.1.2.0');
+    const head = beginAcquisition(r, 3600);
+    await waitFor(async () => (await leaseCount()) === 1, { what: 'the head to grant its TTL' });
+    // Another host takes 10.1.1.0/24 after the head listed: the first write loses, its TTL is dropped.
+    await etcd.etcdctl(['put', `${PREFIX}/subnets/10.1.1.0-24`, '{"PublicIP":"192.0.2.99"}']);
+    const lease = await acquireLease(r, narrow, attrs('192.0.2.11'), { ttlSeconds: 3600, log, head, preferredSubnet: parseIP4Net('10.1.1.0/24') });
+    expect(formatIP4Net(lease.subnet)).toBe('10.1.2.0/24');
+    expect(lines()).toContain('Subnet 10.1.1.0/24 was taken by another host first; retrying');
+    await waitFor(async () => (await leaseCount()) === 1, { what: 'the lost race’s TTL to be revoked' });
+    expect((await keyInfo(`${PREFIX}/subnets/10.1.2.0-24`))?.lease).toBe(lease.etcdLeaseId);
+
+    const discarded = beginAcquisition(r, 3600);
+    await waitFor(async () => (await leaseCount()) === 2, { what: 'a second head to grant its TTL' });
+    discarded.discard();
+    await waitFor(async () => (await leaseCount()) === 1, { what: 'the discarded head’s TTL to be revoked' });
+    expect(discarded.take()).toBeUndefined();
   });
 
   it('takes the previous subnet from the subnet file when it is free, and not when another host holds it', async () => {
