@@ -1,12 +1,24 @@
 import { formatIP4, formatIP4Net, parseIP4Net, subnetKey } from '@flannel-ts/ip';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
-import { addResults, addsOffThread, chunksOf, KernelLedger, netlinkRouteTable, ReconcileLoop, routeEntries, settleSideBySide, type WantedRoute } from '@flannel-ts/route-reconciler';
+import {
+  addResults,
+  addsOffThread,
+  chunksOf,
+  KernelLedger,
+  netlinkRouteTable,
+  ReconcileLoop,
+  routeEntries,
+  settleSideBySide,
+  type ReconcileResult,
+  type WantedRoute,
+} from '@flannel-ts/route-reconciler';
 import { subscribe } from '@flannel-ts/netlink';
 import { releaseMemorySoon } from '@flannel-ts/sys';
 import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
 
 const RECONCILE_PERIOD_MS = 10_000;
+const NOTHING_DONE: ReconcileResult = { added: 0, removed: 0, kept: 0, failed: 0 };
 
 /**
  * host-gw: one route `<peer subnet> via <peer PublicIP> dev <external interface>` per host-gw
@@ -47,8 +59,9 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
     routes.set(route);
     gathering?.set(subnetKey(peer.subnet), route);
   };
-  const fullPass = () => {
+  const fullPass = (reason: string) => {
     if (!own || !peersKnown) return;
+    const started = process.hrtime.bigint();
     segment.beginPass();
     const wanted = new Map<string, WantedRoute>();
     gathering = wanted;
@@ -68,16 +81,25 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
         gathering = undefined;
         routes.setAll(wanted.values());
         const keys = routes.relist();
+        // As vxlan's: a pass that changed something, and the first with the peers, say so at info.
+        const report = (r: ReconcileResult) => {
+          const ms = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0);
+          const line = `Reconciled ${peers.size} host-gw peers in ${ms} ms (${reason}): routes +${r.added} -${r.removed} =${r.kept}${r.failed ? ` !${r.failed}` : ''}`;
+          log[r.added || r.removed || reason === 'snapshot' ? 'info' : 'debug'](line);
+        };
         if (addsOffThread(routes)) {
           return [async () => {
             const results = await settleSideBySide(chunksOf(keys).map((run) => [{ reconciler: routes, keys: run }]));
-            log.debug({ result: results.flat().reduce(addResults) }, 'reconciled routes');
+            report(results.flat().reduce(addResults, NOTHING_DONE));
           }];
         }
-        return chunksOf(keys).map((run) => () => {
-          const result = routes.reconcileOnly(run);
-          if (result.added || result.removed) log.debug({ result }, 'reconciled routes');
-        });
+        let total = NOTHING_DONE;
+        return [
+          ...chunksOf(keys).map((run) => () => {
+            total = addResults(total, routes.reconcileOnly(run));
+          }),
+          () => report(total),
+        ];
       },
     ];
   };

@@ -177,11 +177,17 @@ for (const { title, specs } of CONFIGURATIONS) {
         await moreReplies(20);
 
         const runs = () => d.messages().filter((m) => m === 'Running backend.').length;
+        // The kernel entries outlive the stop: only the restarted backend's first pass with its peers
+        // shows it has done its work, which the monitors must see.
+        const snapshotPasses = () => d.messages().filter((m) => m.startsWith('Reconciled') && m.includes('(snapshot)')).length;
         const before = runs();
+        const passesBefore = snapshotPasses();
+        expect(passesBefore).toBeGreaterThan(0);
         expect((await d.proc.stop()).code).toBe(0);
         await moreReplies(50);
         d.restart();
         await waitFor(() => runs() > before, { what: `${stopped.spec.prefix}'s daemon on h1 to run again` });
+        await waitFor(() => snapshotPasses() > passesBefore, { what: `${stopped.spec.prefix}'s restarted backend to pass over its peers` });
         await waitFor(() => programmedExactly(lab, etcd, stopped), { what: `${stopped.spec.prefix} programmed exactly again` });
         await moreReplies(50);
 
