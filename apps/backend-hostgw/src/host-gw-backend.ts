@@ -6,6 +6,8 @@ import {
   chunksOf,
   KernelLedger,
   netlinkRouteTable,
+  NOTHING_DONE,
+  passLine,
   ReconcileLoop,
   routeEntries,
   settleSideBySide,
@@ -18,7 +20,6 @@ import { hostGwOwnership } from './ownership.js';
 import { SegmentCheck } from './segment-check.js';
 
 const RECONCILE_PERIOD_MS = 10_000;
-const NOTHING_DONE: ReconcileResult = { added: 0, removed: 0, kept: 0, failed: 0 };
 
 /**
  * host-gw: one route `<peer subnet> via <peer PublicIP> dev <external interface>` per host-gw
@@ -83,9 +84,7 @@ export const createHostGwBackend: CreateBackend = async (init, context) => {
         const keys = routes.relist();
         // As vxlan's: a pass that changed something, and the first with the peers, say so at info.
         const report = (r: ReconcileResult) => {
-          const ms = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0);
-          const line = `Reconciled ${peers.size} host-gw peers in ${ms} ms (${reason}): routes +${r.added} -${r.removed} =${r.kept}${r.failed ? ` !${r.failed}` : ''}`;
-          log[r.added || r.removed || reason === 'snapshot' ? 'info' : 'debug'](line);
+          log[r.added || r.removed || reason === 'snapshot' ? 'info' : 'debug'](passLine('host-gw', peers.size, started, reason, { routes: r }));
         };
         if (addsOffThread(routes)) {
           return [async () => {

@@ -9,6 +9,8 @@ import {
   settleSideBySide,
   KernelLedger,
   netlinkRouteTable,
+  NOTHING_DONE,
+  passLine,
   ReconcileLoop,
   routeEntries,
   type PassOutcome,
@@ -27,7 +29,6 @@ import { VXLAN_OVERHEAD, vxlanConfig } from './vxlan-config.js';
 import { ensureVxlanDevice, type VxlanDevice } from './vxlan-device.js';
 
 const RECONCILE_PERIOD_MS = 10_000;
-const NOTHING: ReconcileResult = { added: 0, removed: 0, kept: 0, failed: 0 };
 
 /**
  * vxlan, Go flanneld v0.20's static scheme: a kernel vxlan device `flannel.<VNI>` holding
@@ -102,7 +103,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     routes.setAll(plan.routes);
     // Neighbour and fdb entries first, so a new route never sends traffic into an ARP miss. Thousands
     // of entries are settled in steps, each table's dump one of them: peer changes go in between.
-    const results = { neighbours: NOTHING, fdb: NOTHING, routes: NOTHING };
+    const results = { neighbours: NOTHING_DONE, fdb: NOTHING_DONE, routes: NOTHING_DONE };
     type Table = { relist(): string[]; reconcileOnly(keys: string[]): ReconcileResult };
     const settle = (kind: keyof typeof results, reconciler: Table, keys: string[]) => {
       if (keys.length > 0) results[kind] = addResults(results[kind], reconciler.reconcileOnly(keys));
@@ -145,8 +146,7 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
     const report = () => {
       const changed = Object.values(results).some((r) => r.added || r.removed);
       const failed = Object.values(results).reduce((n, r) => n + r.failed, 0);
-      const ms = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0);
-      const line = `Reconciled ${peers.size} vxlan peers in ${ms} ms (${reason}): ${summary(results)}`;
+      const line = passLine('vxlan', peers.size, started, reason, results);
       if (failed > 0) log.warn(`${line}; ${failed} kernel change(s) failed (logged above), the next pass tries again`);
       else log[changed || reason === 'snapshot' ? 'info' : 'debug'](line);
     };
@@ -246,9 +246,3 @@ export const createVxlanBackend: CreateBackend = async (init, context) => {
   };
   return backend;
 };
-
-function summary(results: Record<string, ReconcileResult>): string {
-  return Object.entries(results)
-    .map(([what, r]) => `${what} +${r.added} -${r.removed} =${r.kept}${r.failed ? ` !${r.failed}` : ''}`)
-    .join(', ');
-}

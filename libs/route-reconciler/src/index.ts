@@ -4,3 +4,4 @@ export * from './route-entries.js';
 export * from './reconcile-loop.js';
 export * from './netlink-route-table.js';
 export * from './kernel-ledger.js';
+export * from './pass-line.js';

@@ -62,7 +62,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   }
 
   async createLease(subnet: IP4Net, attrs: LeaseAttrs, ttlSeconds: number, granted?: string): Promise<Lease | undefined> {
-    const leaseId = granted ?? (await this.grant(ttlSeconds));
+    const leaseId = granted ?? (await this.grantTtl(ttlSeconds));
     try {
       const lease = await this.putIf(subnet, attrs, leaseId, { target: 'Version', version: 0 });
       if (!lease) this.dropTtl(leaseId);
@@ -84,7 +84,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
       if (granted !== undefined) this.dropTtl(granted);
       return this.putIf(existing.subnet, attrs, '0', cmp);
     }
-    const leaseId = granted ?? (await this.grant(ttlSeconds));
+    const leaseId = granted ?? (await this.grantTtl(ttlSeconds));
     let lease: Lease | undefined;
     try {
       lease = await this.putIf(existing.subnet, attrs, leaseId, cmp);
@@ -94,10 +94,6 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     }
     this.dropTtl(lease ? existing.etcdLeaseId : leaseId);
     return lease;
-  }
-
-  grantTtl(ttlSeconds: number): Promise<string> {
-    return this.grant(ttlSeconds);
   }
 
   dropTtl(leaseId: string): void {
@@ -131,7 +127,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
   }
 
   async unreserve(existing: Lease, ttlSeconds: number): Promise<Lease | undefined> {
-    const leaseId = await this.grant(ttlSeconds);
+    const leaseId = await this.grantTtl(ttlSeconds);
     let lease: Lease | undefined;
     try {
       lease = await this.putIf(existing.subnet, existing.attrs, leaseId, { target: 'Mod', mod_revision: existing.modRevision });
@@ -301,7 +297,7 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     return false;
   }
 
-  private async grant(ttlSeconds: number): Promise<string> {
+  async grantTtl(ttlSeconds: number): Promise<string> {
     const res = await this.call('lease_grant', (c) => c.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }, callOptions()));
     return res.ID;
   }
