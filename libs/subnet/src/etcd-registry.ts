@@ -65,18 +65,18 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     const leaseId = granted ?? (await this.grantTtl(ttlSeconds));
     try {
       const lease = await this.putIf(subnet, attrs, leaseId, { target: 'Version', version: 0 });
-      if (!lease) this.dropTtl(leaseId);
+      if (!lease) await this.revoke(leaseId);
       return lease;
     } catch (err) {
-      this.dropTtl(leaseId);
+      await this.revoke(leaseId).catch(() => undefined);
       throw err;
     }
   }
 
   /**
    * Rewrites `existing` with `attrs` if nobody changed it since it was read. A reservation stays
-   * without TTL; a lease gets a fresh etcd lease and the old one is revoked, so none leak (in the
-   * background: the key left it, and the caller need not wait for that).
+   * without TTL; a lease gets a fresh etcd lease and the old one is revoked before this resolves, so
+   * none leak even when the daemon is killed right after.
    */
   async replaceLease(existing: Lease, attrs: LeaseAttrs, ttlSeconds: number, granted?: string): Promise<Lease | undefined> {
     const cmp = { target: 'Mod' as const, mod_revision: existing.modRevision };
@@ -89,10 +89,10 @@ export class EtcdLeaseRegistry implements LeaseRegistry {
     try {
       lease = await this.putIf(existing.subnet, attrs, leaseId, cmp);
     } catch (err) {
-      this.dropTtl(leaseId);
+      await this.revoke(leaseId).catch(() => undefined);
       throw err;
     }
-    this.dropTtl(lease ? existing.etcdLeaseId : leaseId);
+    await this.revoke(lease ? existing.etcdLeaseId : leaseId).catch(() => undefined);
     return lease;
   }
 
