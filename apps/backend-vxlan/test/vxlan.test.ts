@@ -29,6 +29,11 @@ let vx: VxlanLab;
 /** Reconcile passes the kernel's deletion events started (logged at debug when they changed nothing). */
 const triggeredPasses = (d: Daemon) => d.messages().filter((m) => m.startsWith('Reconciled') && m.includes('(triggered)')).length;
 const IP4 = /^\d+\.\d+\.\d+\.\d+$/;
+/** The daemon's own directories under its --state-dir (flanneld's code cache lies beside them). */
+const daemonStateDirs = (d: Daemon) =>
+  readdirSync(path.join(d.dir, 'state'))
+    .filter((name) => name !== 'code-cache')
+    .map((name) => path.join(d.dir, 'state', name));
 /** Changes of what the backend programs: routes into the network, IPv4 neighbours and fdb entries of flannel.1. */
 const ourChanges = (events: IpMonitorEvent[]) =>
   events.filter((e) => (e.kind === 'route' && e.dst?.startsWith('10.244.')) || (e.kind === 'neigh' && e.dev === DEV && IP4.test(e.dst ?? '')));
@@ -51,8 +56,7 @@ describe('vxlan on 3 hosts', () => {
     const mac = await vtepMacOf(vx, d);
     expect(Number.parseInt(mac.slice(0, 2), 16) & 0x03).toBe(0x02); // unicast, locally administered
     // The daemon's state directory (one subdirectory per daemon) keeps it for the next device.
-    const stateDirs = readdirSync(path.join(d.dir, 'state')).map((s) => path.join(d.dir, 'state', s));
-    expect(stateDirs.map((s) => readFileSync(path.join(s, 'vtep-mac.1'), 'utf8'))).toEqual([`${mac}\n`]);
+    expect(daemonStateDirs(d).map((s) => readFileSync(path.join(s, 'vtep-mac.1'), 'utf8'))).toEqual([`${mac}\n`]);
     const link = (await vx.lab.exec(d.host.ns, ['ip', '-d', 'link', 'show', DEV])).stdout;
     expect(link).toContain(`link/ether ${mac} `);
     expect(link).toMatch(/mtu 1450 .*state UNKNOWN/);
@@ -312,7 +316,7 @@ describe('vxlan on 3 hosts', () => {
     // Frozen, the backend cannot bring the device back; its successor finds no device and no saved MAC.
     process.kill(pid, 'SIGSTOP');
     expect((await vx.lab.exec(d.host.ns, ['ip', 'link', 'del', DEV])).exitCode).toBe(0);
-    for (const dir of readdirSync(path.join(d.dir, 'state'))) rmSync(path.join(d.dir, 'state', dir, 'vtep-mac.1'));
+    for (const dir of daemonStateDirs(d)) rmSync(path.join(dir, 'vtep-mac.1'));
     process.kill(pid, 'SIGKILL');
     await waitFor(() => backendPid(d) !== pid, { what: 'the backend to be restarted' });
     const deviceMac = async () => /link\/ether (\S+) /.exec((await vx.lab.exec(d.host.ns, ['ip', 'link', 'show', DEV])).stdout)?.[1];

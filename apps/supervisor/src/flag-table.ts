@@ -24,6 +24,7 @@ import {
   parseResyncPeriodMs,
   type IpMasqBackend,
 } from './flag-table-values.js';
+import { DEFAULT_STATE_DIR, STATE_DIR_FLAG } from './code-cache-dir.js';
 
 export const ENV_PREFIX = 'FLANNELD';
 
@@ -134,8 +135,8 @@ export const FLANNELD_FLAGS = {
     describeDefault: formatDurationMs,
   }),
   stateDir: customFlag<string>({
-    name: 'state-dir',
-    default: '/var/lib/flannel',
+    name: STATE_DIR_FLAG,
+    default: DEFAULT_STATE_DIR,
     valueName: 'string',
     help: 'directory of per-daemon state (VXLAN MAC address, lock file)',
     parse: (text) => {

@@ -2,7 +2,7 @@ import { createLogger, defaultLogFormat, LOG_FORMAT_ENV, logProcessWarnings } fr
 import { errorText } from '@flannel-ts/retry';
 import { ExitError } from '@flannel-ts/cli';
 import { DaemonHealth } from './daemon-health.js';
-import { parseFlanneldArgs } from './options.js';
+import { parseFlanneldArgs, type FlanneldOptions } from './options.js';
 import { summarizeOptions } from './options-summary.js';
 import { runSupervisor } from './run-supervisor.js';
 import { isMultiNetwork, runNetworks } from './run-networks.js';
@@ -36,27 +36,32 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
 
-let exitCode = 0;
-let health: DaemonHealth | undefined;
-try {
-  const o = parsed.options;
-  const mode = o.listen !== undefined ? 'server' : isMultiNetwork(o) ? 'multi' : 'single';
-  health = await DaemonHealth.start(o, mode, log);
-  // Server mode's HTTP stack is loaded only when asked for.
-  if (mode === 'server') await (await import('./run-server.js')).runServer(o, log, stop.signal, health);
-  else if (mode === 'multi') await runNetworks(o, log, stop.signal, health);
-  else await runSupervisor(o, log, stop.signal, health);
-} catch (err) {
-  const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';
-  if (err instanceof ExitError) {
-    exitCode = err.exitCode;
-    log.fatal(errorText(err));
-  } else if (!cancelled) {
-    // Not the world's doing (that is retried): a bug, logged with its stack.
-    exitCode = 1;
-    log.fatal({ err }, `flanneld failed: ${errorText(err)}`);
+// The bundle is CommonJS (run from a V8 code cache): no top-level await.
+void run(parsed.options);
+
+/** The daemon in its mode until `stop`; exits the process, with 1 for a bug and ExitError's code. */
+async function run(o: FlanneldOptions): Promise<void> {
+  let exitCode = 0;
+  let health: DaemonHealth | undefined;
+  try {
+    const mode = o.listen !== undefined ? 'server' : isMultiNetwork(o) ? 'multi' : 'single';
+    health = await DaemonHealth.start(o, mode, log);
+    // Server mode's HTTP stack is loaded only when asked for.
+    if (mode === 'server') await (await import('./run-server.js')).runServer(o, log, stop.signal, health);
+    else if (mode === 'multi') await runNetworks(o, log, stop.signal, health);
+    else await runSupervisor(o, log, stop.signal, health);
+  } catch (err) {
+    const cancelled = stop.signal.aborted && (err as Error)?.name === 'AbortError';
+    if (err instanceof ExitError) {
+      exitCode = err.exitCode;
+      log.fatal(errorText(err));
+    } else if (!cancelled) {
+      // Not the world's doing (that is retried): a bug, logged with its stack.
+      exitCode = 1;
+      log.fatal({ err }, `flanneld failed: ${errorText(err)}`);
+    }
   }
+  await health?.close();
+  if (exitCode === 0) log.info('Exiting cleanly...');
+  process.exit(exitCode);
 }
-await health?.close();
-if (exitCode === 0) log.info('Exiting cleanly...');
-process.exit(exitCode);

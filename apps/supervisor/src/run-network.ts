@@ -13,6 +13,7 @@ import type { FlanneldOptions } from './options.js';
 import type { NetworkProbe } from './network-probe.js';
 import { PeerState } from './peer-state.js';
 import { prepareStateDir } from './state-dir.js';
+import { saveCodeCacheSoon } from './save-code-cache.js';
 import { Readiness } from './readiness.js';
 import type { EarlyBackend } from './backend-launcher.js';
 import { rememberBackendType } from './early-backend.js';
@@ -203,6 +204,8 @@ export async function runNetwork(ctx: NetworkRunContext): Promise<void> {
     // two), taken in once the env file is written: its peers reach the backend while ip-masq goes in.
     await applyLease(lease, listing && (() => watcher.useListing(listing, lease)));
     startTimeline.report(log);
+    // Only where the daemon keeps state anyway: alloc networks and server mode write nothing there.
+    if (config.backendType !== 'alloc') saveCodeCacheSoon(o.stateDir, log);
     if (ctx.notifyReady && sdNotify('READY=1')) log.debug('Sent READY=1 to systemd');
     log.info('Running backend.');
 

@@ -1,1 +1,12 @@
-export { CODE_CACHE_SUFFIX, COMMONJS_FUNCTION_HEAD, requireWithCodeCache, writeCodeCache, type CodeCacheUse, type Required } from './require-with-code-cache.js';
+export {
+  CODE_CACHE_SUFFIX,
+  COMMONJS_FUNCTION_HEAD,
+  codeCacheOf,
+  compileWithCodeCache,
+  requireWithCodeCache,
+  runModule,
+  writeCodeCache,
+  type CodeCacheUse,
+  type Required,
+} from './require-with-code-cache.js';
+export { compiledFromSaved, runCodeCachedMain, runningMain, saveMainCodeCache, savedCacheFile, type CodeCachedMain, type SavedCodeCache } from './code-cached-main.js';
