@@ -54,8 +54,8 @@ const moduleUrl = `const __flannelModuleUrl = require('node:url').pathToFileURL(
 for (const [binary] of Object.entries(appPkg.bin ?? {})) {
   const outfile = path.join(outDir, binary);
   let mainFile;
+  await removeBuilt(outDir, binary);
   if (entry) {
-    await removeBuilt(outDir, binary);
     mainFile = await buildWrappedCommonJs({
       root,
       entryPoint: path.join(appDir, 'src', 'main.ts'),

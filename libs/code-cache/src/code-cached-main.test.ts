@@ -62,7 +62,12 @@ describe('a main module run from a code cache', () => {
   it('removes what the program’s other builds saved there, and an interrupted save’s old temp file; nothing else', async () => {
     const saved = runMain(file, dir).saved!;
     const others = ['prog-AAAAAAAAAAAA.cjs.0badf00d.v8cache', '.prog-AAAAAAAAAAAA.cjs.0badf00d.v8cache.123.tmp'];
-    const kept = ['prog-BBBBBBBBBBBB.cjs.0badf00d.v8cache.old', 'other-AAAAAAAAAAAA.cjs.0badf00d.v8cache', '.prog-CCCCCCCCCCCC.cjs.0badf00d.v8cache.456.tmp'];
+    const kept = [
+      'prog-0123456789AB.cjs.0badf00d.v8cache', // this build under other node flags
+      'prog-BBBBBBBBBBBB.cjs.0badf00d.v8cache.old',
+      'other-AAAAAAAAAAAA.cjs.0badf00d.v8cache',
+      '.prog-CCCCCCCCCCCC.cjs.0badf00d.v8cache.456.tmp',
+    ];
     for (const name of [...others, ...kept]) await writeFile(path.join(dir, name), 'x');
     const hourAgo = new Date(Date.now() - 3_600_000);
     await utimes(path.join(dir, others[1]!), hourAgo, hourAgo);

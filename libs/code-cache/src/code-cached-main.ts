@@ -79,19 +79,22 @@ export async function saveMainCodeCache(dir: string): Promise<SavedCodeCache | u
   const file = savedCacheFile(dir, handoff.file);
   const bytes = codeCacheOf(handoff.script);
   await writeFileAtomic(file, bytes, { mode: 0o600, dirMode: 0o700, what: 'saving code cache' });
-  await removeOthers(dir, handoff.file, file);
+  await removeOthers(dir, handoff.file);
   return { file, bytes: bytes.length };
 }
 
-/** Other builds' caches of the program (`<name>-<HASH>.cjs…`), and temp files of interrupted saves. */
-async function removeOthers(dir: string, mainFile: string, kept: string): Promise<void> {
-  const program = /^(.+)-[0-9A-Z]+\.cjs$/.exec(path.basename(mainFile))?.[1];
+/**
+ * Other builds' caches of the program (`<name>-<HASH>.cjs.<tag>.v8cache`; this build's under other
+ * node flags stay), and temp files of interrupted saves.
+ */
+async function removeOthers(dir: string, mainFile: string): Promise<void> {
+  const build = path.basename(mainFile);
+  const program = /^(.+)-[0-9A-Z]+\.cjs$/.exec(build)?.[1];
   if (program === undefined) return;
   const now = Date.now();
   for (const name of await readdir(dir)) {
     const full = path.join(dir, name);
-    if (full === kept) continue;
-    if (name.startsWith(`${program}-`) && name.endsWith(CODE_CACHE_SUFFIX)) await rm(full, { force: true });
+    if (name.startsWith(`${program}-`) && name.endsWith(CODE_CACHE_SUFFIX) && !name.startsWith(`${build}.`)) await rm(full, { force: true });
     else if (name.startsWith(`.${program}-`) && name.endsWith('.tmp')) {
       const modified = (await stat(full).catch(() => undefined))?.mtimeMs;
       if (modified !== undefined && now - modified > STALE_TEMP_MS) await rm(full, { force: true });

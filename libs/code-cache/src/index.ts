@@ -10,3 +10,4 @@ export {
   type Required,
 } from './require-with-code-cache.js';
 export { compiledFromSaved, runCodeCachedMain, runningMain, saveMainCodeCache, savedCacheFile, type CodeCachedMain, type SavedCodeCache } from './code-cached-main.js';
+export { saveMainCodeCacheSoon } from './save-soon.js';
