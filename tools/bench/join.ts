@@ -2,8 +2,8 @@
 // backend (host-gw, vxlan, udp), etcd one veth hop away in a 2-host lab. Alternates the backends
 // --rounds times (default 5). Each round starts flanneld twice per backend: "warm", the state
 // directory remembering the last run's backend type so the backend is forked before etcd answers
-// (a restart, an upgrade, a reboot with /var/lib kept), and "cold", a new state directory (a first
-// boot). The lease stays in etcd between starts, as on a restarting host. Prints medians, the ratio
+// and holding the code cache its last run saved (a restart, a reboot with /var/lib kept), and
+// "cold", a new state directory (a first boot). The lease stays in etcd between starts, as on a restarting host. Prints medians, the ratio
 // to Go flanneld v0.20.2's 136 ms on this lab (measured when issue 13 was filed; Go is not on this
 // machine), the median -v=2 timeline of each, and the floor: `node -e 0`, `flanneld --version`,
 // a backend's `--help`. Figures go to docs/bench/results.json (--results FILE, --no-record).
@@ -73,6 +73,11 @@ async function main(): Promise<void> {
             throw new Error(`${err.message}; flanneld's log:\n${d.messages().join('\n')}`);
           });
           const ms = performance.now() - t0;
+          // As a daemon that ran for a while would, each start leaves its code cache for the next (a
+          // warm start compiles from it, a cold one from the build's).
+          await waitFor(() => d.messages().some((m) => m.startsWith('Saved the code cache') || m.startsWith(`Code compiled from the code cache ${path.join(dir, 'state')}`)), {
+            what: `${type}: the code cache saved or used`,
+          });
           const exit = await d.proc.stop();
           if (exit.code !== 0) throw new Error(`flanneld (${type}) exited ${JSON.stringify(exit)}:\n${readFileSync(path.join(dir, 'flanneld.log'), 'utf8')}`);
           const key = `${type}, ${start}`;
