@@ -27,6 +27,15 @@ describe('writeFileAtomic', () => {
     expect(new Uint8Array(readFileSync(file))).toEqual(bytes);
   });
 
+  it('writes bytes given in parts one after the other, replacing a longer file', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'atomic-'));
+    const file = path.join(dir, 'blob');
+    writeFileSync(file, 'x'.repeat(100));
+    const parts = [Uint8Array.from([1, 2]), new Uint8Array(0), Buffer.from('big'.repeat(100_000)), Uint8Array.from([9])];
+    await writeFileAtomic(file, parts);
+    expect(readFileSync(file).equals(Buffer.concat(parts))).toBe(true);
+  });
+
   it('fails naming the path, without touching the old file or leaving a temp file', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'atomic-'));
     const blocker = path.join(dir, 'not-a-dir');

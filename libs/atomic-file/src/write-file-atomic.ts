@@ -13,18 +13,20 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * Replaces `path` with `content` so that a reader at any moment sees the old file or the new one,
+ * Replaces `path` with `content` (a string, bytes, or bytes in parts) so that a reader at any moment sees the old file or the new one,
  * never a mix or a truncated one: temp file in the same directory (rename(2) stays on one
  * filesystem), fsync, rename. Throws one error naming `path`; the temp file is removed on failure.
  */
-export async function writeFileAtomic(path: string, content: string | Uint8Array, o: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array | readonly Uint8Array[], o: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, o.tempName ?? `.${basename(path)}.${process.pid}.tmp`);
   try {
     if (o.dirMode !== undefined) await mkdir(dir, { recursive: true, mode: o.dirMode });
     const file = await open(temp, 'w', o.mode ?? 0o644);
     try {
-      await (typeof content === 'string' ? file.writeFile(content, 'utf8') : file.writeFile(content));
+      if (typeof content === 'string') await file.writeFile(content, 'utf8');
+      // Parts one after the other (each writeFile goes on from where the last ended): no joined copy.
+      else for (const part of content instanceof Uint8Array ? [content] : content) await file.writeFile(part);
       await file.sync();
     } finally {
       await file.close();

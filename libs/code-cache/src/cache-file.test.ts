@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCacheFile, encodeCacheFile } from './cache-file.js';
+import { decodeCacheFile, encodeCacheFile as encodeParts } from './cache-file.js';
+
+const encodeCacheFile = (data: Uint8Array) => Buffer.concat(encodeParts(data));
 
 const DATA = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256));
 

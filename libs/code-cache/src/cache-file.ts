@@ -8,11 +8,12 @@ import { crc32 } from 'node:zlib';
 const MAGIC = Buffer.from('FTC1', 'latin1');
 const HEADER_BYTES = MAGIC.length + 4;
 
-export function encodeCacheFile(data: Uint8Array): Buffer {
+/** The file's bytes: the header, then `data` itself (not copied). */
+export function encodeCacheFile(data: Uint8Array): [Buffer, Uint8Array] {
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header);
   header.writeUInt32LE(crc32(data), MAGIC.length);
-  return Buffer.concat([header, data]);
+  return [header, data];
 }
 
 /** V8's data in `file`, or undefined when it is not a code cache file or its checksum fails. */

@@ -77,10 +77,10 @@ export async function saveMainCodeCache(dir: string): Promise<SavedCodeCache | u
   const handoff = (globalThis as WithHandoff)[HANDOFF];
   if (!handoff) return undefined;
   const file = savedCacheFile(dir, handoff.file);
-  const bytes = codeCacheOf(handoff.script);
-  await writeFileAtomic(file, bytes, { mode: 0o600, dirMode: 0o700, what: 'saving code cache' });
+  const parts = codeCacheOf(handoff.script);
+  await writeFileAtomic(file, parts, { mode: 0o600, dirMode: 0o700, what: 'saving code cache' });
   await removeOthers(dir, handoff.file);
-  return { file, bytes: bytes.length };
+  return { file, bytes: parts.reduce((sum, part) => sum + part.length, 0) };
 }
 
 /**

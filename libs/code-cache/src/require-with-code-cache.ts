@@ -60,8 +60,8 @@ export function compileWithCodeCache(file: string, caches: readonly string[] = [
   return refused === undefined ? { cache: 'missing', script } : { cache: 'rejected', cacheFile: refused, script };
 }
 
-/** A code cache file of `script` as it is now: every function compiled so far is in it. */
-export function codeCacheOf(script: vm.Script): Buffer {
+/** A code cache file of `script` as it is now, in parts: every function compiled so far is in it. */
+export function codeCacheOf(script: vm.Script): Uint8Array[] {
   return encodeCacheFile(script.createCachedData());
 }
 

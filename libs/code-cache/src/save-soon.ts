@@ -9,10 +9,11 @@ let asked = false;
  * Once per process, when the program has done what each start does (a daemon joined): says how its
  * main module was compiled and, unless from the cache saved in `dir`, saves one there a second
  * later with every function compiled by then, so that the next start compiles only what had not
- * run. `report` gets one line each time. Nothing to do for a program not started by
- * runCodeCachedMain (its tests, from source).
+ * run. `report` gets one line each time; `aroundSave` runs before the save and once it is over (the
+ * program may give back memory: what its start left, then what the save took). Nothing to do for a program
+ * not started by runCodeCachedMain (its tests, from source).
  */
-export function saveMainCodeCacheSoon(dir: string, report: (line: string) => void): void {
+export function saveMainCodeCacheSoon(dir: string, report: (line: string) => void, aroundSave?: () => void): void {
   if (asked) return;
   asked = true;
   const main = runningMain();
@@ -20,7 +21,10 @@ export function saveMainCodeCacheSoon(dir: string, report: (line: string) => voi
   report(`Code compiled ${describe(main)}`);
   if (compiledFromSaved(dir)) return;
   // Unreferenced: a program told to stop does not wait for it.
-  setTimeout(() => void save(dir, report), SAVE_DELAY_MS).unref();
+  setTimeout(() => {
+    aroundSave?.();
+    void save(dir, report).then(aroundSave);
+  }, SAVE_DELAY_MS).unref();
 }
 
 function describe(main: CodeCachedMain): string {
