@@ -1,10 +1,10 @@
 // flanneld runs its bundle from a V8 code cache: the build's, then the one its first run saves.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, CONFIG_KEY, FLANNELD, startFlanneld, waitFor, type Daemon } from '@flannel-ts/testing';
+import { assertBuilt, CONFIG_KEY, FLANNELD, startFlanneld, tempDir, waitFor, type Daemon } from '@flannel-ts/testing';
 import { startDaemonLab, type DaemonLab } from './daemon-lab.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../libs/code-cache/src/code-cache.fixture.ts', import.meta.url));
@@ -29,6 +29,22 @@ describe('the flanneld bundle', () => {
     expect(compile(flags)).toEqual({ cache: 'used' });
     // Under other flags V8 refuses the cache (the code then compiles from source).
     expect(compile([])).toEqual({ cache: 'rejected' });
+  });
+});
+
+describe('the flanneld binary', () => {
+  it('says in one line that it cannot load its code when the bundle beside it is missing', async () => {
+    assertBuilt();
+    const tmp = await tempDir('flanneld-entry');
+    try {
+      const lone = path.join(tmp.path, 'flanneld');
+      copyFileSync(FLANNELD, lone);
+      const run = spawnSync(process.execPath, [lone, '--version'], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(`flanneld: cannot load its code: ENOENT: no such file or directory, open '${path.join(tmp.path, path.basename(mainFile()))}'\n`);
+    } finally {
+      await tmp.remove();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '@flannel-ts/testing';
+import { MainLoadError, runCodeCachedMain } from './code-cached-main.js';
 import { CODE_CACHE_SUFFIX, COMMONJS_FUNCTION_HEAD } from './require-with-code-cache.js';
 
 const FIXTURE = fileURLToPath(new URL('./code-cache.fixture.ts', import.meta.url));
@@ -57,6 +58,14 @@ describe('a main module run from a code cache', () => {
     await writeFile(saved, data);
     expect(runMain(file, dir)).toMatchObject({ cache: 'used', cacheFile: file + CODE_CACHE_SUFFIX, fromSaved: false, saved, answer: 42 });
     expect(runMain(file, dir)).toMatchObject({ cache: 'used', cacheFile: saved, fromSaved: true });
+  });
+
+  it('refuses a main module it cannot read or that is not wrapped with MainLoadError naming the file', async () => {
+    const missing = path.join(tmp.path, 'gone-0123456789AB.cjs');
+    expect(() => runCodeCachedMain(missing, dir)).toThrow(MainLoadError);
+    expect(() => runCodeCachedMain(missing, dir)).toThrow(`no such file or directory, open '${missing}'`);
+    await writeFile(file, 'module.exports = 1;\n');
+    expect(() => runCodeCachedMain(file, dir)).toThrow(new RegExp(`^${file}: not a CommonJS module wrapped`));
   });
 
   it('removes what the program’s other builds saved there, and an interrupted save’s old temp file; nothing else', async () => {

@@ -34,14 +34,24 @@ type WithHandoff = typeof globalThis & { [HANDOFF]?: Handoff };
 /** Temp files of an interrupted save older than this are removed by the next save. */
 const STALE_TEMP_MS = 60_000;
 
+/** The main module could not be read or compiled (a broken installation): the message names the file. */
+export class MainLoadError extends Error {}
+
 /**
  * Runs the main module `file`, compiled from the cache a run saved in `savedDir` (see
  * saveMainCodeCache) or else from the build's. Its own copy of this module then knows how it was
- * compiled (runningMain) and can save a cache.
+ * compiled (runningMain) and can save a cache. Throws MainLoadError when the file cannot be read or
+ * compiled; what the module itself throws passes through.
  */
 export function runCodeCachedMain(file: string, savedDir: string | undefined): void {
   const caches = [...(savedDir === undefined ? [] : [savedCacheFile(savedDir, file)]), file + CODE_CACHE_SUFFIX];
-  const compiled = compileWithCodeCache(file, caches);
+  let compiled;
+  try {
+    compiled = compileWithCodeCache(file, caches);
+  } catch (err) {
+    const reason = (err as Error).message;
+    throw new MainLoadError(reason.includes(file) ? reason : `${file}: ${reason}`, { cause: err });
+  }
   (globalThis as WithHandoff)[HANDOFF] = { file, ...compiled };
   runModule(compiled.script, file);
 }

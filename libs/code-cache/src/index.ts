@@ -9,5 +9,5 @@ export {
   type CodeCacheUse,
   type Required,
 } from './require-with-code-cache.js';
-export { compiledFromSaved, runCodeCachedMain, runningMain, saveMainCodeCache, savedCacheFile, type CodeCachedMain, type SavedCodeCache } from './code-cached-main.js';
+export { compiledFromSaved, MainLoadError, runCodeCachedMain, runningMain, saveMainCodeCache, savedCacheFile, type CodeCachedMain, type SavedCodeCache } from './code-cached-main.js';
 export { saveMainCodeCacheSoon } from './save-soon.js';
