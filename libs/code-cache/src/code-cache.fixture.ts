@@ -13,8 +13,9 @@ else if (mode === 'main') {
   runCodeCachedMain(file!, dir);
   const main = runningMain();
   const fromSaved = compiledFromSaved(dir);
-  const saved = await saveMainCodeCache(dir);
-  console.log(JSON.stringify({ cache: main?.cache, cacheFile: main?.cacheFile, fromSaved, saved: saved?.file, answer: (globalThis as { answer?: number }).answer }));
+  const saved = await saveMainCodeCache(dir).catch((err: Error) => ({ file: undefined, error: err.message }));
+  const error = saved && 'error' in saved ? saved.error : undefined;
+  console.log(JSON.stringify({ cache: main?.cache, cacheFile: main?.cacheFile, fromSaved, saved: saved?.file, error, answer: (globalThis as { answer?: number }).answer }));
 } else {
   const { exports, cache, cacheFile } = requireWithCodeCache(file!, rest.length ? rest : undefined);
   console.log(JSON.stringify({ cache, cacheFile, answer: (exports as { answer(): number }).answer() }));

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ interface MainRun {
   cacheFile?: string;
   fromSaved: boolean;
   saved?: string;
+  error?: string;
   answer: number;
 }
 
@@ -57,6 +58,21 @@ describe('a main module run from a code cache', () => {
     data[Math.floor(data.length / 2)]! ^= 0x55;
     await writeFile(saved, data);
     expect(runMain(file, dir)).toMatchObject({ cache: 'used', cacheFile: file + CODE_CACHE_SUFFIX, fromSaved: false, saved, answer: 42 });
+    expect(runMain(file, dir)).toMatchObject({ cache: 'used', cacheFile: saved, fromSaved: true });
+  });
+
+  it('never compiles from a saved cache others could have written, nor saves one where they could', async () => {
+    execFileSync(process.execPath, ['--import', 'tsx', FIXTURE, 'write-compiled', file]);
+    const saved = runMain(file, dir).saved!;
+    const build = file + CODE_CACHE_SUFFIX;
+    await chmod(saved, 0o666);
+    expect(runMain(file, dir)).toMatchObject({ cache: 'used', cacheFile: build, fromSaved: false, saved });
+    expect((await stat(saved)).mode & 0o777).toBe(0o600);
+    await chmod(dir, 0o777);
+    const refused = runMain(file, dir);
+    expect(refused).toMatchObject({ cache: 'used', cacheFile: build, error: `${dir} is not ours alone (owner uid ${process.getuid!()}, mode 0777)` });
+    expect(refused.saved).toBeUndefined();
+    await chmod(dir, 0o700);
     expect(runMain(file, dir)).toMatchObject({ cache: 'used', cacheFile: saved, fromSaved: true });
   });
 

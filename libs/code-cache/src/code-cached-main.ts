@@ -1,3 +1,4 @@
+import { lstatSync, type Stats } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type vm from 'node:vm';
@@ -44,7 +45,8 @@ export class MainLoadError extends Error {}
  * compiled; what the module itself throws passes through.
  */
 export function runCodeCachedMain(file: string, savedDir: string | undefined): void {
-  const caches = [...(savedDir === undefined ? [] : [savedCacheFile(savedDir, file)]), file + CODE_CACHE_SUFFIX];
+  const saved = savedDir === undefined ? undefined : savedCacheFile(savedDir, file);
+  const caches = [...(saved !== undefined && savedDirProblem(savedDir!) === undefined && onlyOurs(saved) ? [saved] : []), file + CODE_CACHE_SUFFIX];
   let compiled;
   try {
     compiled = compileWithCodeCache(file, caches);
@@ -86,11 +88,44 @@ export function compiledFromSaved(dir: string): boolean {
 export async function saveMainCodeCache(dir: string): Promise<SavedCodeCache | undefined> {
   const handoff = (globalThis as WithHandoff)[HANDOFF];
   if (!handoff) return undefined;
+  const problem = savedDirProblem(dir);
+  if (problem !== undefined) throw new Error(problem);
   const file = savedCacheFile(dir, handoff.file);
   const parts = codeCacheOf(handoff.script);
   await writeFileAtomic(file, parts, { mode: 0o600, dirMode: 0o700, what: 'saving code cache' });
   await removeOthers(dir, handoff.file);
   return { file, bytes: parts.reduce((sum, part) => sum + part.length, 0) };
+}
+
+/**
+ * Why caches must not be saved in or used from `dir`; undefined when it is missing (a save makes it)
+ * or ours alone. A cache is code V8 runs: one that anybody but this process's user could have
+ * written is never used, nor is one saved where it could be replaced.
+ */
+export function savedDirProblem(dir: string): string | undefined {
+  let stats: Stats;
+  try {
+    stats = lstatSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return `${dir}: ${(err as Error).message}`;
+  }
+  if (!stats.isDirectory()) return `${dir} is not a directory`;
+  return ours(stats) ? undefined : `${dir} is not ours alone (owner uid ${stats.uid}, mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')})`;
+}
+
+/** A regular file of ours alone (a link or a file others may write is not used). */
+function onlyOurs(file: string): boolean {
+  try {
+    const stats = lstatSync(file);
+    return stats.isFile() && ours(stats);
+  } catch {
+    return false;
+  }
+}
+
+function ours(stats: Stats): boolean {
+  return stats.uid === process.getuid?.() && (stats.mode & 0o022) === 0;
 }
 
 /**
