@@ -13,9 +13,10 @@ export interface AtomicWriteOptions {
 }
 
 /**
- * Replaces `path` with `content` (a string, bytes, or bytes in parts) so that a reader at any moment sees the old file or the new one,
- * never a mix or a truncated one: temp file in the same directory (rename(2) stays on one
- * filesystem), fsync, rename. Throws one error naming `path`; the temp file is removed on failure.
+ * Replaces `path` with `content` (a string, bytes, or bytes in parts) so that a reader at any
+ * moment sees the old file or the new one, never a mix or a truncated one: temp file in the same
+ * directory (rename(2) stays on one filesystem), fsync, rename. Throws one error naming `path`; the
+ * temp file is removed on failure.
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array | readonly Uint8Array[], o: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);

@@ -45,8 +45,7 @@ export class MainLoadError extends Error {}
  * compiled; what the module itself throws passes through.
  */
 export function runCodeCachedMain(file: string, savedDir: string | undefined): void {
-  const saved = savedDir === undefined ? undefined : savedCacheFile(savedDir, file);
-  const caches = [...(saved !== undefined && savedDirProblem(savedDir!) === undefined && onlyOurs(saved) ? [saved] : []), file + CODE_CACHE_SUFFIX];
+  const caches = [...trustedSavedCache(savedDir, file), file + CODE_CACHE_SUFFIX];
   let compiled;
   try {
     compiled = compileWithCodeCache(file, caches);
@@ -97,12 +96,19 @@ export async function saveMainCodeCache(dir: string): Promise<SavedCodeCache | u
   return { file, bytes: parts.reduce((sum, part) => sum + part.length, 0) };
 }
 
+/** The cache a run saved in `dir` for `file`, when there is one and only we could have written it. */
+function trustedSavedCache(dir: string | undefined, file: string): string[] {
+  if (dir === undefined || savedDirProblem(dir) !== undefined) return [];
+  const saved = savedCacheFile(dir, file);
+  return onlyOurs(saved) ? [saved] : [];
+}
+
 /**
  * Why caches must not be saved in or used from `dir`; undefined when it is missing (a save makes it)
  * or ours alone. A cache is code V8 runs: one that anybody but this process's user could have
  * written is never used, nor is one saved where it could be replaced.
  */
-export function savedDirProblem(dir: string): string | undefined {
+function savedDirProblem(dir: string): string | undefined {
   let stats: Stats;
   try {
     stats = lstatSync(dir);

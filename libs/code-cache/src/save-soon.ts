@@ -9,9 +9,9 @@ let asked = false;
  * Once per process, when the program has done what each start does (a daemon joined): says how its
  * main module was compiled and, unless from the cache saved in `dir`, saves one there a second
  * later with every function compiled by then, so that the next start compiles only what had not
- * run. `report` gets one line each time; `aroundSave` runs before the save and once it is over (the
- * program may give back memory: what its start left, then what the save took). Nothing to do for a program
- * not started by runCodeCachedMain (its tests, from source).
+ * run. `report` gets one line each time; `aroundSave` runs before the save and once it is over
+ * (the program may give back memory: what its start left, then what the save took). Nothing to do
+ * for a program not started by runCodeCachedMain (its tests, from source).
  */
 export function saveMainCodeCacheSoon(dir: string, report: (line: string) => void, aroundSave?: () => void): void {
   if (asked) return;

@@ -20,10 +20,10 @@ export function chunksOf(keys: readonly string[], size = ENTRIES_PER_STEP): stri
   return chunks;
 }
 
-/** Adds up the results of a pass's steps. */
 /** A pass that changed, kept and failed nothing: where sums of results start. */
 export const NOTHING_DONE: ReconcileResult = Object.freeze({ added: 0, removed: 0, kept: 0, failed: 0 });
 
+/** Adds up the results of a pass's steps. */
 export function addResults(a: ReconcileResult, b: ReconcileResult): ReconcileResult {
   return { added: a.added + b.added, removed: a.removed + b.removed, kept: a.kept + b.kept, failed: a.failed + b.failed };
 }

@@ -85,6 +85,10 @@ export async function acquireLease(
   const ip = formatIP4(attrs.publicIp);
   const lostRaces: IP4Net[] = [];
   const head = o.head?.take();
+  /** The head's TTL, when no write will take it. */
+  const dropGranted = (granted: string | undefined) => {
+    if (granted !== undefined) registry.dropTtl(granted);
+  };
   for (let attempt = 0; attempt < RACE_RETRIES; attempt++) {
     // The head's TTL goes to the first write of the first attempt, or is dropped.
     let granted: string | undefined;
@@ -94,7 +98,7 @@ export async function acquireLease(
       // A failed grant leaves the TTL to the write, as without a head.
       if (ttl.status === 'fulfilled') granted = ttl.value;
       if (listed.status === 'rejected') {
-        if (granted !== undefined) registry.dropTtl(granted);
+        dropGranted(granted);
         throw listed.reason;
       }
       listing = listed.value;
@@ -111,7 +115,7 @@ export async function acquireLease(
       continue;
     }
     if (own) {
-      if (granted !== undefined) registry.dropTtl(granted);
+      dropGranted(granted);
       o.log.warn(`Found lease (ip: ${formatIP4Net(own.subnet)}) for current IP (${ip}) but not compatible with current config, deleting`);
       await registry.deleteLease(own);
       continue;
@@ -121,7 +125,7 @@ export async function acquireLease(
     try {
       subnet = choosePreferred(range, taken, o) ?? pickFree(range, taken, o);
     } catch (err) {
-      if (granted !== undefined) registry.dropTtl(granted);
+      dropGranted(granted);
       throw err;
     }
     const created = await registry.createLease(subnet, attrs, o.ttlSeconds, granted);
