@@ -9,6 +9,7 @@
         'native/addon.cc',
         'native/counters.cc',
         'native/datapath.cc',
+        'native/flow-steering.cc',
         'native/icmp.cc',
         'native/peer-table.cc',
         'native/rx-loop.cc',

@@ -6,9 +6,10 @@
 // pod→pod over udp with offloads, then pod→pod over udp on the plain path, each with 1 and 4
 // streams for --seconds (default 4). Prints medians: Gbit/s, the ratio to the bare path, the
 // backends' CPU per Gbit/s (utime+stime of both backend processes, and the user/kernel split of
-// the busy threads), TUN drops (flannel0 tx_dropped at the sender), UDP receive-buffer drops and
-// TCP retransmits. Each round also pings (--pings, default 200, every 10 ms) over each path and
-// prints the median and p99 round-trip time. Then, with CALLGRIND=1 (default) it builds the C++ packet-loop harness
+// the busy threads), the sender's busy udp-tx threads (how many queues carried the streams), TUN
+// drops (flannel0 tx_dropped at the sender), UDP receive-buffer drops and TCP retransmits. Each
+// round also pings (--pings, default 200, every 10 ms) over each path and prints the median and
+// p99 round-trip time. Then, with CALLGRIND=1 (default) it builds the C++ packet-loop harness
 // (apps/backend-udp/native/harness) and shows where its instructions go under callgrind.
 // UDP_BACKEND=<path of flannel-backend-udp> benchmarks that build instead of dist/'s.
 // The ratios go to docs/bench/results.json (--results FILE, --no-record).
@@ -54,6 +55,8 @@ interface Sample {
   kernelShare?: number;
   tunDrops?: number;
   udpRcvbufDrops?: number;
+  /** The sender's udp-tx threads that were busy (≥ 0.1 CPU-seconds per second). */
+  busyTxThreads?: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -80,6 +83,17 @@ function cpu(pid: number, prefix?: string): { user: number; system: number } {
     total.system += t.system;
   }
   return total;
+}
+
+/** CPU seconds (user + system) of each thread of `pid` whose name starts with `prefix`. */
+function threadCpu(pid: number, prefix: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (!readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(prefix)) continue;
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    out.set(tid, (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
+  }
+  return out;
 }
 
 async function counter(lab: Lab, ns: string, file: string): Promise<number> {
@@ -133,6 +147,7 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
   const [clientNs, serverNs, target] = mode === 'bare' ? [h1.ns, h2.ns, h2.ip] : [pods[0]!.ns, pods[1]!.ns, pods[1]!.ip];
   const before = backends.pids.map((pid) => cpu(pid));
   const threadsBefore = backends.pids.length ? [cpu(backends.pids[0]!, 'udp-tx-'), cpu(backends.pids[1]!, 'udp-rx-')] : [];
+  const txBefore = backends.pids.length ? threadCpu(backends.pids[0]!, 'udp-tx-') : new Map<string, number>();
   const dropsBefore = mode === 'bare' ? 0 : await counter(lab, h1.ns, '/sys/class/net/flannel0/statistics/tx_dropped');
   const rcvbufBefore = await udpRcvbufErrors(lab, h2.ns);
   const server = await iperf3Server(lab, serverNs);
@@ -152,6 +167,8 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
     const user = threadsAfter.reduce((a, t, i) => a + t.user - threadsBefore[i]!.user, 0);
     const system = threadsAfter.reduce((a, t, i) => a + t.system - threadsBefore[i]!.system, 0);
     sample.kernelShare = system / (user + system);
+    const txAfter = threadCpu(backends.pids[0]!, 'udp-tx-');
+    sample.busyTxThreads = [...txAfter].filter(([tid, seconds]) => (seconds - (txBefore.get(tid) ?? 0)) / elapsed >= 0.1).length;
     sample.tunDrops = (await counter(lab, h1.ns, '/sys/class/net/flannel0/statistics/tx_dropped')) - dropsBefore;
   }
   sample.udpRcvbufDrops = (await udpRcvbufErrors(lab, h2.ns)) - rcvbufBefore;
@@ -213,7 +230,7 @@ async function main(): Promise<void> {
 
     const med = (key: string, pick: (s: Sample) => number | undefined) => median((samples.get(key) ?? []).map((s) => pick(s) ?? NaN));
     console.log(`\nudp datapath vs bare underlay: 2-host lab, iperf3 ${SECONDS} s, medians of ${ROUNDS} alternating rounds, ${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} CPUs`);
-    console.log('  path       streams  Gbit/s  ratio   CPU s/s per Gbit/s  kernel share  TUN drops  UDP rcvbuf drops  retransmits');
+    console.log('  path       streams  Gbit/s  ratio   CPU s/s per Gbit/s  kernel share  busy tx threads  TUN drops  UDP rcvbuf drops  retransmits');
     for (const mode of MODES) {
       for (const streams of STREAMS) {
         const key = `${mode}/${streams}`;
@@ -225,7 +242,7 @@ async function main(): Promise<void> {
         record.add({ metric: 'throughput', group: mode === 'bare' ? 'bare veth' : `udp (${mode})`, series: label, value: gbps, unit: 'Gbit/s', runs });
         if (mode !== 'bare') record.add({ metric: 'throughput-ratio', group: `udp (${mode})`, series: label, value: ratio, unit: 'ratio' });
         console.log(
-          `  ${mode.padEnd(10)} ${String(streams).padStart(7)}  ${gbps.toFixed(2).padStart(6)}  ${ratio.toFixed(3).padStart(5)}  ${cell(med(key, (s) => s.cpuPerGbps), 3).padStart(18)}  ${cell(med(key, (s) => s.kernelShare), 2).padStart(12)}  ${cell(med(key, (s) => s.tunDrops), 0).padStart(9)}  ${cell(med(key, (s) => s.udpRcvbufDrops), 0).padStart(16)}  ${cell(med(key, (s) => s.retransmits), 0).padStart(11)}`,
+          `  ${mode.padEnd(10)} ${String(streams).padStart(7)}  ${gbps.toFixed(2).padStart(6)}  ${ratio.toFixed(3).padStart(5)}  ${cell(med(key, (s) => s.cpuPerGbps), 3).padStart(18)}  ${cell(med(key, (s) => s.kernelShare), 2).padStart(12)}  ${cell(med(key, (s) => s.busyTxThreads), 0).padStart(15)}  ${cell(med(key, (s) => s.tunDrops), 0).padStart(9)}  ${cell(med(key, (s) => s.udpRcvbufDrops), 0).padStart(16)}  ${cell(med(key, (s) => s.retransmits), 0).padStart(11)}`,
         );
       }
     }

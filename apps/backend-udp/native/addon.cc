@@ -1,15 +1,20 @@
 // addon.cc: the JS face of the udp datapath (see datapath.h). Raw typing: src/native.d.ts; the
 // typed facade: src/datapath.ts.
 //
-//   new Datapath(nameTemplate: string, offloads: boolean)   creates the TUN device
+//   new Datapath(nameTemplate: string, offloads: boolean, queues?: number)
+//                                    creates the TUN device (queues: 1-8, default one per CPU)
 //   tunName(): string
-//   features(): { vnetHeader, gso, gro: boolean, queues: number, problem: string }
+//   features(): { vnetHeader, gso, gro, steering: boolean, queues: number, problem, steeringProblem: string }
 //   bind(address: number, port: number, bufferBytes: number)    addresses are uint32, host order
 //   start(tunAddress: number, mtu: number) / stop() / close()
 //   setPeers(routes: Uint32Array)    [network, prefixLength, peer] triples
 //   setTunAddress(address: number)
 //   counters(): Record<string, number>
 //   failure(): string | undefined    a packet thread's fatal error
+//   queueReads(): number[]           packets read from each TUN queue
+//   queueHash(packet: Uint8Array): { program?: number, reference: number }
+//                                    the steering program's verdict for an IPv4 packet, and its
+//                                    C++ reference's (for tests)
 //
 // Failures throw an Error with `code`, `errno` (negative) and `syscall`, like Node's own. Built
 // without C++ exceptions (node-addon-api's noexcept target). Descriptors are close-on-exec. An
@@ -23,6 +28,8 @@
 
 #include "datapath.h"
 #include "errno-error.h"
+#include "flow-steering.h"
+#include "tun-device.h"
 
 namespace {
 
@@ -54,16 +61,22 @@ class DatapathObject : public Napi::ObjectWrap<DatapathObject> {
                            InstanceMethod<&DatapathObject::SetTunAddress>("setTunAddress"),
                            InstanceMethod<&DatapathObject::Counters>("counters"),
                            InstanceMethod<&DatapathObject::Failure>("failure"),
+                           InstanceMethod<&DatapathObject::QueueReads>("queueReads"),
+                           InstanceMethod<&DatapathObject::QueueHash>("queueHash"),
                        });
   }
 
   explicit DatapathObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DatapathObject>(info), env_(info.Env()) {
     Napi::Env env = info.Env();
-    if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBoolean()) {
-      Napi::TypeError::New(env, "new Datapath(nameTemplate: string, offloads: boolean)").ThrowAsJavaScriptException();
+    const bool queuesGiven = info.Length() > 2 && !info[2].IsUndefined();
+    if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBoolean() ||
+        (queuesGiven && (!IsUint32(info[2]) || info[2].As<Napi::Number>().Uint32Value() < 1 ||
+                         info[2].As<Napi::Number>().Uint32Value() > udpdp::kMaxTunQueues))) {
+      Napi::TypeError::New(env, "new Datapath(nameTemplate: string, offloads: boolean, queues?: 1-8)").ThrowAsJavaScriptException();
       return;
     }
-    const Outcome opened = datapath_.Open(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Boolean>().Value());
+    const size_t queues = queuesGiven ? info[2].As<Napi::Number>().Uint32Value() : 0;
+    const Outcome opened = datapath_.Open(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Boolean>().Value(), queues);
     if (!opened.ok()) {
       ThrowOutcome(env, opened);
       return;
@@ -88,7 +101,9 @@ class DatapathObject : public Napi::ObjectWrap<DatapathObject> {
     out.Set("gso", f.gso);
     out.Set("gro", f.gro);
     out.Set("queues", static_cast<double>(datapath_.queue_count()));
+    out.Set("steering", f.steering);
     out.Set("problem", datapath_.offload_problem());
+    out.Set("steeringProblem", datapath_.steering_problem());
     return out;
   }
 
@@ -172,6 +187,27 @@ class DatapathObject : public Napi::ObjectWrap<DatapathObject> {
     const std::string failure = datapath_.failure();
     if (failure.empty()) return info.Env().Undefined();
     return Napi::String::New(info.Env(), failure);
+  }
+
+  Napi::Value QueueReads(const Napi::CallbackInfo& info) {
+    const std::vector<uint64_t> reads = datapath_.QueueReads();
+    Napi::Array out = Napi::Array::New(info.Env(), reads.size());
+    for (size_t i = 0; i < reads.size(); i++) out.Set(static_cast<uint32_t>(i), static_cast<double>(reads[i]));
+    return out;
+  }
+
+  Napi::Value QueueHash(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      Napi::TypeError::New(env, "queueHash(packet: Uint8Array)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Uint8Array packet = info[0].As<Napi::Uint8Array>();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("reference", static_cast<double>(udpdp::FlowQueueHash(packet.Data(), packet.ElementLength())));
+    uint32_t result = 0;
+    if (datapath_.RunSteering(packet.Data(), packet.ElementLength(), &result)) out.Set("program", static_cast<double>(result));
+    return out;
   }
 
   napi_env env_;

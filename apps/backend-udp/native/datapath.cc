@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <memory>
 
+#include "flow-steering.h"
 #include "rx-loop.h"
 #include "tun-device.h"
 #include "tx-loop.h"
@@ -49,19 +51,47 @@ Outcome ClaimPort(uint32_t address, uint16_t port, uint16_t* bound) {
   return Outcome{};
 }
 
+std::string Describe(const Outcome& failed) { return failed.syscall + ": " + std::strerror(failed.error); }
+
 }  // namespace
 
-Outcome Datapath::Open(const std::string& nameTemplate, bool offloads) {
+Outcome Datapath::Open(const std::string& nameTemplate, bool offloads, size_t queues) {
   if (!tun_.empty()) return Outcome::Fail(EISCONN, "open", tunName_);
   TunDevice tun;
-  const Outcome opened = OpenTun(nameTemplate, DefaultTunQueues(), offloads, &tun, &offloadProblem_);
+  const Outcome opened = OpenTun(nameTemplate, queues == 0 ? DefaultTunQueues() : queues, offloads, &tun, &offloadProblem_);
   if (!opened.ok()) return opened;
   tun_ = tun.fds;
   tunName_ = tun.name;
   // For ICMP answers (icmp.h); without CAP_NET_RAW they go into the TUN.
   raw_ = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_RAW);
   features_.vnetHeader = tun.vnetHeader;
+  queueReads_ = std::make_unique<std::atomic<uint64_t>[]>(tun_.size());
+  features_.steering = false;
+  steeringProblem_.clear();
+  if (tun_.size() > 1) AttachSteering();
   return Outcome{};
+}
+
+// Best effort: without the program the kernel's flow table chooses (every flow to one peer on one
+// queue), which costs spreading, not function.
+void Datapath::AttachSteering() {
+  Outcome done = LoadFlowSteering(&steeringProgram_);
+  if (done.ok()) done = AttachFlowSteering(tun_[0], steeringProgram_);
+  if (done.ok()) {
+    features_.steering = true;
+  } else {
+    steeringProblem_ = Describe(done);
+  }
+}
+
+std::vector<uint64_t> Datapath::QueueReads() const {
+  std::vector<uint64_t> reads(tun_.size());
+  for (size_t i = 0; i < reads.size(); i++) reads[i] = queueReads_[i].load(std::memory_order_relaxed);
+  return reads;
+}
+
+bool Datapath::RunSteering(const uint8_t* packet, size_t length, uint32_t* result) const {
+  return steeringProgram_ >= 0 && RunFlowSteering(steeringProgram_, packet, length, result).ok();
 }
 
 Outcome Datapath::Bind(uint32_t address, uint16_t port, int bufferBytes) {
@@ -114,6 +144,7 @@ Outcome Datapath::Start(uint32_t tunAddress, size_t mtu) {
     context.tunAddress = &tunAddress_;
     context.icmp = &icmp_;
     context.failure = &failure_;
+    context.queueReads = &queueReads_[i];
     context.vnetHeader = features_.vnetHeader;
     context.gso = features_.gso;
     context.gro = features_.gro;
@@ -156,6 +187,7 @@ void Datapath::Close() {
   Stop();
   CloseAll(&udp_);
   CloseFd(&raw_);
+  CloseFd(&steeringProgram_);
   CloseAll(&tun_);
 }
 

@@ -3,7 +3,8 @@
 // UDP → TUN); JS only opens, configures, starts and stops it.
 //
 //   Open(template, offloads)  creates the TUN device with one queue per CPU (it lives as long as
-//                             its descriptors)
+//                             its descriptors) and attaches the flow steering program
+//                             (flow-steering.h)
 //   Bind(address, port)       opens the UDP sockets
 //   Start(tunAddress, mtu)    starts the threads; Stop() joins them; Start() again works
 //   SetPeers(routes)          replaces the peer table while packets flow
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +29,7 @@ struct Features {
   bool vnetHeader = false;  // TUN offloads: TCP super-packets in, GSO packets out
   bool gso = false;         // UDP_SEGMENT on the socket
   bool gro = false;         // UDP_GRO on the socket
+  bool steering = false;    // the flow steering program picks each packet's TUN queue
 };
 
 class Datapath {
@@ -36,7 +39,8 @@ class Datapath {
   Datapath& operator=(const Datapath&) = delete;
   ~Datapath() { Close(); }
 
-  Outcome Open(const std::string& nameTemplate, bool offloads);
+  // `queues` 0: one per online CPU (DefaultTunQueues).
+  Outcome Open(const std::string& nameTemplate, bool offloads, size_t queues = 0);
   Outcome Bind(uint32_t address, uint16_t port, int bufferBytes);
   Outcome Start(uint32_t tunAddress, size_t mtu);
   void Stop();
@@ -49,6 +53,12 @@ class Datapath {
   Features features() const { return features_; }
   // Why an offload asked for is off ("" when none is).
   const std::string& offload_problem() const { return offloadProblem_; }
+  // Why several queues have no steering program ("" when they have one or there is one queue).
+  const std::string& steering_problem() const { return steeringProblem_; }
+  // Packets each queue's TUN → UDP thread has read.
+  std::vector<uint64_t> QueueReads() const;
+  // What the steering program returns for `packet` (false when none is loaded).
+  bool RunSteering(const uint8_t* packet, size_t length, uint32_t* result) const;
   bool running() const { return running_; }
   size_t queue_count() const { return tun_.size(); }
   size_t peer_count() const { return peerCount_; }
@@ -57,15 +67,20 @@ class Datapath {
   std::string failure() const { return failure_.Get(); }
 
  private:
+  void AttachSteering();
+
   std::vector<int> tun_;  // one descriptor per queue
   std::vector<int> udp_;  // one socket per queue, same port
   int stop_ = -1;
   int raw_ = -1;
+  int steeringProgram_ = -1;
   uint16_t port_ = 0;
   bool running_ = false;
   size_t peerCount_ = 0;
   std::string tunName_;
   std::string offloadProblem_;
+  std::string steeringProblem_;
+  std::unique_ptr<std::atomic<uint64_t>[]> queueReads_;
   Features features_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};

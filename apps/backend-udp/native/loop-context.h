@@ -54,6 +54,7 @@ struct LoopContext {
   const std::atomic<uint32_t>* tunAddress = nullptr;
   const std::atomic<bool>* icmp = nullptr;
   FailureSlot* failure = nullptr;
+  std::atomic<uint64_t>* queueReads = nullptr;  // this queue's TUN reads
   bool vnetHeader = false;
   bool gso = false;
   bool gro = false;

@@ -121,6 +121,7 @@ void RunTunToUdp(const LoopContext& ctx) {
     arena.Reset();
 
     bool empty = false;
+    size_t reads = 0;
     for (size_t slot = 0; slot < slots && processor.HasRoom();) {
       uint8_t* buffer = &buffers[slot * kPacketBuffer];
       const ssize_t got = read(ctx.tun, buffer, kPacketBuffer);
@@ -136,7 +137,9 @@ void RunTunToUdp(const LoopContext& ctx) {
       }
       processor.HandleRead(buffer, static_cast<size_t>(got));
       slot++;
+      reads++;
     }
+    if (reads > 0) ctx.queueReads->fetch_add(reads, std::memory_order_relaxed);
     if (!sender.Flush()) break;
     ctx.counters->Publish(&counters);
     if (empty && !WaitFor(ctx, ctx.tun, POLLIN)) break;

@@ -15,8 +15,12 @@ export interface DatapathFeatures {
   readonly gro: boolean;
   /** TUN queues (one per online CPU, at most 8), each with its UDP socket and two threads. */
   readonly queues: number;
+  /** Outgoing packets reach a queue by their flow (native/flow-steering.h), not by the peer that sent the flow's last reply. */
+  readonly steering: boolean;
   /** Why an offload asked for is off. */
   readonly problem?: string;
+  /** Why several queues have no steering program. */
+  readonly steeringProblem?: string;
 }
 
 /** One peer table entry: packets to `subnet` go to `publicIp` on the datapath's port. */
@@ -33,6 +37,8 @@ export interface OpenDatapathOptions {
   readonly nameTemplate?: string;
   /** Ask for the TUN and socket offloads; the datapath falls back to the plain path without them. */
   readonly offloads: boolean;
+  /** TUN queues, 1–8; default one per online CPU. */
+  readonly queues?: number;
 }
 
 /**
@@ -46,9 +52,9 @@ export class UdpDatapath {
   private constructor(private readonly native: NativeDatapath) {}
 
   /** Creates the TUN device (`flannel0` normally). Throws an errno Error naming /dev/net/tun. */
-  static open({ nameTemplate = 'flannel%d', offloads }: OpenDatapathOptions): UdpDatapath {
+  static open({ nameTemplate = 'flannel%d', offloads, queues }: OpenDatapathOptions): UdpDatapath {
     const { Datapath } = udpDatapathNative();
-    return new UdpDatapath(new Datapath(nameTemplate, offloads));
+    return new UdpDatapath(new Datapath(nameTemplate, offloads, queues));
   }
 
   get tunName(): string {
@@ -56,8 +62,18 @@ export class UdpDatapath {
   }
 
   features(): DatapathFeatures {
-    const { vnetHeader, gso, gro, queues, problem } = this.native.features();
-    return { vnetHeader, gso, gro, queues, ...(problem === '' ? {} : { problem }) };
+    const { vnetHeader, gso, gro, queues, steering, problem, steeringProblem } = this.native.features();
+    return { vnetHeader, gso, gro, queues, steering, ...(problem === '' ? {} : { problem }), ...(steeringProblem === '' ? {} : { steeringProblem }) };
+  }
+
+  /** Packets each queue's TUN → UDP thread has read. */
+  queueReads(): number[] {
+    return this.native.queueReads();
+  }
+
+  /** What the steering program (absent without one) and its C++ reference return for an IPv4 packet. */
+  queueHash(packet: Uint8Array): { program?: number; reference: number } {
+    return this.native.queueHash(packet);
   }
 
   /** Opens the UDP socket on `address:port`; errors (EADDRINUSE, ...) name the endpoint. */

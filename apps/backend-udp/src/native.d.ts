@@ -1,7 +1,8 @@
 // The raw addon built from native/ (addon.cc). Private to this app: callers use src/datapath.ts.
 // Addresses are uint32 numbers in host order (as @flannel-ts/ip's IP4).
 export interface UdpDatapathNative {
-  Datapath: new (nameTemplate: string, offloads: boolean) => NativeDatapath;
+  /** `queues`: 1–8, default one per online CPU. */
+  Datapath: new (nameTemplate: string, offloads: boolean, queues?: number) => NativeDatapath;
 }
 
 export interface NativeFeatures {
@@ -10,8 +11,18 @@ export interface NativeFeatures {
   gro: boolean;
   /** TUN queues, each with its UDP socket and its two threads. */
   queues: number;
+  /** A steering program picks each outgoing packet's queue by its flow. */
+  steering: boolean;
   /** Why an offload asked for is off; "" when none is. */
   problem: string;
+  /** Why several queues have no steering program; "" otherwise. */
+  steeringProblem: string;
+}
+
+/** The steering program's result for one packet (absent without a program) and its C++ reference's. */
+export interface NativeQueueHash {
+  program?: number;
+  reference: number;
 }
 
 export interface NativeDatapath {
@@ -26,4 +37,7 @@ export interface NativeDatapath {
   setTunAddress(address: number): void;
   counters(): Record<string, number>;
   failure(): string | undefined;
+  /** Packets read from each TUN queue. */
+  queueReads(): number[];
+  queueHash(packet: Uint8Array): NativeQueueHash;
 }

@@ -63,9 +63,10 @@ export const createUdpBackend: CreateBackend = async (init, { log, fail }) => {
     const on = [features.vnetHeader && 'TUN offloads', features.gso && 'UDP GSO', features.gro && 'UDP GRO'].filter(Boolean);
     log.info(
       `${dp.tunName}: ${formatIP4(lease.subnet.ip)}/32, MTU ${mtu}, route ${formatIP4Net(config.network)}; ` +
-        `UDP ${formatIP4(iface.ifaceAddr)}:${options.port}; ${features.queues} queues; ${on.length > 0 ? on.join(', ') : 'plain path'}`,
+        `UDP ${formatIP4(iface.ifaceAddr)}:${options.port}; ${features.queues} queues${features.steering ? ' steered by flow' : ''}; ${on.length > 0 ? on.join(', ') : 'plain path'}`,
     );
     if (options.offloads && features.problem) log.warn(`udp offloads off: ${features.problem}`);
+    if (features.steeringProblem) log.warn(`udp queues not steered by flow (each peer's flows share one queue): ${features.steeringProblem}`);
     watchFailures(dp);
     return dp;
   };

@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, type Lab } from '@flannel-ts/testing';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await createLab({ hosts: 1 });
+});
+afterAll(async () => {
+  await lab?.destroy();
+});
+
+describe('the udp datapath steers outgoing packets to TUN queues by flow', () => {
+  it('computes with its eBPF program what its reference computes, symmetrically, and each flow is read from the queue foretold', async () => {
+    const host = lab.hosts[0]!;
+    const run = await lab.exec(host.ns, ['node', '--import', 'tsx', path.join(here, 'fixtures/steering.ts'), host.ip], { cwd: root, timeoutMs: 120_000 });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result['features']).toMatchObject({ queues: 4, steering: true });
+    expect(result['features']).not.toHaveProperty('steeringProblem');
+    expect(result['compared']).toBe(3000);
+    expect(result['mismatches']).toEqual([]);
+    expect(result['asymmetric']).toBe(0);
+    const expected = result['expectedReads'] as number[];
+    expect(expected.every((n) => n > 0)).toBe(true);
+    expect(result['queueReads']).toEqual(expected);
+  });
+});
