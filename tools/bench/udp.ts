@@ -55,7 +55,7 @@ interface Sample {
   kernelShare?: number;
   tunDrops?: number;
   udpRcvbufDrops?: number;
-  /** The sender's udp-tx threads that were busy (≥ 0.1 CPU-seconds per second). */
+  /** The sender's udp-tx threads at work (≥ 0.03 CPU-seconds per second). */
   busyTxThreads?: number;
 }
 
@@ -168,7 +168,7 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
     const system = threadsAfter.reduce((a, t, i) => a + t.system - threadsBefore[i]!.system, 0);
     sample.kernelShare = system / (user + system);
     const txAfter = threadCpu(backends.pids[0]!, 'udp-tx-');
-    sample.busyTxThreads = [...txAfter].filter(([tid, seconds]) => (seconds - (txBefore.get(tid) ?? 0)) / elapsed >= 0.1).length;
+    sample.busyTxThreads = [...txAfter].filter(([tid, seconds]) => (seconds - (txBefore.get(tid) ?? 0)) / elapsed >= 0.03).length;
     sample.tunDrops = (await counter(lab, h1.ns, '/sys/class/net/flannel0/statistics/tx_dropped')) - dropsBefore;
   }
   sample.udpRcvbufDrops = (await udpRcvbufErrors(lab, h2.ns)) - rcvbufBefore;

@@ -29,4 +29,17 @@ describe('the udp datapath steers outgoing packets to TUN queues by flow', () =>
     expect(expected.every((n) => n > 0)).toBe(true);
     expect(result['queueReads']).toEqual(expected);
   });
+
+  it('runs without the program when it may not load one, saying which call failed', async () => {
+    const host = lab.hosts[0]!;
+    const withoutBpf = ['setpriv', '--bounding-set', '-bpf,-sys_admin', '--inh-caps', '-bpf,-sys_admin'];
+    const fixture = ['node', '--import', 'tsx', path.join(here, 'fixtures/steering.ts'), host.ip, '--unsteered'];
+    const run = await lab.exec(host.ns, [...withoutBpf, ...fixture], { cwd: root, timeoutMs: 120_000 });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result['features']).toMatchObject({ queues: 4, steering: false, steeringProblem: 'bpf(BPF_PROG_LOAD): Operation not permitted' });
+    // Every packet is still read, from whichever queue the kernel's flow table picked.
+    const sum = (xs: unknown) => (xs as number[]).reduce((a, b) => a + b, 0);
+    expect(sum(result['queueReads'])).toBe(sum(result['expectedReads']));
+  });
 });
