@@ -36,3 +36,33 @@ describe('the udp datapath addon', () => {
     expect(result['bindError']).toEqual({ code: 'EADDRINUSE', message: `EADDRINUSE: address already in use, bind '${host.ip}:8285'` });
   });
 });
+
+describe('the udp datapath steers outgoing packets to TUN queues by flow', () => {
+  it('computes with its eBPF program what its reference computes, symmetrically, and each flow is read from the queue foretold', async () => {
+    const host = lab.hosts[0]!;
+    const run = await lab.exec(host.ns, ['node', '--import', 'tsx', path.join(here, 'fixtures/steering.ts'), host.ip], { cwd: root, timeoutMs: 120_000 });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result['features']).toMatchObject({ queues: 4, steering: true });
+    expect(result['features']).not.toHaveProperty('steeringProblem');
+    expect(result['compared']).toBe(3000);
+    expect(result['mismatches']).toEqual([]);
+    expect(result['asymmetric']).toBe(0);
+    const expected = result['expectedReads'] as number[];
+    expect(expected.every((n) => n > 0)).toBe(true);
+    expect(result['queueReads']).toEqual(expected);
+  });
+
+  it('runs without the program when it may not load one, saying which call failed', async () => {
+    const host = lab.hosts[0]!;
+    const withoutBpf = ['setpriv', '--bounding-set', '-bpf,-sys_admin', '--inh-caps', '-bpf,-sys_admin'];
+    const fixture = ['node', '--import', 'tsx', path.join(here, 'fixtures/steering.ts'), host.ip, '--unsteered'];
+    const run = await lab.exec(host.ns, [...withoutBpf, ...fixture], { cwd: root, timeoutMs: 120_000 });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result['features']).toMatchObject({ queues: 4, steering: false, steeringProblem: 'bpf(BPF_PROG_LOAD): Operation not permitted' });
+    // Every packet is still read, from whichever queue the kernel's flow table picked.
+    const sum = (xs: unknown) => (xs as number[]).reduce((a, b) => a + b, 0);
+    expect(sum(result['queueReads'])).toBe(sum(result['expectedReads']));
+  });
+});
