@@ -124,9 +124,11 @@ describe('udp on 3 hosts', () => {
     }
   });
 
-  it('opens flannel0 with one queue per CPU (at most 8), each with its socket on port 8285 and its two threads', async () => {
+  it('opens flannel0 with one queue per CPU (at most 8), each with its socket on port 8285 and its two threads, steered by flow', async () => {
     const queues = Math.min(cpus().length, 8);
     for (const d of daemons) {
+      const started = d.messages().filter((m) => m.startsWith('flannel0: '));
+      expect(started.at(-1), d.host.name).toContain(`; ${queues} queues${queues > 1 ? ' steered by flow' : ''}; `);
       const listing = await lab.exec(d.host.ns, ['ls', '/sys/class/net/flannel0/queues']);
       expect(listing.stdout.split(/\s+/).filter((q) => q.startsWith('tx-')).length, d.host.name).toBe(queues);
       const sockets = await lab.exec(d.host.ns, ['ss', '-Huln', 'sport = :8285']);
