@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,8 @@ bool IsFatal(int error) { return error == EBADF || error == ENOTSOCK || error ==
 
 void RunUdpToTun(const LoopContext& ctx) {
   const size_t slots = ctx.gro ? kGroSlots : kPlainSlots;
-  std::vector<uint8_t> buffers(slots * kPacketBuffer);
+  // Not value-initialised: a page is resident only once a packet has been read into it.
+  std::unique_ptr<uint8_t[]> buffers(new uint8_t[slots * kPacketBuffer]);
   std::vector<iovec> iov(slots);
   std::vector<Control> controls(slots);
   std::vector<mmsghdr> msgs(slots);

@@ -98,7 +98,8 @@ class Sender {
 
 void RunTunToUdp(const LoopContext& ctx) {
   const size_t slots = ctx.vnetHeader ? kOffloadSlots : kPlainSlots;
-  std::vector<uint8_t> buffers(slots * kPacketBuffer);
+  // Not value-initialised: a page is resident only once a packet has been read into it.
+  std::unique_ptr<uint8_t[]> buffers(new uint8_t[slots * kPacketBuffer]);
   SendBatch batch(kMaxMessages, kMaxPieces);
   batch.set_gso(ctx.gso);
   HeaderArena arena(kMaxPieces / 2);
