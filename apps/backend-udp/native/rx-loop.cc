@@ -5,10 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "fixed-array.h"
 #include "rx-processor.h"
 
 namespace udpdp {
@@ -39,8 +39,8 @@ bool IsFatal(int error) { return error == EBADF || error == ENOTSOCK || error ==
 
 void RunUdpToTun(const LoopContext& ctx) {
   const size_t slots = ctx.gro ? kGroSlots : kPlainSlots;
-  // Not value-initialised: a page is resident only once a packet has been read into it.
-  std::unique_ptr<uint8_t[]> buffers(new uint8_t[slots * kPacketBuffer]);
+  // A page is resident only once a packet has been read into it.
+  FixedArray<uint8_t> buffers(slots * kPacketBuffer);
   std::vector<iovec> iov(slots);
   std::vector<Control> controls(slots);
   std::vector<mmsghdr> msgs(slots);

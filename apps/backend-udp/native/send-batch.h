@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "fixed-array.h"
+
 namespace udpdp {
 
 // UDP_SEGMENT's limits: at most 64 segments (older kernels) and one IPv4 datagram's payload.
@@ -61,12 +63,12 @@ class SendBatch {
     alignas(cmsghdr) char bytes[CMSG_SPACE(sizeof(uint16_t))];
   };
 
-  std::vector<mmsghdr> msgs_;
-  std::vector<Info> info_;
-  std::vector<sockaddr_in> addrs_;
-  std::vector<Control> controls_;
-  std::vector<iovec> iov_;
-  std::vector<uint8_t> startsDatagram_;
+  FixedArray<mmsghdr> msgs_;
+  FixedArray<Info> info_;
+  FixedArray<sockaddr_in> addrs_;
+  FixedArray<Control> controls_;
+  FixedArray<iovec> iov_;
+  FixedArray<uint8_t> startsDatagram_;
   size_t count_ = 0;
   size_t pieceCount_ = 0;
   bool gso_ = false;

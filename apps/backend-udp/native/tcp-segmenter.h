@@ -9,9 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 #include "checksum.h"
+#include "fixed-array.h"
 #include "ipv4.h"
 
 namespace udpdp {
@@ -27,7 +27,7 @@ class HeaderArena {
   uint8_t* Take() { return used_ < slots_ ? &bytes_[kSlot * used_++] : nullptr; }
 
  private:
-  std::vector<uint8_t> bytes_;
+  FixedArray<uint8_t> bytes_;
   size_t slots_;
   size_t used_ = 0;
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fixed-array.h"
 #include "send-batch.h"
 #include "tcp-segmenter.h"
 #include "tx-processor.h"
@@ -98,8 +99,8 @@ class Sender {
 
 void RunTunToUdp(const LoopContext& ctx) {
   const size_t slots = ctx.vnetHeader ? kOffloadSlots : kPlainSlots;
-  // Not value-initialised: a page is resident only once a packet has been read into it.
-  std::unique_ptr<uint8_t[]> buffers(new uint8_t[slots * kPacketBuffer]);
+  // A page is resident only once a packet has been read into it.
+  FixedArray<uint8_t> buffers(slots * kPacketBuffer);
   SendBatch batch(kMaxMessages, kMaxPieces);
   batch.set_gso(ctx.gso);
   HeaderArena arena(kMaxPieces / 2);
