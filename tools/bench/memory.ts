@@ -1,5 +1,5 @@
-// Benchmark: what flanneld and its backend hold with --peers leases (default 1,000), host-gw and
-// vxlan, on a 3-host lab. After every peer is in the kernel and the daemon has idled --settle ms,
+// Benchmark: what flanneld and its backend hold with --peers leases (default 1,000), host-gw, vxlan
+// and udp, on a 3-host lab. After every peer is in the kernel and the daemon has idled --settle ms,
 // prints per process: VmRSS, VmHWM, how much of the RSS is anonymous memory (heap, stacks) versus
 // file pages (the node binary, addons). Figures go to docs/bench/results.json (--results, --no-record).
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { assertBuilt, createLab, etcdctlTxn, startFlanneld, startLabEtcd, tempDi
 import { Progress, startBench } from './src/bench.js';
 
 const { opts, record } = startBench('memory', { peers: 1_000, settle: 3_000 });
-const TYPES = ['host-gw', 'vxlan'] as const;
+const TYPES = ['host-gw', 'vxlan', 'udp'] as const;
 const TXN_BATCH = 125;
 const SUBNET_LEN = opts.peers > 1_000 ? 24 : 26;
 const NETWORK = opts.peers > 1_000 ? '10.0.0.0/8' : '10.244.0.0/16';
@@ -62,6 +62,12 @@ function flannelRoutes(ns: string): number {
   return out.split('\n').filter((l) => /^10\./.test(l)).length;
 }
 
+/** udp keeps its peers in its own table: one route to the network through flannel0. */
+function udpRoute(ns: string): boolean {
+  const out = execFileSync('ip', ['-n', ns, '-4', 'route', 'show', NETWORK], { encoding: 'utf8' });
+  return out.includes('dev flannel0');
+}
+
 async function main(): Promise<void> {
   assertBuilt();
   const tmp = await tempDir('flannel-memory');
@@ -86,7 +92,8 @@ async function main(): Promise<void> {
       for (let i = 0; i < ops.length; i += TXN_BATCH) await etcdctlTxn(etcd, ops.slice(i, i + TXN_BATCH));
       const dir = path.join(tmp.path, type);
       const d = await startFlanneld(lab, h1!, dir, { args: [`--etcd-prefix=${prefix}`] });
-      await waitFor(() => flannelRoutes(h1!.ns) >= opts.peers, { intervalMs: 50, what: `${opts.peers} routes on h1` });
+      if (type === 'udp') await waitFor(() => udpRoute(h1!.ns), { intervalMs: 50, what: 'the route through flannel0 on h1' });
+      else await waitFor(() => flannelRoutes(h1!.ns) >= opts.peers, { intervalMs: 50, what: `${opts.peers} routes on h1` });
       await waitFor(() => d.messages().includes('Watching for new subnet leases'), { what: 'the watch' });
       await new Promise((r) => setTimeout(r, opts.settle));
       const backend = backendPid(d);

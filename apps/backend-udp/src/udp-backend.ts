@@ -1,4 +1,5 @@
 import { formatIP4, formatIP4Net, sameNet, subnetKey } from '@flannel-ts/ip';
+import { releaseMemorySoon } from '@flannel-ts/sys';
 import type { Backend, CreateBackend, Lease, PeerEvent } from '@flannel-ts/backend-protocol';
 import { logCountersPeriodically } from './counters-log.js';
 import { datapathSamples } from './datapath-metrics.js';
@@ -89,6 +90,7 @@ export const createUdpBackend: CreateBackend = async (init, { log, fail }) => {
       peers.clear();
       snapshot.forEach((lease) => apply({ type: 'added', lease }));
       pushPeers();
+      releaseMemorySoon();
     },
     peersChanged: async (events) => {
       events.forEach(apply);
