@@ -4,9 +4,10 @@
 // directory remembering the last run's backend type so the backend is forked before etcd answers
 // and holding the code cache its last run saved (a restart, a reboot with /var/lib kept), and
 // "cold", a new state directory (a first boot). The lease stays in etcd between starts, as on a
-// restarting host. Prints medians, the ratio to Go flanneld v0.20.2's 136 ms on this lab (measured when issue 13 was filed; Go is not on this
-// machine), the median -v=2 timeline of each, and the floor: `node -e 0`, `flanneld --version`,
-// a backend's `--help`. Figures go to docs/bench/results.json (--results FILE, --no-record).
+// restarting host. Prints medians, the ratio to Go flanneld v0.20.2's 136 ms on this lab
+// (measured when issue 13 was filed; Go is not on this machine), the median -v=2 timeline of each,
+// and the floor: `node -e 0`, `flanneld --version`, a backend's `--help`. Figures go to
+// docs/bench/results.json (--results FILE, --no-record).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';

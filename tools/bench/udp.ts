@@ -68,32 +68,35 @@ async function pingRtts(lab: Lab, ns: string, target: string, count: number): Pr
   return [...out.stdout.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]));
 }
 
-/** utime and stime (seconds) of a process, or of its threads whose name starts with `prefix`. */
-function cpu(pid: number, prefix?: string): { user: number; system: number } {
-  const read = (statFile: string) => {
-    const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
-    return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
-  };
-  if (prefix === undefined) return read(`/proc/${pid}/stat`);
-  const total = { user: 0, system: 0 };
+interface CpuTime {
+  user: number;
+  system: number;
+}
+
+/** utime and stime (seconds) from a /proc stat file. */
+function cpuOf(statFile: string): CpuTime {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
+}
+
+/** utime and stime (seconds) of each thread of `pid` whose name starts with `prefix`, by thread id. */
+function threadCpu(pid: number, prefix: string): Map<string, CpuTime> {
+  const out = new Map<string, CpuTime>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    if (!readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(prefix)) continue;
-    const t = read(`/proc/${pid}/task/${tid}/stat`);
+    if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(prefix)) out.set(tid, cpuOf(`/proc/${pid}/task/${tid}/stat`));
+  }
+  return out;
+}
+
+/** utime and stime (seconds) of a process, or of its threads whose name starts with `prefix`. */
+function cpu(pid: number, prefix?: string): CpuTime {
+  if (prefix === undefined) return cpuOf(`/proc/${pid}/stat`);
+  const total = { user: 0, system: 0 };
+  for (const t of threadCpu(pid, prefix).values()) {
     total.user += t.user;
     total.system += t.system;
   }
   return total;
-}
-
-/** CPU seconds (user + system) of each thread of `pid` whose name starts with `prefix`. */
-function threadCpu(pid: number, prefix: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    if (!readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(prefix)) continue;
-    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    out.set(tid, (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
-  }
-  return out;
 }
 
 async function counter(lab: Lab, ns: string, file: string): Promise<number> {
@@ -147,7 +150,7 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
   const [clientNs, serverNs, target] = mode === 'bare' ? [h1.ns, h2.ns, h2.ip] : [pods[0]!.ns, pods[1]!.ns, pods[1]!.ip];
   const before = backends.pids.map((pid) => cpu(pid));
   const threadsBefore = backends.pids.length ? [cpu(backends.pids[0]!, 'udp-tx-'), cpu(backends.pids[1]!, 'udp-rx-')] : [];
-  const txBefore = backends.pids.length ? threadCpu(backends.pids[0]!, 'udp-tx-') : new Map<string, number>();
+  const txBefore = backends.pids.length ? threadCpu(backends.pids[0]!, 'udp-tx-') : new Map<string, CpuTime>();
   const dropsBefore = mode === 'bare' ? 0 : await counter(lab, h1.ns, '/sys/class/net/flannel0/statistics/tx_dropped');
   const rcvbufBefore = await udpRcvbufErrors(lab, h2.ns);
   const server = await iperf3Server(lab, serverNs);
@@ -168,7 +171,8 @@ async function measure(lab: Lab, pods: Pod[], backends: Backends, mode: Mode, st
     const system = threadsAfter.reduce((a, t, i) => a + t.system - threadsBefore[i]!.system, 0);
     sample.kernelShare = system / (user + system);
     const txAfter = threadCpu(backends.pids[0]!, 'udp-tx-');
-    sample.busyTxThreads = [...txAfter].filter(([tid, seconds]) => (seconds - (txBefore.get(tid) ?? 0)) / elapsed >= 0.03).length;
+    const busy = (now: CpuTime, then: CpuTime | undefined) => (now.user + now.system - (then ? then.user + then.system : 0)) / elapsed >= 0.03;
+    sample.busyTxThreads = [...txAfter].filter(([tid, now]) => busy(now, txBefore.get(tid))).length;
     sample.tunDrops = (await counter(lab, h1.ns, '/sys/class/net/flannel0/statistics/tx_dropped')) - dropsBefore;
   }
   sample.udpRcvbufDrops = (await udpRcvbufErrors(lab, h2.ns)) - rcvbufBefore;

@@ -66,7 +66,6 @@ Outcome Datapath::Open(const std::string& nameTemplate, bool offloads, size_t qu
   raw_ = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_RAW);
   features_.vnetHeader = tun.vnetHeader;
   queueReads_ = std::make_unique<std::atomic<uint64_t>[]>(tun_.size());
-  features_.steering = false;
   steeringProblem_.clear();
   if (tun_.size() > 1) AttachSteering();
   return Outcome{};
@@ -75,13 +74,15 @@ Outcome Datapath::Open(const std::string& nameTemplate, bool offloads, size_t qu
 // Best effort: without the program the kernel's flow table chooses (every flow to one peer on one
 // queue), which costs spreading, not function.
 void Datapath::AttachSteering() {
-  Outcome done = LoadFlowSteering(&steeringProgram_);
-  if (done.ok()) done = AttachFlowSteering(tun_[0], steeringProgram_);
+  int program = -1;
+  Outcome done = LoadFlowSteering(&program);
+  if (done.ok()) done = AttachFlowSteering(tun_[0], program);
   if (done.ok()) {
-    features_.steering = true;
-  } else {
-    steeringProblem_ = Describe(done);
+    steeringProgram_ = program;
+    return;
   }
+  if (program >= 0) close(program);
+  steeringProblem_ = Describe(done);
 }
 
 std::vector<uint64_t> Datapath::QueueReads() const {

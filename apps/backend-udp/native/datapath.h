@@ -50,14 +50,18 @@ class Datapath {
   void SetTunAddress(uint32_t address) { tunAddress_.store(address, std::memory_order_relaxed); }
 
   const std::string& tun_name() const { return tunName_; }
-  Features features() const { return features_; }
+  Features features() const {
+    Features f = features_;
+    f.steering = steeringProgram_ >= 0;
+    return f;
+  }
   // Why an offload asked for is off ("" when none is).
   const std::string& offload_problem() const { return offloadProblem_; }
   // Why several queues have no steering program ("" when they have one or there is one queue).
   const std::string& steering_problem() const { return steeringProblem_; }
   // Packets each queue's TUN → UDP thread has read.
   std::vector<uint64_t> QueueReads() const;
-  // What the steering program returns for `packet` (false when none is loaded).
+  // What the steering program returns for `packet` (false when none is attached).
   bool RunSteering(const uint8_t* packet, size_t length, uint32_t* result) const;
   bool running() const { return running_; }
   size_t queue_count() const { return tun_.size(); }
@@ -73,7 +77,7 @@ class Datapath {
   std::vector<int> udp_;  // one socket per queue, same port
   int stop_ = -1;
   int raw_ = -1;
-  int steeringProgram_ = -1;
+  int steeringProgram_ = -1;  // attached to the device; -1 without steering
   uint16_t port_ = 0;
   bool running_ = false;
   size_t peerCount_ = 0;
